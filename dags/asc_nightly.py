@@ -1,0 +1,67 @@
+"""Airflow DAG ``asc_nightly``: load CLD extracts, validate, build with dbt, validate, publish.
+
+The logic lives in ``asc_warehouse.nightly``; this file only wires the steps together.
+A failed check or dbt test fails its task, so ``publish`` never runs and the analysts' file
+stays as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, task
+
+from asc_warehouse import nightly
+
+
+@dag(
+    dag_id="asc_nightly",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Europe/London"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["asc", "ascof", "nightly"],
+    doc_md=__doc__,
+)
+def asc_nightly() -> None:
+    @task(retries=2, retry_delay=timedelta(minutes=5))
+    def find_new_extracts() -> dict:
+        return nightly.find_new_extracts()
+
+    @task(retries=2, retry_delay=timedelta(minutes=5))
+    def load_extracts(found: dict) -> list[dict]:
+        return nightly.load_new_extracts(found)
+
+    @task
+    def validate_raw(loads: list[dict]) -> list[dict]:
+        return nightly.validate_raw()
+
+    @task
+    def dbt_build(raw_checks: list[dict]) -> dict:
+        return nightly.build_marts()
+
+    @task
+    def validate_marts(build: dict) -> list[dict]:
+        return nightly.validate_marts()
+
+    @task
+    def publish(mart_checks: list[dict], run_id: str | None = None) -> dict:
+        return nightly.publish_warehouse(run_id or "manual")
+
+    @task
+    def summarise(
+        loads: list[dict], raw_checks: list[dict], mart_checks: list[dict], published: dict,
+        run_id: str | None = None,
+    ) -> dict:
+        summary = nightly.summarise(run_id or "manual", loads, raw_checks, mart_checks, published)
+        print(nightly.format_summary(summary))
+        return summary
+
+    loads = load_extracts(find_new_extracts())
+    raw_checks = validate_raw(loads)
+    mart_checks = validate_marts(dbt_build(raw_checks))
+    summarise(loads, raw_checks, mart_checks, publish(mart_checks))
+
+
+asc_nightly()

@@ -1,0 +1,53 @@
+-- ASCOF 3D(1a) and 3D(2a) counts: the denominator is people whose highest setting at the period
+-- end is long-term community support; 3D(1a) counts those with self-directed support (direct
+-- payment or CASSR-managed personal budget), 3D(2a) those with a direct payment.
+-- Breakdowns: the total, and each age band (people of unknown age are in the total only).
+with
+
+community_clients as (
+
+    select * from {{ ref('int_ascof_3d_clients_deduplicated') }}
+    where setting = 'Community'
+
+),
+
+by_breakdown as (
+
+    select council_code, period_type, period_start, period_end,
+        'Total' as breakdown, person_id, is_self_directed, is_direct_payment
+    from community_clients
+
+    union all
+
+    select council_code, period_type, period_start, period_end,
+        age_band as breakdown, person_id, is_self_directed, is_direct_payment
+    from community_clients
+    where age_band <> 'Unknown'
+
+),
+
+counted as (
+
+    select
+        council_code,
+        period_type,
+        period_start,
+        period_end,
+        breakdown,
+        count(distinct person_id) filter (where is_self_directed) as self_directed_people,
+        count(distinct person_id) filter (where is_direct_payment) as direct_payment_people,
+        count(distinct person_id) as community_people
+    from by_breakdown
+    group by all
+
+)
+
+select council_code, period_type, period_start, period_end, '3D(1a)' as measure_code, breakdown,
+    self_directed_people as numerator, community_people as denominator
+from counted
+
+union all
+
+select council_code, period_type, period_start, period_end, '3D(2a)' as measure_code, breakdown,
+    direct_payment_people as numerator, community_people as denominator
+from counted

@@ -1,0 +1,1 @@
+"""Adult Social Care metrics warehouse: load, validate, build and publish."""

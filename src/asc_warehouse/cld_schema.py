@@ -1,0 +1,38 @@
+"""The CLD field list, read from ``seeds/cld_fields.csv`` so that Python, dbt and GX share it."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+
+from asc_warehouse.config import SEEDS_DIR
+
+
+@dataclass(frozen=True)
+class CldField:
+    name: str
+    """The header exactly as submitted, e.g. ``Event Start Date``."""
+    raw_column: str | None
+    """The column in ``raw.cld_events``; None when the field is dropped at ingestion."""
+    data_type: str
+    privacy_handling: str
+    """keep, drop, keyed_hash, birth_month or postcode_district."""
+
+
+@cache
+def cld_fields() -> tuple[CldField, ...]:
+    with (SEEDS_DIR / "cld_fields.csv").open(newline="", encoding="utf-8") as handle:
+        return tuple(
+            CldField(
+                name=row["cld_field_name"],
+                raw_column=row["raw_column"] or None,
+                data_type=row["data_type"],
+                privacy_handling=row["privacy_handling"],
+            )
+            for row in csv.DictReader(handle)
+        )
+
+
+def expected_header() -> list[str]:
+    return [field.name for field in cld_fields()]

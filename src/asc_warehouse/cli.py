@@ -1,0 +1,94 @@
+"""Command line: ``asc-warehouse run | summary``.
+
+``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
+then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
+with SQLite metadata under ``.airflow/``) and prints the run summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from asc_warehouse.config import PROJECT_ROOT, load_settings
+from asc_warehouse.nightly import SUMMARY_FILE_NAME, format_summary
+
+DAG_ID = "asc_nightly"
+# Written beside generated extracts; its presence is what allows the built-in sample key.
+SAMPLE_DATA_MARKER = ".asc-sample-data"
+
+
+def airflow_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow"))
+    environment.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
+    environment.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    environment.setdefault("AIRFLOW__CORE__DEFAULT_TIMEZONE", "Europe/London")
+    environment.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return environment
+
+
+def ensure_sample_extracts(scale: float) -> bool:
+    """Generate sample extracts into an empty landing folder; True when the landing holds them."""
+    from asc_warehouse.sample_data import generate_sample_extracts
+
+    landing_dir = load_settings().landing_dir
+    marker = landing_dir / SAMPLE_DATA_MARKER
+    if landing_dir.is_dir() and any(landing_dir.glob("*.csv")):
+        return marker.exists()
+    written = generate_sample_extracts(landing_dir, scale=scale)
+    marker.write_text("Generated sample data: no real people.\n", encoding="utf-8")
+    print(f"Generated {len(written)} sample extracts in {landing_dir}")
+    return True
+
+
+def run_dag(environment: dict[str, str]) -> int:
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow, "db", "migrate"], env=environment, check=True,
+                   stdout=subprocess.DEVNULL)
+    completed = subprocess.run([airflow, "dags", "test", DAG_ID], env=environment, check=False)
+    return completed.returncode
+
+
+def print_summary() -> int:
+    path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
+    if not path.exists():
+        print(f"No run summary at {path}: the run did not publish.", file=sys.stderr)
+        return 1
+    print(format_summary(json.loads(path.read_text(encoding="utf-8"))))
+    return 0
+
+
+def command_run(arguments: argparse.Namespace) -> int:
+    environment = airflow_environment()
+    if ensure_sample_extracts(arguments.scale):
+        environment["ASC_SAMPLE_MODE"] = "1"
+    summary_path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
+    summary_path.unlink(missing_ok=True)
+    status = run_dag(environment)
+    if status != 0 or not summary_path.exists():
+        print(f"{DAG_ID} failed: the published warehouse was left unchanged.", file=sys.stderr)
+        return status or 1
+    print()
+    return print_summary()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="asc-warehouse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the nightly DAG end to end in-process")
+    run.add_argument("--scale", type=float, default=float(os.environ.get("ASC_SAMPLE_SCALE", 1)),
+                     help="sample volume if extracts must be generated (1 = Kent/Medway size)")
+    run.set_defaults(handler=command_run)
+    summary = commands.add_parser("summary", help="print the last run's summary")
+    summary.set_defaults(handler=lambda _: print_summary())
+    arguments = parser.parse_args(argv)
+    return int(arguments.handler(arguments))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Run ``dbt build`` against the build file, as one process per build.
+
+DuckDB allows one writer; one dbt process with its own threads is the only writer during the
+build, and nothing else holds the build file while it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from asc_warehouse.config import DBT_PROJECT_DIR, Settings
+
+
+class DbtBuildError(RuntimeError):
+    """dbt reported a failed model, seed or test."""
+
+
+def dbt_executable() -> Path:
+    # The dbt installed beside this interpreter, whatever PATH the scheduler happens to have.
+    return Path(sys.executable).with_name("dbt")
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment["ASC_BUILD_PATH"] = str(settings.build_path)
+    environment["DBT_TARGET_PATH"] = str(settings.build_dir / "dbt_target")
+    environment["DBT_LOG_PATH"] = str(settings.build_dir / "dbt_logs")
+    environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return environment
+
+
+def run_dbt(settings: Settings, *arguments: str) -> str:
+    """Run one dbt command in the project; return its output or raise with it."""
+    command = [
+        str(dbt_executable()), *arguments,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+    ]
+    completed = subprocess.run(
+        command, env=dbt_environment(settings), capture_output=True, text=True, check=False
+    )
+    output = completed.stdout + completed.stderr
+    if completed.returncode != 0:
+        raise DbtBuildError(f"{' '.join(arguments)} failed:\n{output[-6000:]}")
+    return output
+
+
+def build(settings: Settings, *, include_unit_tests: bool = False) -> str:
+    """Seeds, models and data tests; unit tests run in the test suite, not every night."""
+    arguments = ["build"]
+    if not include_unit_tests:
+        arguments += ["--exclude-resource-type", "unit_test"]
+    return run_dbt(settings, *arguments)

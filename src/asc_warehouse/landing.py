@@ -1,0 +1,123 @@
+"""The landing contract: how extract files are named and found.
+
+A file is named ``CLD_<council code>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``,
+for example ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering
+that reporting period, in that release of the national specification.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from asc_warehouse.config import SEEDS_DIR
+
+FILE_NAME_PATTERN = re.compile(
+    r"^CLD_(?P<council>[A-Z0-9]+)_(?P<start>\d{8})_(?P<end>\d{8})_R(?P<release>[12])\.csv$"
+)
+
+
+class LandingContractError(ValueError):
+    """A file in the landing folder does not follow the naming contract."""
+
+
+@dataclass(frozen=True)
+class ExtractFile:
+    path: Path
+    council_code: str
+    period_start: date
+    period_end: date
+    release: str
+    checksum: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "path": str(self.path),
+            "council_code": self.council_code,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "release": self.release,
+            "checksum": self.checksum,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> ExtractFile:
+        return cls(
+            path=Path(data["path"]),
+            council_code=data["council_code"],
+            period_start=date.fromisoformat(data["period_start"]),
+            period_end=date.fromisoformat(data["period_end"]),
+            release=data["release"],
+            checksum=data["checksum"],
+        )
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@cache
+def known_council_codes() -> frozenset[str]:
+    with (SEEDS_DIR / "ref_councils.csv").open(newline="", encoding="utf-8") as handle:
+        return frozenset(row["council_code"] for row in csv.DictReader(handle))
+
+
+def parse_extract_name(path: Path) -> ExtractFile:
+    """Read council, period and release from a file name, or say why the name is wrong."""
+    match = FILE_NAME_PATTERN.match(path.name)
+    if match is None:
+        raise LandingContractError(
+            f"{path.name}: name does not follow CLD_<council>_<YYYYMMDD>_<YYYYMMDD>_R<1|2>.csv"
+        )
+    try:
+        start = datetime.strptime(match["start"], "%Y%m%d").date()
+        end = datetime.strptime(match["end"], "%Y%m%d").date()
+    except ValueError as error:
+        raise LandingContractError(f"{path.name}: period in the name is not a date") from error
+    if end < start:
+        raise LandingContractError(f"{path.name}: period ends ({end}) before it starts ({start})")
+    if match["council"] not in known_council_codes():
+        raise LandingContractError(
+            f"{path.name}: council {match['council']} is not in seeds/ref_councils.csv"
+        )
+    return ExtractFile(
+        path=path,
+        council_code=match["council"],
+        period_start=start,
+        period_end=end,
+        release=f"R{match['release']}",
+        checksum=file_checksum(path),
+    )
+
+
+@dataclass(frozen=True)
+class LandingScan:
+    extracts: list[ExtractFile]
+    rejected: dict[str, str]
+    """File name -> why it cannot be loaded."""
+
+
+def scan_landing(landing_dir: Path) -> LandingScan:
+    """Every CSV in the landing folder, oldest period end first so later submissions load last.
+
+    A badly named file is reported, not raised: the other councils' files still load.
+    """
+    extracts: list[ExtractFile] = []
+    rejected: dict[str, str] = {}
+    if landing_dir.is_dir():
+        for path in sorted(landing_dir.glob("*.csv")):
+            try:
+                extracts.append(parse_extract_name(path))
+            except LandingContractError as error:
+                rejected[path.name] = str(error)
+    extracts.sort(key=lambda extract: (extract.period_end, extract.path.name))
+    return LandingScan(extracts=extracts, rejected=rejected)

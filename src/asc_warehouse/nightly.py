@@ -1,0 +1,149 @@
+"""The steps of the nightly run, as plain functions the Airflow DAG wraps one task each.
+
+Every step takes and returns JSON-serialisable values (they travel between tasks as XComs) and
+reads its paths from the environment, so the same functions run under Airflow, from the CLI and
+in tests.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from asc_warehouse import dbt_build, ingest, publish, validation
+from asc_warehouse.config import load_settings
+from asc_warehouse.landing import ExtractFile, scan_landing
+from asc_warehouse.pseudonymise import resolve_key
+
+SUMMARY_FILE_NAME = "last_run_summary.json"
+
+
+def _loaded_checksums() -> set[str]:
+    settings = load_settings()
+    if not settings.build_path.exists():
+        return set()
+    with duckdb.connect(str(settings.build_path), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'ops' and table_name = 'load_audit'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return set()
+        rows = con.execute("select checksum from ops.load_audit where status = 'loaded'")
+        return {row[0] for row in rows.fetchall()}
+
+
+def find_new_extracts() -> dict[str, Any]:
+    """Files in the landing folder not loaded before (by content checksum)."""
+    scan = scan_landing(load_settings().landing_dir)
+    loaded = _loaded_checksums()
+    return {
+        "new": [extract.as_dict() for extract in scan.extracts if extract.checksum not in loaded],
+        "already_loaded": [e.path.name for e in scan.extracts if e.checksum in loaded],
+        "rejected": scan.rejected,
+    }
+
+
+def load_new_extracts(found: dict[str, Any]) -> list[dict[str, Any]]:
+    settings = load_settings()
+    key = resolve_key(settings)
+    extracts = [ExtractFile.from_dict(item) for item in found["new"]]
+    results = ingest.load_extracts(settings.build_path, extracts, key)
+    rejected_names = [
+        ingest.LoadResult(name, "", "rejected", 0, 0, 0, reason)
+        for name, reason in found["rejected"].items()
+    ]
+    return [result.as_dict() for result in results + rejected_names]
+
+
+def validate_raw() -> list[dict[str, Any]]:
+    results = validation.validate_schema(load_settings().build_path, "raw")
+    return [result.as_dict() for result in results]
+
+
+def build_marts() -> dict[str, str]:
+    output = dbt_build.build(load_settings())
+    return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
+
+
+def validate_marts() -> list[dict[str, Any]]:
+    results = validation.validate_schema(load_settings().build_path, "marts")
+    return [result.as_dict() for result in results]
+
+
+def publish_warehouse(run_id: str) -> dict[str, int]:
+    settings = load_settings()
+    return publish.publish(settings.build_path, settings.published_path, run_id)
+
+
+def headline_measures() -> list[dict[str, Any]]:
+    """Latest-period totals of each measure per council, read from the published file."""
+    settings = load_settings()
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        rows = con.execute(
+            """
+            select council_code, measure_code, period_end, numerator, denominator, outcome
+            from marts.fct_ascof_measure
+            where breakdown = 'Total'
+            qualify period_end = max(period_end) over (partition by council_code, measure_code)
+            order by council_code, measure_code
+            """
+        ).fetchall()
+    return [
+        {
+            "council_code": council, "measure_code": measure, "period_end": str(period_end),
+            "numerator": numerator, "denominator": denominator,
+            "outcome": None if outcome is None else float(outcome),
+        }
+        for council, measure, period_end, numerator, denominator, outcome in rows
+    ]
+
+
+def summarise(
+    run_id: str,
+    loads: list[dict[str, Any]],
+    raw_checks: list[dict[str, Any]],
+    mart_checks: list[dict[str, Any]],
+    published: dict[str, int],
+) -> dict[str, Any]:
+    """Write the run summary beside the published warehouse and return it."""
+    checks = [check for suite in raw_checks + mart_checks for check in suite["checks"]]
+    summary = {
+        "run_id": run_id,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": loads,
+        "rows_loaded": sum(int(load["rows_loaded"]) for load in loads),
+        "rows_quarantined": sum(int(load["rows_quarantined"]) for load in loads),
+        "checks_passed": sum(1 for check in checks if check["success"]),
+        "checks_failed": sum(1 for check in checks if not check["success"]),
+        "published_tables": published,
+        "headline_measures": headline_measures(),
+    }
+    path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
+    path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return summary
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    lines = [f"Run {summary['run_id']} finished {summary['finished_at']}"]
+    for load in summary["files"]:
+        lines.append(
+            f"  {load['status']:<8} {load['file_name']}: {load['rows_in']} rows in, "
+            f"{load['rows_loaded']} loaded, {load['rows_quarantined']} quarantined"
+            + (f" ({load['message']})" if load.get("message") else "")
+        )
+    if not summary["files"]:
+        lines.append("  no new extract files")
+    lines.append(
+        f"Checks: {summary['checks_passed']} passed, {summary['checks_failed']} failed"
+    )
+    lines.append("Headline measures (latest period, total):")
+    for measure in summary["headline_measures"]:
+        lines.append(
+            f"  {measure['council_code']} {measure['measure_code']:<7} to {measure['period_end']}: "
+            f"{measure['numerator']}/{measure['denominator']} = {measure['outcome']}%"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""Publish the analysts' warehouse from a validated build file by atomic replacement.
+
+Analysts open ``asc.duckdb`` read-only. A new file is written beside it and renamed over it:
+readers already connected keep the file they opened, new connections see the new one, and a run
+that fails before this step leaves the published file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+# Only these reach analysts: marts, and the load audit (no person-level data in either).
+PUBLISHED_SCHEMAS = ("marts",)
+PUBLISHED_OPS_TABLES = ("load_audit",)
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = 'build' and table_schema = ? order by table_name",
+        [schema],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def publish(build_path: Path, published_path: Path, run_id: str) -> dict[str, int]:
+    """Copy marts into a fresh file, then swap it in. Returns row counts per published table."""
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    staging_path = published_path.with_name(published_path.name + ".new")
+    staging_path.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(staging_path)) as con:
+        con.execute(f"attach '{build_path}' as build (read_only)")
+        copies = [(schema, table) for schema in PUBLISHED_SCHEMAS for table in _tables(con, schema)]
+        copies += [("ops", table) for table in PUBLISHED_OPS_TABLES]
+        for schema in {schema for schema, _ in copies}:
+            con.execute(f"create schema if not exists {schema}")
+        for schema, table in copies:
+            con.execute(
+                f"create table {schema}.{table} as select * from build.{schema}.{table}"
+            )
+            row = con.execute(f"select count(*) from {schema}.{table}").fetchone()
+            counts[f"{schema}.{table}"] = int(row[0]) if row else 0
+        con.execute(
+            "create table ops.publication as select ? as run_id, ? as published_at",
+            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        con.execute("detach build")
+        con.execute("checkpoint")
+    with staging_path.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging_path, published_path)
+    return counts

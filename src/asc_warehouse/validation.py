@@ -1,0 +1,209 @@
+"""Great Expectations checks over tables of the build file.
+
+Suites live in ``expectations/<suite>.json`` in the GX 1.x suite shape, with a ``meta.asc`` block
+naming the table they check and their severity. Code lists are never copied into a suite: an
+expectation refers to ``{"$PARAMETER": "code_list__<raw column>__<release>"}`` and the value set
+is read from ``seeds/cld_code_list.csv`` at run time.
+
+Only the columns a suite refers to are read from DuckDB, through a read-only connection, so the
+build file is never locked for writing while it is validated.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from asc_warehouse.cld_schema import cld_fields
+from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
+
+# GX otherwise tries to send usage statistics over the network on every context it creates.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+CODE_LIST_PARAMETER = re.compile(r"^code_list__(?P<column>[a-z0-9_]+)__(?P<release>r[12])$")
+COLUMN_KWARGS = ("column", "column_A", "column_B")
+BLOCKING = "blocking"
+SEVERITIES = frozenset({BLOCKING, "warning"})
+
+
+class DataQualityError(RuntimeError):
+    """A blocking check failed: the run must not publish."""
+
+
+@dataclass(frozen=True)
+class SuiteFile:
+    name: str
+    table: str
+    severity: str
+    body: dict[str, Any]
+
+    @property
+    def expectations(self) -> list[dict[str, Any]]:
+        return self.body["expectations"]
+
+
+@dataclass
+class CheckResult:
+    suite: str
+    table: str
+    severity: str
+    expectation: str
+    column: str | None
+    success: bool
+    observed_value: str | None
+    unexpected_count: int | None
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    table: str
+    severity: str
+    success: bool
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.success]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_suite(path: Path) -> SuiteFile:
+    body = json.loads(path.read_text(encoding="utf-8"))
+    settings = body.get("meta", {}).get("asc", {})
+    table = settings.get("table")
+    severity = settings.get("severity")
+    if not table or severity not in SEVERITIES:
+        raise ValueError(
+            f"{path.name}: meta.asc must name a table and a severity in {sorted(SEVERITIES)}"
+        )
+    return SuiteFile(name=body["name"], table=table, severity=severity, body=body)
+
+
+def suites_for(prefix: str, directory: Path = EXPECTATIONS_DIR) -> list[SuiteFile]:
+    """The suites whose table lives in a schema, e.g. ``raw`` or ``marts``."""
+    suites = [load_suite(path) for path in sorted(directory.glob("*.json"))]
+    return [suite for suite in suites if suite.table.startswith(f"{prefix}.")]
+
+
+def _parameter_names(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        if "$PARAMETER" in value:
+            return [value["$PARAMETER"]]
+        return [name for item in value.values() for name in _parameter_names(item)]
+    if isinstance(value, list):
+        return [name for item in value for name in _parameter_names(item)]
+    return []
+
+
+def code_list_values(raw_column: str, release: str) -> list[str]:
+    field_names = {f.raw_column: f.name for f in cld_fields() if f.raw_column}
+    if raw_column not in field_names:
+        raise ValueError(f"code list parameter names unknown column {raw_column!r}")
+    wanted = (field_names[raw_column], release.upper())
+    with (SEEDS_DIR / "cld_code_list.csv").open(newline="", encoding="utf-8") as handle:
+        values = [
+            row["code_value"]
+            for row in csv.DictReader(handle)
+            if (row["cld_field_name"], row["release"]) == wanted
+        ]
+    if not values:
+        raise ValueError(f"seeds/cld_code_list.csv has no values for {wanted}")
+    return values
+
+
+def resolve_parameters(suite: SuiteFile) -> dict[str, list[str]]:
+    parameters: dict[str, list[str]] = {}
+    for name in _parameter_names(suite.expectations):
+        match = CODE_LIST_PARAMETER.match(name)
+        if match is None:
+            raise ValueError(f"{suite.name}: unknown suite parameter {name!r}")
+        parameters[name] = code_list_values(match["column"], match["release"])
+    return parameters
+
+
+def referenced_columns(suite: SuiteFile) -> list[str]:
+    columns: list[str] = []
+    for expectation in suite.expectations:
+        kwargs = expectation.get("kwargs", {})
+        for key in COLUMN_KWARGS:
+            if key in kwargs and kwargs[key] not in columns:
+                columns.append(kwargs[key])
+        for column in kwargs.get("column_list", []):
+            if column not in columns:
+                columns.append(column)
+    return columns
+
+
+def _observed(result: dict[str, Any]) -> str | None:
+    if "observed_value" in result:
+        return json.dumps(result["observed_value"], default=str)
+    if result.get("partial_unexpected_list"):
+        return json.dumps(result["partial_unexpected_list"][:5], default=str)
+    return None
+
+
+def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
+    import great_expectations as gx  # heavy import, only paid by validation tasks
+
+    columns = referenced_columns(suite)
+    projection = ", ".join(f'"{column}"' for column in columns) or "1 as row_marker"
+    with duckdb.connect(str(database_path), read_only=True) as con:
+        frame = con.execute(f"select {projection} from {suite.table}").df()
+
+    context = gx.get_context(mode="ephemeral")
+    batch = (
+        context.data_sources.add_pandas("duckdb_extract")
+        .add_dataframe_asset(suite.table)
+        .add_batch_definition_whole_dataframe("whole_table")
+    )
+    gx_suite = context.suites.add(
+        gx.ExpectationSuite(name=suite.name, expectations=suite.expectations)
+    )
+    if len(gx_suite.expectations) != len(suite.expectations):
+        raise ValueError(f"{suite.name}: GX dropped invalid expectations from the suite file")
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+    )
+    outcome = definition.run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters=resolve_parameters(suite),
+        result_format="SUMMARY",
+    )
+    checks = [
+        CheckResult(
+            suite=suite.name,
+            table=suite.table,
+            severity=suite.severity,
+            expectation=result.expectation_config.type,
+            column=result.expectation_config.kwargs.get("column"),
+            success=bool(result.success),
+            observed_value=_observed(result.result),
+            unexpected_count=result.result.get("unexpected_count"),
+        )
+        for result in outcome.results
+    ]
+    return SuiteResult(suite.name, suite.table, suite.severity, bool(outcome.success), checks)
+
+
+def validate_schema(database_path: Path, schema: str) -> list[SuiteResult]:
+    """Run every suite over a schema; raise if a blocking suite failed."""
+    results = [run_suite(database_path, suite) for suite in suites_for(schema)]
+    blocking_failures = [r for r in results if r.severity == BLOCKING and not r.success]
+    if blocking_failures:
+        details = "; ".join(
+            f"{check.suite} {check.expectation}({check.column}) observed {check.observed_value}"
+            for result in blocking_failures
+            for check in result.failed
+        )
+        raise DataQualityError(f"blocking checks failed on {schema}: {details}")
+    return results
