@@ -21,7 +21,8 @@ from asc_warehouse.landing import ExtractFile
 from asc_warehouse.pseudonymise import keyed_hasher, postcode_district
 
 DATE_FORMAT = "%Y-%m-%d"
-FIRST_DATA_ROW = 2  # row 1 of every file is the header
+# Row 1 of every file is the header, so the first data row (rowid 0) is row 2.
+ROW_NUMBER = "rowid + 2"
 
 
 class ExtractRejectedError(ValueError):
@@ -189,17 +190,23 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     name = extract.path.name
     check_header(extract.path)
 
-    con.execute("begin transaction")
+    # A committed table keeps the file's row order in its rowid (row ids of rows written inside
+    # an open transaction are offset), so it is read before the load transaction starts.
     try:
         con.execute(
-            "create or replace temp table extract_rows as "
-            "select *, rowid + ? as source_row_number from read_csv(?, header = true, "
-            "all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true)",
-            [FIRST_DATA_ROW, str(extract.path)],
+            "create or replace temp table extract_rows as select * from read_csv(?, "
+            "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
+            "strict_mode = true)",
+            [str(extract.path)],
         )
+    except duckdb.Error as error:
+        raise ExtractRejectedError(f"{name}: could not be read as CLD CSV: {error}") from error
+
+    con.execute("begin transaction")
+    try:
         for rule in QUARANTINE_RULES:
             con.execute(
-                "insert into ops.quarantine select ?, ?, source_row_number, ?, ?, ? "
+                f"insert into ops.quarantine select ?, ?, {ROW_NUMBER}, ?, ?, ? "
                 f"from extract_rows where {rule.condition}",
                 [load_id, name, rule.field, rule.reason, loaded_at],
             )
@@ -209,7 +216,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
         con.execute(
             "insert into raw.cld_events (council_code, load_id, source_file, source_row_number, "
             f"loaded_at, {', '.join(raw_columns)}) "
-            f"select ?, ?, ?, source_row_number, ?, {', '.join(selects)} "
+            f"select ?, ?, ?, {ROW_NUMBER}, ?, {', '.join(selects)} "
             f"from extract_rows where not ({any_rule})",
             [extract.council_code, load_id, name, loaded_at],
         )
@@ -231,13 +238,12 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
                 loaded_at,
             ],
         )
-        con.execute("drop table extract_rows")
         con.execute("commit")
-    except (duckdb.Error, ExtractRejectedError) as error:
+    except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
-        if isinstance(error, ExtractRejectedError):
-            raise
-        raise ExtractRejectedError(f"{name}: could not be read as CLD CSV: {error}") from error
+        raise
+    finally:
+        con.execute("drop table if exists extract_rows")
     return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
 
 

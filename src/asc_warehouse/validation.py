@@ -195,9 +195,11 @@ def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
     return SuiteResult(suite.name, suite.table, suite.severity, bool(outcome.success), checks)
 
 
-def validate_schema(database_path: Path, schema: str) -> list[SuiteResult]:
+def validate_schema(
+    database_path: Path, schema: str, directory: Path = EXPECTATIONS_DIR
+) -> list[SuiteResult]:
     """Run every suite over a schema; raise if a blocking suite failed."""
-    results = [run_suite(database_path, suite) for suite in suites_for(schema)]
+    results = [run_suite(database_path, suite) for suite in suites_for(schema, directory)]
     blocking_failures = [r for r in results if r.severity == BLOCKING and not r.success]
     if blocking_failures:
         details = "; ".join(

@@ -1,0 +1,117 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from asc_warehouse.ingest import load_extracts
+from asc_warehouse.landing import parse_extract_name
+from asc_warehouse.pseudonymise import keyed_hasher
+from tests.cld_files import PERSON, cld_row, write_cld_file
+
+KEY = "test-key"
+NAME = "CLD_887_20240401_20260331_R2.csv"
+
+
+def _load(tmp_path: Path, *files: Path):
+    extracts = [parse_extract_name(path) for path in files]
+    return load_extracts(tmp_path / "build.duckdb", extracts, KEY)
+
+
+def _query(tmp_path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_rows_are_loaded_pseudonymised_and_audited(tmp_path: Path) -> None:
+    path = write_cld_file(tmp_path / "landing" / NAME, [cld_row(), cld_row(**{"Event Reference": "EVT2"})])
+    [result] = _load(tmp_path, path)
+    assert (result.status, result.rows_in, result.rows_loaded, result.rows_quarantined) == (
+        "loaded", 2, 2, 0,
+    )
+    [(nhs, local, birth_month, district, row_number)] = _query(
+        tmp_path,
+        "select nhs_number_pseudo, la_person_id_pseudo, birth_month, postcode_district, "
+        "source_row_number from raw.cld_events where event_reference = 'EVT1'",
+    )
+    assert nhs == keyed_hasher(KEY)(PERSON["NHS Number"])
+    assert local == keyed_hasher(KEY)(PERSON["LA Person Unique Identifier"])
+    assert str(birth_month) == "1941-07-01"
+    assert district == "ME4"
+    assert row_number == 2  # the header is row 1
+
+
+def test_no_raw_identifier_is_stored(tmp_path: Path) -> None:
+    path = write_cld_file(tmp_path / "landing" / NAME, [cld_row()])
+    _load(tmp_path, path)
+    columns = _query(
+        tmp_path,
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR'",
+    )
+    forbidden = ["9434765919", "943 476 5919", "MOSAIC-000123", "Winifred", "Ashdown",
+                 "ME4 4TR", "1941-07-19", "Rochester Riverside Surgery"]
+    for schema, table, column in columns:
+        values = {row[0] for row in _query(tmp_path, f'select "{column}" from {schema}.{table}')}
+        for value in values:
+            assert not any(secret in (value or "") for secret in forbidden), (table, column, value)
+
+
+def test_unusable_rows_are_quarantined_and_nothing_is_lost(tmp_path: Path) -> None:
+    rows = [
+        cld_row(),
+        cld_row(**{"Event Reference": "EVT2", "NHS Number": "", "LA Person Unique Identifier": ""}),
+        cld_row(**{"Event Reference": "EVT3", "Event Start Date": "2025-02-30"}),
+        cld_row(**{"Event Reference": "EVT4", "Event Start Date": ""}),
+    ]
+    path = write_cld_file(tmp_path / "landing" / NAME, rows)
+    [result] = _load(tmp_path, path)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (4, 1, 3)
+    quarantined = _query(
+        tmp_path, "select file_name, source_row_number, field, reason from ops.quarantine "
+        "order by source_row_number",
+    )
+    assert [(row[0], row[1], row[2]) for row in quarantined] == [
+        (NAME, 3, "NHS Number / LA Person Unique Identifier"),
+        (NAME, 4, "Event Start Date"),
+        (NAME, 5, "Event Start Date"),
+    ]
+    assert quarantined[0][3].startswith("no person identifier")
+    [(rows_in, loaded, held)] = _query(
+        tmp_path, "select rows_in, rows_loaded, rows_quarantined from ops.load_audit"
+    )
+    assert rows_in == loaded + held == 4
+
+
+def test_loading_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
+    path = write_cld_file(tmp_path / "landing" / NAME, [cld_row()])
+    _load(tmp_path, path)
+    [again] = _load(tmp_path, path)
+    assert again.status == "skipped"
+    assert _query(tmp_path, "select count(*) from raw.cld_events") == [(1,)]
+    assert _query(tmp_path, "select count(*) from ops.load_audit") == [(1,)]
+
+
+def test_a_file_with_a_wrong_header_is_rejected_and_others_still_load(tmp_path: Path) -> None:
+    header = [name for name in cld_row() if name != "Event Type"] + ["Event Kind"]
+    bad = write_cld_file(tmp_path / "landing" / "CLD_886_20240401_20260331_R2.csv",
+                         [{**cld_row(), "Event Kind": "Service"}], header=header)
+    good = write_cld_file(tmp_path / "landing" / NAME, [cld_row()])
+    bad_result, good_result = _load(tmp_path, bad, good)
+    assert bad_result.status == "rejected"
+    assert "missing ['Event Type']" in bad_result.message
+    assert "unexpected ['Event Kind']" in bad_result.message
+    assert good_result.status == "loaded"
+    assert _query(tmp_path, "select distinct council_code from raw.cld_events") == [("887",)]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "file is empty"), (b"\xff\xfeN\x00", "not UTF-8")],
+)
+def test_empty_or_non_utf8_files_are_rejected(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "landing" / NAME
+    path.parent.mkdir()
+    path.write_bytes(content)
+    [result] = _load(tmp_path, path)
+    assert result.status == "rejected"
+    assert reason in result.message

@@ -1,0 +1,76 @@
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+
+from asc_warehouse.publish import publish
+
+
+def _build(path: Path, rows: int) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create schema if not exists ops")
+        con.execute("create schema if not exists raw")
+        con.execute("create or replace table marts.fct_ascof_measure as select range as n from range(?)",
+                    [rows])
+        con.execute("create or replace table ops.load_audit as select 'f.csv' as file_name")
+        con.execute("create or replace table raw.cld_events as select 'secret' as nhs_number")
+    return path
+
+
+def _count(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute("select count(*) from marts.fct_ascof_measure").fetchone()
+        return int(row[0]) if row else -1
+
+
+def test_publish_copies_marts_and_audit_but_not_raw(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse" / "asc.duckdb"
+    counts = publish(_build(tmp_path / "build.duckdb", 3), published, "run-1")
+    assert counts == {"marts.fct_ascof_measure": 3, "ops.load_audit": 1}
+    with duckdb.connect(str(published), read_only=True) as con:
+        schemas = {row[0] for row in con.execute(
+            "select distinct table_schema from information_schema.tables").fetchall()}
+        run_id = con.execute("select run_id from ops.publication").fetchone()
+    assert schemas == {"marts", "ops"}
+    assert run_id == ("run-1",)
+    assert not published.with_name("asc.duckdb.new").exists()
+
+
+READER = textwrap.dedent("""
+    import sys, duckdb
+    path = sys.argv[1]
+    con = duckdb.connect(path, read_only=True)
+    count = lambda c: c.execute("select count(*) from marts.fct_ascof_measure").fetchone()[0]
+    print("before", count(con), flush=True)
+    sys.stdin.readline()
+    print("held", count(con), flush=True)
+    con.close()
+    con = duckdb.connect(path, read_only=True)
+    print("reopened", count(con), flush=True)
+""")
+
+
+def test_an_analyst_reading_during_a_publish_is_not_disturbed(tmp_path: Path) -> None:
+    """Another process holds the published file open read-only while the next run publishes."""
+    build = tmp_path / "build.duckdb"
+    published = tmp_path / "asc.duckdb"
+    publish(_build(build, 3), published, "run-1")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        assert reader.stdout.readline().split() == ["before", "3"]
+        publish(_build(build, 5), published, "run-2")
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().split() == ["held", "3"]
+        assert reader.stdout.readline().split() == ["reopened", "5"]
+    finally:
+        reader.communicate(timeout=30)
+    assert reader.returncode == 0
+    assert _count(published) == 5
