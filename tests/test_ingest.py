@@ -23,7 +23,8 @@ def _query(tmp_path: Path, sql: str) -> list[tuple]:
 
 
 def test_rows_are_loaded_pseudonymised_and_audited(tmp_path: Path) -> None:
-    path = write_cld_file(tmp_path / "landing" / NAME, [cld_row(), cld_row(**{"Event Reference": "EVT2"})])
+    rows = [cld_row(), cld_row(**{"Event Reference": "EVT2"})]
+    path = write_cld_file(tmp_path / "landing" / NAME, rows)
     [result] = _load(tmp_path, path)
     assert (result.status, result.rows_in, result.rows_loaded, result.rows_quarantined) == (
         "loaded", 2, 2, 0,

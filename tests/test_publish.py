@@ -13,8 +13,10 @@ def _build(path: Path, rows: int) -> Path:
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists ops")
         con.execute("create schema if not exists raw")
-        con.execute("create or replace table marts.fct_ascof_measure as select range as n from range(?)",
-                    [rows])
+        con.execute(
+            "create or replace table marts.fct_ascof_measure as select range as n from range(?)",
+            [rows],
+        )
         con.execute("create or replace table ops.load_audit as select 'f.csv' as file_name")
         con.execute("create or replace table raw.cld_events as select 'secret' as nhs_number")
     return path

@@ -49,7 +49,9 @@ QUARANTINE_RULES: tuple[QuarantineRule, ...] = (
     QuarantineRule(
         field="NHS Number / LA Person Unique Identifier",
         reason="no person identifier: both NHS Number and LA Person Unique Identifier are blank",
-        condition=f"{_blank('NHS Number')} is null and {_blank('LA Person Unique Identifier')} is null",
+        condition=(
+            f"{_blank('NHS Number')} is null and {_blank('LA Person Unique Identifier')} is null"
+        ),
     ),
     QuarantineRule(
         field="Event Start Date",
@@ -139,9 +141,8 @@ def _select_expression(field: CldField) -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
-    con.execute(
-        f"create table if not exists raw.cld_events (\n    {_raw_column_definitions(cld_fields())}\n)"
-    )
+    columns = _raw_column_definitions(cld_fields())
+    con.execute(f"create table if not exists raw.cld_events (\n    {columns}\n)")
 
 
 def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
