@@ -1,0 +1,101 @@
+"""Per-council volumes and geography for the synthetic extracts."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from asc_warehouse.config import SEEDS_DIR
+
+COUNCILS_PATH = SEEDS_DIR / "ref_councils.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilProfile:
+    """Volumes at scale 1.0 and the places residents live.
+
+    ``requests_per_year`` and ``people_in_long_term_support`` are the targets the population is
+    sized from; ``reablement_share`` is the share of requests that lead to ST-Max, which mostly
+    sets how many people are supported in a year beyond those in long-term support.
+    """
+
+    council_code: str
+    requests_per_year: int
+    people_in_long_term_support: int
+    reablement_share: float
+    unpaid_carers: int
+    postcode_districts: tuple[str, ...]
+    towns: tuple[str, ...]
+
+
+# Kent's districts leave out ME1-ME5, ME7 and ME8 (Medway) and the DA districts that belong to
+# Bexley; ME6 (Snodland) is in Kent. Medway takes ME1-ME8 less ME6.
+PROFILES: dict[str, CouncilProfile] = {
+    "886": CouncilProfile(
+        council_code="886",
+        requests_per_year=50_000,
+        people_in_long_term_support=16_000,
+        reablement_share=0.12,
+        unpaid_carers=4_000,
+        postcode_districts=(
+            *(f"CT{n}" for n in range(1, 22)),
+            *(f"TN{n}" for n in (1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)),
+            *(f"TN{n}" for n in range(23, 31)),
+            *(f"ME{n}" for n in (6, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)),
+            *(f"DA{n}" for n in (1, 2, 3, 4, 9, 10, 11, 12, 13)),
+        ),
+        towns=(
+            "Canterbury",
+            "Ashford",
+            "Maidstone",
+            "Dover",
+            "Folkestone",
+            "Margate",
+            "Ramsgate",
+            "Tunbridge Wells",
+            "Tonbridge",
+            "Sevenoaks",
+            "Dartford",
+            "Gravesend",
+            "Sittingbourne",
+            "Faversham",
+            "Whitstable",
+            "Herne Bay",
+            "Deal",
+            "Sandwich",
+            "Hythe",
+            "Swanley",
+        ),
+    ),
+    "887": CouncilProfile(
+        council_code="887",
+        requests_per_year=7_000,
+        people_in_long_term_support=1_150,
+        reablement_share=0.26,
+        unpaid_carers=1_000,
+        postcode_districts=("ME1", "ME2", "ME3", "ME4", "ME5", "ME7", "ME8"),
+        towns=("Chatham", "Gillingham", "Rochester", "Strood", "Rainham", "Hoo", "Walderslade"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Council:
+    code: str
+    name: str
+    index: int  # position in the councils seed; keeps NHS number ranges apart
+    profile: CouncilProfile
+
+
+def load_councils(path: Path = COUNCILS_PATH) -> list[Council]:
+    """Councils in seed order, each with its profile; a council without one is an error."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    councils = []
+    for index, row in enumerate(rows):
+        code = row["council_code"]
+        if code not in PROFILES:
+            raise KeyError(f"council {code} ({row['council_name']}) has no sample-data profile")
+        councils.append(Council(code, row["council_name"], index, PROFILES[code]))
+    return councils
