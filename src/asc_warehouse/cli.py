@@ -46,11 +46,19 @@ def ensure_sample_extracts(scale: float) -> bool:
     return True
 
 
-def run_dag(environment: dict[str, str]) -> int:
+def run_dag(environment: dict[str, str], log_path: Path) -> int:
+    """Run the DAG in-process; Airflow's own log goes to a file, shown only if the run fails."""
     airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], env=environment, check=True,
-                   stdout=subprocess.DEVNULL)
-    completed = subprocess.run([airflow, "dags", "test", DAG_ID], env=environment, check=False)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:
+        subprocess.run([airflow, "db", "migrate"], env=environment, check=True,
+                       stdout=log, stderr=subprocess.STDOUT)
+        print(f"Running {DAG_ID} with airflow dags test (log: {log_path})", flush=True)
+        completed = subprocess.run([airflow, "dags", "test", DAG_ID], env=environment,
+                                   check=False, stdout=log, stderr=subprocess.STDOUT)
+    if completed.returncode != 0:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        print("\n".join(lines[-40:]), file=sys.stderr)
     return completed.returncode
 
 
@@ -67,9 +75,10 @@ def command_run(arguments: argparse.Namespace) -> int:
     environment = airflow_environment()
     if ensure_sample_extracts(arguments.scale):
         environment["ASC_SAMPLE_MODE"] = "1"
-    summary_path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
+    warehouse_dir = load_settings().warehouse_dir
+    summary_path = warehouse_dir / SUMMARY_FILE_NAME
     summary_path.unlink(missing_ok=True)
-    status = run_dag(environment)
+    status = run_dag(environment, warehouse_dir / "logs" / f"{DAG_ID}.log")
     if status != 0 or not summary_path.exists():
         print(f"{DAG_ID} failed: the published warehouse was left unchanged.", file=sys.stderr)
         return status or 1

@@ -1,0 +1,133 @@
+"""The nightly DAG through ``airflow dags test`` on a small generated dataset, twice:
+a good night publishes; a night with a broken extract fails and leaves the published file as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from asc_warehouse.cli import DAG_ID, airflow_environment
+from asc_warehouse.config import SEEDS_DIR
+from asc_warehouse.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number
+from asc_warehouse.sample_data import generate_sample_extracts
+from tests.cld_files import cld_row, write_cld_file
+
+pytestmark = pytest.mark.e2e
+
+
+def _run_dag(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    return subprocess.run([airflow, "dags", "test", DAG_ID], env=environment,
+                          capture_output=True, text=True, check=False, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("e2e")
+    landing, warehouse = root / "landing", root / "warehouse"
+    extracts = generate_sample_extracts(landing, scale=0.02)
+    environment = airflow_environment()
+    environment.update({
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "ASC_LANDING_DIR": str(landing),
+        "ASC_WAREHOUSE_DIR": str(warehouse),
+        "ASC_SAMPLE_MODE": "1",
+    })
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow, "db", "migrate"], env=environment, check=True, capture_output=True)
+    first = _run_dag(environment)
+    return {"root": root, "landing": landing, "warehouse": warehouse, "extracts": extracts,
+            "environment": environment, "first": first}
+
+
+def _published(night: dict) -> Path:
+    return night["warehouse"] / "asc.duckdb"
+
+
+def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
+    assert night["first"].returncode == 0, night["first"].stdout[-3000:]
+    with duckdb.connect(str(_published(night)), read_only=True) as con:
+        rows = con.execute(
+            "select council_code, measure_code, count(*) from marts.fct_ascof_measure "
+            "where breakdown = 'Total' group by all order by all"
+        ).fetchall()
+        schemas = {row[0] for row in con.execute(
+            "select distinct table_schema from information_schema.tables").fetchall()}
+    # Two financial years (2024-25, 2025-26) in the sample's two-year reporting period.
+    assert rows == [("886", "3D(1a)", 2), ("886", "3D(2a)", 2),
+                    ("887", "3D(1a)", 2), ("887", "3D(2a)", 2)]
+    assert schemas == {"marts", "ops"}
+    summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
+    assert summary["checks_failed"] == 0
+    assert {f["file_name"] for f in summary["files"]} == {p.name for p in night["extracts"]}
+    assert sum(f["rows_in"] for f in summary["files"]) == summary["rows_loaded"] + summary[
+        "rows_quarantined"]
+
+
+def _seed_values() -> set[str]:
+    values: set[str] = set()
+    for path in SEEDS_DIR.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            values.update(cell for row in csv.reader(handle) for cell in row)
+    return values
+
+
+def _digits(text: str) -> str:
+    return "".join(character for character in text if character.isdigit())
+
+
+def _identifiers_in(extracts: list[Path]) -> set[str]:
+    found: set[str] = set()
+    for path in extracts:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                for field in ("NHS Number", "First Name", "Last Name", "Postcode",
+                              "Date of Birth", "LA Person Unique Identifier"):
+                    if row[field]:
+                        found.add(row[field])
+    return found
+
+
+@pytest.mark.parametrize("database", ["asc.duckdb", "build/asc_build.duckdb"])
+def test_no_identifier_from_the_extracts_is_stored(night: dict, database: str) -> None:
+    # A surname such as "Kent" is also a council name: words of the reference seeds are not
+    # identifiers wherever they appear.
+    identifiers = _identifiers_in(night["extracts"]) - _seed_values()
+    nhs_numbers = {_digits(value) for value in identifiers if is_valid_nhs_number(value)}
+    assert len(identifiers) > 100 and len(nhs_numbers) > 20
+    with duckdb.connect(str(night["warehouse"] / database), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR'"
+        ).fetchall()
+        for schema, table, column in columns:
+            values = con.execute(
+                f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null'
+            ).fetchall()
+            for (value,) in values:
+                assert value not in identifiers, (schema, table, column)
+                # Hex tokens hold digit runs; none may be an NHS number from the input.
+                for candidate in NHS_NUMBER_PATTERN.findall(value):
+                    assert _digits(candidate) not in nhs_numbers, (schema, table, column)
+
+
+def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -> None:
+    assert night["first"].returncode == 0
+    published = _published(night)
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    # A later Kent submission with an event type outside the code list: blocking raw check.
+    write_cld_file(night["landing"] / "CLD_886_20240401_20260630_R2.csv",
+                   [cld_row(**{"Event Type": "Banana"})])
+    second = _run_dag(night["environment"])
+    assert second.returncode != 0
+    assert re.search(r"DataQualityError: blocking checks failed on raw: .*Banana", second.stdout)
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
