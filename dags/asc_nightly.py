@@ -30,8 +30,8 @@ def asc_nightly() -> None:
         return nightly.find_new_extracts()
 
     @task(retries=2, retry_delay=timedelta(minutes=5))
-    def load_extracts(found: dict) -> list[dict]:
-        return nightly.load_new_extracts(found)
+    def load_extracts(found: dict, run_id: str | None = None) -> list[dict]:
+        return nightly.load_new_extracts(found, run_id or "manual")
 
     @task
     def validate_raw(loads: list[dict]) -> list[dict]:

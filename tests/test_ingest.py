@@ -116,3 +116,22 @@ def test_empty_or_non_utf8_files_are_rejected(tmp_path: Path, content: bytes, re
     [result] = _load(tmp_path, path)
     assert result.status == "rejected"
     assert reason in result.message
+
+
+def test_a_rejected_file_raises_a_blocking_alert(settings) -> None:
+    from asc_warehouse import nightly
+    from asc_warehouse.alerts import read_alerts
+
+    settings.landing_dir.mkdir(parents=True)
+    (settings.landing_dir / NAME).write_bytes(b"")
+    write_cld_file(settings.landing_dir / "CLD_886_20240401_20260331_R2.csv", [cld_row()])
+    (settings.landing_dir / "extract.csv").write_text("x")
+    results = nightly.load_new_extracts(nightly.find_new_extracts(), "run-7")
+    assert sorted(r["status"] for r in results) == ["loaded", "rejected", "rejected"]
+    alerts = read_alerts(settings.warehouse_dir)
+    assert {(a["source"], a["severity"], a["run_id"]) for a in alerts} == {
+        (NAME, "blocking", "run-7"), ("extract.csv", "blocking", "run-7"),
+    }
+    [empty] = [a for a in alerts if a["source"] == NAME]
+    assert empty["council_code"] == "887"
+    assert "file is empty (no header row)" in empty["message"]

@@ -2,62 +2,38 @@
 
 Each file loads in one transaction: its usable rows go to ``raw.cld_events`` (pseudonymised),
 its unusable rows to ``ops.quarantine`` with the reason, and one row to ``ops.load_audit`` with
-rows in = rows loaded + rows quarantined. Raw identifiers only ever live in a TEMP table of the
-loading connection, which DuckDB keeps in memory, never in the database file.
+rows in = rows loaded + rows quarantined. Rows DuckDB cannot parse (wrong number of fields, bytes
+that are not UTF-8) are caught by ``read_csv``'s reject store and quarantined with their line.
+Raw identifiers only ever live in TEMP tables of the loading connection, which DuckDB keeps in
+memory, never in the database file.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.cld_schema import CldField, cld_fields, expected_header
+from asc_warehouse.cld_schema import CldField, cld_fields
+from asc_warehouse.file_checks import ExtractRejectedError, check_file
 from asc_warehouse.landing import ExtractFile
+from asc_warehouse.nhs_number import is_valid_nhs_number
 from asc_warehouse.pseudonymise import keyed_hasher, postcode_district
+from asc_warehouse.quarantine_rules import (
+    DATE_FORMAT,
+    blank_to_null,
+    quarantine_rules,
+    quoted,
+)
 
-DATE_FORMAT = "%Y-%m-%d"
-# Row 1 of every file is the header, so the first data row (rowid 0) is row 2.
-ROW_NUMBER = "rowid + 2"
-
-
-class ExtractRejectedError(ValueError):
-    """The whole file is unusable (for example its header is wrong); nothing from it is loaded."""
-
-
-@dataclass(frozen=True)
-class QuarantineRule:
-    field: str
-    reason: str
-    condition: str
-    """SQL over the TEMP extract table that is true for a row that must be quarantined."""
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _blank(name: str) -> str:
-    return f"nullif(trim({_quoted(name)}), '')"
-
-
-QUARANTINE_RULES: tuple[QuarantineRule, ...] = (
-    QuarantineRule(
-        field="NHS Number / LA Person Unique Identifier",
-        reason="no person identifier: both NHS Number and LA Person Unique Identifier are blank",
-        condition=(
-            f"{_blank('NHS Number')} is null and {_blank('LA Person Unique Identifier')} is null"
-        ),
-    ),
-    QuarantineRule(
-        field="Event Start Date",
-        reason="Event Start Date is blank or not a date in YYYY-MM-DD form",
-        condition=f"try_strptime({_blank('Event Start Date')}, '{DATE_FORMAT}') is null",
-    ),
+# Outward code, optional space, inward code: the shape of every UK postcode.
+POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
+CSV_OPTIONS = (
+    "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
+    "strict_mode = true, store_rejects = true, rejects_table = 'extract_rejects', "
+    "rejects_scan = 'extract_reject_scans'"
 )
 
 
@@ -99,32 +75,61 @@ create table if not exists ops.quarantine (
     source_row_number bigint not null,
     field varchar not null,
     reason varchar not null,
+    submitted_value varchar,
     quarantined_at timestamp not null
 );
 """
 
+# Checks of identifying fields, made before they are hashed or reduced: afterwards the
+# original value no longer exists to be checked.
+IDENTIFIER_CHECKS = {
+    "nhs_number_check": "NHS Number",
+    "date_of_birth_check": "Date of Birth",
+    "postcode_check": "Postcode",
+}
+
 
 def _raw_column_definitions(fields: tuple[CldField, ...]) -> str:
-    columns = [
-        f"{field.raw_column} {'date' if field.privacy_handling == 'birth_month' else 'varchar'}"
-        for field in fields
-        if field.raw_column
-    ]
     lineage = [
         "council_code varchar not null",
+        "release varchar not null",
         "load_id varchar not null",
         "source_file varchar not null",
         "source_row_number bigint not null",
         "loaded_at timestamp not null",
     ]
-    return ",\n    ".join(lineage + columns)
+    checks = [f"{column} varchar not null" for column in IDENTIFIER_CHECKS]
+    columns = [
+        f"{field.raw_column} {'date' if field.privacy_handling == 'birth_month' else 'varchar'}"
+        for field in fields
+        if field.raw_column
+    ]
+    return ",\n    ".join(lineage + checks + columns)
+
+
+def _check_expression(column: str, field: str) -> str:
+    valid = {
+        "nhs_number_check": f"asc_is_valid_nhs_number({quoted(field)})",
+        "date_of_birth_check": f"try_strptime({blank_to_null(field)}, '{DATE_FORMAT}') is not null",
+        "postcode_check": f"regexp_full_match(upper(trim({quoted(field)})), '{POSTCODE_PATTERN}')",
+    }[column]
+    return (
+        f"case when {blank_to_null(field)} is null then 'blank' "
+        f"when {valid} then 'valid' else 'invalid' end as {column}"
+    )
 
 
 def _select_expression(field: CldField) -> str:
-    source = _quoted(field.name)
+    source = quoted(field.name)
     match field.privacy_handling:
         case "keep":
-            return f"{_blank(field.name)} as {field.raw_column}"
+            return f"{blank_to_null(field.name)} as {field.raw_column}"
+        case "keyed_hash" if field.name == "NHS Number":
+            # Only a valid NHS number may link records (national rule: traced NHS number).
+            return (
+                f"case when asc_is_valid_nhs_number({source}) then asc_keyed_hash({source}) end"
+                f" as {field.raw_column}"
+            )
         case "keyed_hash":
             return f"asc_keyed_hash({source}) as {field.raw_column}"
         case "postcode_district":
@@ -132,8 +137,8 @@ def _select_expression(field: CldField) -> str:
         case "birth_month":
             # DHSC holds only birth year and month and dates birth on the 1st of the month.
             return (
-                f"cast(date_trunc('month', try_strptime({_blank(field.name)}, '{DATE_FORMAT}'))"
-                f" as date) as {field.raw_column}"
+                f"cast(date_trunc('month', try_strptime({blank_to_null(field.name)}, "
+                f"'{DATE_FORMAT}')) as date) as {field.raw_column}"
             )
         case other:
             raise ValueError(f"no ingestion rule for privacy handling {other!r} ({field.name})")
@@ -145,36 +150,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create table if not exists raw.cld_events (\n    {columns}\n)")
 
 
+def _is_valid_nhs_number(value: str | None) -> bool | None:
+    return None if value is None else is_valid_nhs_number(value)
+
+
 def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
     con.create_function("asc_keyed_hash", keyed_hasher(key), ["VARCHAR"], "VARCHAR")
     con.create_function("asc_postcode_district", postcode_district, ["VARCHAR"], "VARCHAR")
-
-
-def _read_header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return next(csv.reader(handle), [])
-
-
-def check_header(path: Path) -> None:
-    """Refuse a file whose header is not the CLD field list, naming what is wrong."""
-    try:
-        with path.open("rb") as handle:
-            first_bytes = handle.read(4)
-        if first_bytes.startswith(codecs.BOM_UTF8):
-            raise ExtractRejectedError(f"{path.name}: starts with a byte-order mark; save as UTF-8")
-        header = _read_header(path)
-    except UnicodeDecodeError as error:
-        raise ExtractRejectedError(f"{path.name}: header is not UTF-8 ({error.reason})") from error
-    if not header:
-        raise ExtractRejectedError(f"{path.name}: file is empty (no header row)")
-    expected = expected_header()
-    missing = [name for name in expected if name not in header]
-    unexpected = [name for name in header if name not in expected]
-    if missing or unexpected:
-        raise ExtractRejectedError(
-            f"{path.name}: header does not match the CLD field list; "
-            f"missing {missing or 'none'}, unexpected {unexpected or 'none'}"
-        )
+    con.create_function("asc_is_valid_nhs_number", _is_valid_nhs_number, ["VARCHAR"], "BOOLEAN")
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
@@ -184,51 +167,100 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
     return bool(found and found[0])
 
 
+def _read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> None:
+    """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``."""
+    con.execute("drop table if exists extract_rejects")
+    con.execute("drop table if exists extract_reject_scans")
+    try:
+        con.execute(
+            "create or replace temp table extract_read as "
+            f"select * from read_csv(?, {CSV_OPTIONS})",
+            [str(extract.path)],
+        )
+    except duckdb.Error as error:
+        raise ExtractRejectedError(
+            f"{extract.path.name}: could not be read as CLD CSV: {error}"
+        ) from error
+    # Rows keep the file's order in rowid. Line numbers of good rows are the data lines left
+    # once rejected lines are taken out (line 1 is the header).
+    con.execute(
+        """
+        create or replace temp table extract_lines as
+        with rejected as (select distinct line from extract_rejects),
+        data_lines as (
+            select unnest(generate_series(
+                2, 1 + (select count(*) from extract_read) + (select count(*) from rejected)
+            )) as line
+        )
+        select line, row_number() over (order by line) - 1 as read_rowid
+        from data_lines where line not in (select line from rejected)
+        """
+    )
+    con.execute(
+        "create or replace temp table extract_rows as "
+        "select extract_read.*, extract_lines.line as source_row_number, "
+        "cast(? as date) as file_period_end "
+        "from extract_read join extract_lines on extract_lines.read_rowid = extract_read.rowid",
+        [extract.period_end],
+    )
+
+
+def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table in ("extract_read", "extract_lines", "extract_rows", "extract_rejects",
+                  "extract_reject_scans"):
+        con.execute(f"drop table if exists {table}")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, load_id: str, name: str, at: datetime) -> str:
+    """Record every unusable row; return the SQL condition that excludes them from the load."""
+    # The raw line is never copied: it may hold identifiers.
+    # One entry per unreadable line: a short row reports each missing column, the first says it.
+    con.execute(
+        "insert into ops.quarantine select distinct on (line) ?, ?, line, "
+        "coalesce(column_name, '(row)'), "
+        "'unreadable row: ' || lower(error_type) || ': ' || error_message, null, ? "
+        "from extract_rejects order by line, column_idx",
+        [load_id, name, at],
+    )
+    rules = quarantine_rules()
+    for rule in rules:
+        con.execute(
+            f"insert into ops.quarantine select ?, ?, source_row_number, ?, ?, {rule.value_sql}, ? "
+            f"from extract_rows where {rule.condition}",
+            [load_id, name, rule.field, rule.reason, at],
+        )
+    return " or ".join(f"coalesce(({rule.condition}), false)" for rule in rules)
+
+
 def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
     """Load one file in one transaction. ``register_functions`` must have been called."""
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
-    check_header(extract.path)
-
-    # A committed table keeps the file's row order in its rowid (row ids of rows written inside
-    # an open transaction are offset), so it is read before the load transaction starts.
-    try:
-        con.execute(
-            "create or replace temp table extract_rows as select * from read_csv(?, "
-            "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-            "strict_mode = true)",
-            [str(extract.path)],
-        )
-    except duckdb.Error as error:
-        raise ExtractRejectedError(f"{name}: could not be read as CLD CSV: {error}") from error
-
+    check_file(extract.path, extract.checksum)
+    _read_into_temp_tables(con, extract)
     con.execute("begin transaction")
     try:
-        for rule in QUARANTINE_RULES:
-            con.execute(
-                f"insert into ops.quarantine select ?, ?, {ROW_NUMBER}, ?, ?, ? "
-                f"from extract_rows where {rule.condition}",
-                [load_id, name, rule.field, rule.reason, loaded_at],
-            )
-        any_rule = " or ".join(f"({rule.condition})" for rule in QUARANTINE_RULES)
+        unusable = _quarantine(con, load_id, name, loaded_at)
         raw_columns = [field.raw_column for field in cld_fields() if field.raw_column]
         selects = [_select_expression(field) for field in cld_fields() if field.raw_column]
+        checks = [_check_expression(column, field) for column, field in IDENTIFIER_CHECKS.items()]
         con.execute(
-            "insert into raw.cld_events (council_code, load_id, source_file, source_row_number, "
-            f"loaded_at, {', '.join(raw_columns)}) "
-            f"select ?, ?, ?, {ROW_NUMBER}, ?, {', '.join(selects)} "
-            f"from extract_rows where not ({any_rule})",
-            [extract.council_code, load_id, name, loaded_at],
+            "insert into raw.cld_events (council_code, release, load_id, source_file, "
+            f"source_row_number, loaded_at, {', '.join(IDENTIFIER_CHECKS)}, "
+            f"{', '.join(raw_columns)}) "
+            f"select ?, ?, ?, ?, source_row_number, ?, {', '.join(checks)}, {', '.join(selects)} "
+            f"from extract_rows where not ({unusable})",
+            [extract.council_code, extract.release, load_id, name, loaded_at],
         )
         counts = con.execute(
-            "select (select count(*) from extract_rows), "
-            "(select count(*) from raw.cld_events where load_id = ?), "
-            "(select count(distinct source_row_number) from ops.quarantine where load_id = ?)",
-            [load_id, load_id],
+            "select (select count(*) from extract_rows) "
+            "+ (select count(distinct line) from extract_rejects), "
+            "(select count(*) from raw.cld_events where load_id = $1), "
+            "(select count(distinct source_row_number) from ops.quarantine where load_id = $1)",
+            [load_id],
         ).fetchone()
-        assert counts is not None
-        rows_in, rows_loaded, rows_quarantined = (int(value) for value in counts)
+        rows_in, rows_loaded, rows_quarantined = (int(value) for value in counts or (0, 0, 0))
         if rows_in == 0:
             raise ExtractRejectedError(f"{name}: has a header but no data rows")
         con.execute(
@@ -244,7 +276,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
         con.execute("rollback")
         raise
     finally:
-        con.execute("drop table if exists extract_rows")
+        _drop_temp_tables(con)
     return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
 
 
@@ -264,9 +296,7 @@ def record_rejection(
     return LoadResult(extract.path.name, extract.council_code, "rejected", 0, 0, 0, message)
 
 
-def load_extracts(
-    build_path: Path, extracts: list[ExtractFile], key: str
-) -> list[LoadResult]:
+def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> list[LoadResult]:
     """Load every new file; a rejected file is recorded and the others still load."""
     build_path.parent.mkdir(parents=True, exist_ok=True)
     results: list[LoadResult] = []

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from asc_warehouse import dbt_build, ingest, publish, validation
+from asc_warehouse.alerts import Alert, record_alerts
 from asc_warehouse.config import load_settings
 from asc_warehouse.landing import ExtractFile, scan_landing
 from asc_warehouse.pseudonymise import resolve_key
@@ -47,7 +48,8 @@ def find_new_extracts() -> dict[str, Any]:
     }
 
 
-def load_new_extracts(found: dict[str, Any]) -> list[dict[str, Any]]:
+def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
+    """Load the new files; every rejected file raises a blocking alert naming the problem."""
     settings = load_settings()
     key = resolve_key(settings)
     extracts = [ExtractFile.from_dict(item) for item in found["new"]]
@@ -56,7 +58,16 @@ def load_new_extracts(found: dict[str, Any]) -> list[dict[str, Any]]:
         ingest.LoadResult(name, "", "rejected", 0, 0, 0, reason)
         for name, reason in found["rejected"].items()
     ]
-    return [result.as_dict() for result in results + rejected_names]
+    results += rejected_names
+    record_alerts(settings.warehouse_dir, [
+        Alert(
+            severity="blocking", source=result.file_name, check="extract file accepted",
+            message=f"{result.message}. Nothing from this file was loaded; other files were.",
+            council_code=result.council_code or None, run_id=run_id,
+        )
+        for result in results if result.status == "rejected"
+    ])
+    return [result.as_dict() for result in results]
 
 
 def validate_raw() -> list[dict[str, Any]]:

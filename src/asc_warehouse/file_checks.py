@@ -1,0 +1,99 @@
+"""Whole-file checks, run before a file is read: a file failing one is rejected as a whole.
+
+Each check raises ``ExtractRejectedError`` with a message naming the file and the problem, so
+that the person who receives the alert knows what to fix without opening the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+from asc_warehouse.cld_schema import expected_header
+
+OTHER_DELIMITERS = (";", "\t", "|")
+MANIFEST_SUFFIX = ".sha256"
+TAIL_BYTES = 1 << 16
+
+
+class ExtractRejectedError(ValueError):
+    """The whole file is unusable; nothing from it is loaded."""
+
+
+def _first_line(path: Path) -> str:
+    with path.open("rb") as handle:
+        raw = handle.readline()
+    if raw.startswith(codecs.BOM_UTF8):
+        raise ExtractRejectedError(f"{path.name}: starts with a byte-order mark; save as UTF-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ExtractRejectedError(f"{path.name}: header is not UTF-8 ({error.reason})") from error
+
+
+def check_header(path: Path) -> None:
+    """The first row must be the CLD field list, comma-separated."""
+    line = _first_line(path)
+    if not line.strip():
+        raise ExtractRejectedError(f"{path.name}: file is empty (no header row)")
+    header = next(csv.reader(io.StringIO(line)))
+    expected = expected_header()
+    if len(header) == 1:
+        for delimiter in OTHER_DELIMITERS:
+            if delimiter in header[0]:
+                shown = "tab" if delimiter == "\t" else repr(delimiter)
+                raise ExtractRejectedError(
+                    f"{path.name}: wrong delimiter: the header is separated by {shown}, not ','"
+                )
+    if not set(header) & set(expected):
+        raise ExtractRejectedError(
+            f"{path.name}: missing header: the first row holds none of the CLD field names"
+        )
+    missing = [name for name in expected if name not in header]
+    unexpected = [name for name in header if name not in expected]
+    if missing or unexpected:
+        raise ExtractRejectedError(
+            f"{path.name}: header does not match the CLD field list; "
+            f"missing {missing or 'none'}, unexpected {unexpected or 'none'}"
+        )
+
+
+def check_not_truncated(path: Path) -> None:
+    """A file cut off in transfer ends part-way through a row, with no line end."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - TAIL_BYTES))
+        tail = handle.read()
+    if tail.endswith((b"\n", b"\r")):
+        return
+    last_line = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    fields = next(csv.reader(io.StringIO(last_line)), [])
+    expected = len(expected_header())
+    if len(fields) < expected:
+        raise ExtractRejectedError(
+            f"{path.name}: truncated: the last row has {len(fields)} of {expected} fields "
+            "and no line end"
+        )
+
+
+def check_manifest(path: Path, checksum: str) -> None:
+    """If ``<file>.sha256`` was delivered with the file, the file must match it."""
+    manifest = path.with_name(path.name + MANIFEST_SUFFIX)
+    if not manifest.exists():
+        return
+    words = manifest.read_text(encoding="utf-8").split()
+    declared = words[0].lower() if words else ""
+    if declared != checksum:
+        raise ExtractRejectedError(
+            f"{path.name}: checksum does not match {manifest.name} "
+            f"(declared {declared or 'nothing'}, file is {checksum}): "
+            "incomplete or altered in transfer"
+        )
+
+
+def check_file(path: Path, checksum: str) -> None:
+    check_manifest(path, checksum)
+    check_header(path)
+    check_not_truncated(path)

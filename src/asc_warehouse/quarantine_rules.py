@@ -1,0 +1,115 @@
+"""Row-level rules: a row breaking one cannot be used and goes to ``ops.quarantine``.
+
+Each rule is a SQL condition over the TEMP table of one file's rows (all text, named as in the
+CLD header), plus the field it concerns and the reason recorded. Code lists come from
+``seeds/cld_code_list.csv``. ``value_sql`` shows the offending value only where the value cannot
+identify a person.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+
+from asc_warehouse.config import SEEDS_DIR
+
+DATE_FORMAT = "%Y-%m-%d"
+# Nobody in a current care record was born, or had an event, before this date.
+EARLIEST_POSSIBLE_DATE = "1900-01-01"
+
+
+@dataclass(frozen=True)
+class QuarantineRule:
+    field: str
+    reason: str
+    condition: str
+    value_sql: str = "null"
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def blank_to_null(name: str) -> str:
+    return f"nullif(trim({quoted(name)}), '')"
+
+
+def as_date(name: str) -> str:
+    return f"try_strptime({blank_to_null(name)}, '{DATE_FORMAT}')"
+
+
+def _sql_list(values: list[str]) -> str:
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+
+
+@cache
+def event_types() -> tuple[str, ...]:
+    with (SEEDS_DIR / "cld_code_list.csv").open(newline="", encoding="utf-8") as handle:
+        return tuple(sorted({
+            row["code_value"] for row in csv.DictReader(handle)
+            if row["cld_field_name"] == "Event Type"
+        }))
+
+
+def _unparseable(field: str) -> QuarantineRule:
+    return QuarantineRule(
+        field=field,
+        reason=f"{field} is not a date in YYYY-MM-DD form",
+        condition=f"{blank_to_null(field)} is not null and {as_date(field)} is null",
+    )
+
+
+def _before_earliest(field: str) -> QuarantineRule:
+    return QuarantineRule(
+        field=field,
+        reason=f"{field} is before {EARLIEST_POSSIBLE_DATE}: impossible",
+        condition=f"{as_date(field)} < date '{EARLIEST_POSSIBLE_DATE}'",
+    )
+
+
+def _after_period_end(field: str) -> QuarantineRule:
+    return QuarantineRule(
+        field=field,
+        reason=f"{field} is after the period end in the file name: it cannot have happened yet",
+        condition=f"{as_date(field)} > file_period_end",
+    )
+
+
+def quarantine_rules() -> tuple[QuarantineRule, ...]:
+    dates = ("Event Start Date", "Event End Date", "Date of Birth", "Date of Death")
+    return (
+        QuarantineRule(
+            field="NHS Number / LA Person Unique Identifier",
+            reason="no person identifier: LA Person Unique Identifier is blank and NHS Number "
+            "is blank or fails its check digit",
+            condition=f"{blank_to_null('LA Person Unique Identifier')} is null "
+            f"and not coalesce(asc_is_valid_nhs_number({quoted('NHS Number')}), false)",
+        ),
+        QuarantineRule(
+            field="Event Type",
+            reason="Event Type is blank or not a CLD event type",
+            condition=f"{blank_to_null('Event Type')} is null "
+            f"or trim({quoted('Event Type')}) not in ({_sql_list(list(event_types()))})",
+            value_sql=quoted("Event Type"),
+        ),
+        QuarantineRule(
+            field="Event Start Date",
+            reason="Event Start Date is blank",
+            condition=f"{blank_to_null('Event Start Date')} is null",
+        ),
+        *(_unparseable(field) for field in dates),
+        *(_before_earliest(field) for field in dates),
+        *(_after_period_end(field) for field in ("Event Start Date", "Date of Birth",
+                                                   "Date of Death")),
+        QuarantineRule(
+            field="Event End Date",
+            reason="Event End Date is before Event Start Date",
+            condition=f"{as_date('Event End Date')} < {as_date('Event Start Date')}",
+        ),
+        QuarantineRule(
+            field="Date of Death",
+            reason="Date of Death is before Date of Birth",
+            condition=f"{as_date('Date of Death')} < {as_date('Date of Birth')}",
+        ),
+    )
