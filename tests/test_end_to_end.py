@@ -124,10 +124,11 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     assert night["first"].returncode == 0
     published = _published(night)
     before = hashlib.sha256(published.read_bytes()).hexdigest()
-    # A later Kent submission with an event type outside the code list: blocking raw check.
-    write_cld_file(night["landing"] / "CLD_886_20240401_20260630_R2.csv",
-                   [cld_row(**{"Event Type": "Banana"})])
+    # A later Kent submission whose rows mostly cannot be used: 3 of 4 quarantined.
+    rows = [cld_row()] + [cld_row(**{"Event Start Date": "31/12/2025"}) for _ in range(3)]
+    write_cld_file(night["landing"] / "CLD_886_20240401_20260630_R2.csv", rows)
     second = _run_dag(night["environment"])
     assert second.returncode != 0
-    assert re.search(r"DataQualityError: blocking checks failed on raw: .*Banana", second.stdout)
+    assert re.search(r"DataQualityError: blocking checks failed on raw, ops: "
+                     r"ops_latest_load_quality .*quarantined_share", second.stdout)
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before

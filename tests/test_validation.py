@@ -72,12 +72,56 @@ def test_a_failing_blocking_suite_raises(tmp_path: Path) -> None:
     suites = tmp_path / "suites"
     _suite_file(suites, "blocking")
     with pytest.raises(DataQualityError, match="raw_events_blocking"):
-        validate_schema(database, "raw", suites)
+        validate_schema(database, "raw", directory=suites)
 
 
 def test_a_failing_warning_suite_does_not_raise(tmp_path: Path) -> None:
     database = _database(tmp_path, ["Banana"])
     suites = tmp_path / "suites"
     _suite_file(suites, "warning")
-    [result] = validate_schema(database, "raw", suites)
+    [result] = validate_schema(database, "raw", directory=suites)
     assert not result.success and result.severity == "warning"
+
+
+def test_committed_code_list_suites_match_the_seeds(tmp_path: Path) -> None:
+    """The suites are generated from seeds/cld_fields.csv; regenerate them when it changes."""
+    from asc_warehouse.expectation_suites import RELEASES, render, suite_path
+
+    for release in RELEASES:
+        assert suite_path(release).read_text(encoding="utf-8") == render(release), release
+
+
+def test_code_list_suite_covers_every_coded_field_for_its_release() -> None:
+    from asc_warehouse.cld_schema import cld_fields
+    from asc_warehouse.expectation_suites import code_list_suite
+
+    suite = code_list_suite("R1")
+    coded = {f.raw_column for f in cld_fields() if f.value_check == "code_list" and f.raw_column}
+    assert {e["kwargs"]["column"] for e in suite["expectations"]} == coded
+    assert suite["meta"]["asc"]["where"] == "release = 'R1'"
+    assert all(e["kwargs"]["value_set"]["$PARAMETER"].endswith("__r1")
+               for e in suite["expectations"])
+
+
+def test_a_suite_applies_only_to_the_rows_its_filter_selects(tmp_path: Path) -> None:
+    database = tmp_path / "check.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.events as select * from (values "
+                    "('R1', 'Service User'), ('R2', 'Service user'), ('R2', 'Service User')) "
+                    "t(release, client_type)")
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for release in ("r1", "r2"):
+        (suites / f"{release}.json").write_text(json.dumps({
+            "name": f"client_type_{release}",
+            "meta": {"asc": {"table": "raw.events", "severity": "warning",
+                             "where": f"release = '{release.upper()}'"}},
+            "expectations": [{"type": "expect_column_values_to_be_in_set", "kwargs": {
+                "column": "client_type",
+                "value_set": {"$PARAMETER": f"code_list__client_type__{release}"}}}],
+        }))
+    results = {r.suite: r for r in validate_schema(database, "raw", directory=suites)}
+    assert results["client_type_r1"].success
+    [failed] = results["client_type_r2"].failed
+    assert failed.unexpected_count == 1 and "Service User" in (failed.observed_value or "")

@@ -18,6 +18,10 @@ class CldField:
     data_type: str
     privacy_handling: str
     """keep, drop, keyed_hash, birth_month or postcode_district."""
+    value_check: str
+    """code_list, date, number, text, nhs_number or postcode."""
+    check_column: str | None
+    """For an identifying field: the raw column holding its check status, made before hashing."""
 
 
 @cache
@@ -29,6 +33,8 @@ def cld_fields() -> tuple[CldField, ...]:
                 raw_column=row["raw_column"] or None,
                 data_type=row["data_type"],
                 privacy_handling=row["privacy_handling"],
+                value_check=row["value_check"],
+                check_column=row["check_column"] or None,
             )
             for row in csv.DictReader(handle)
         )

@@ -80,15 +80,6 @@ create table if not exists ops.quarantine (
 );
 """
 
-# Checks of identifying fields, made before they are hashed or reduced: afterwards the
-# original value no longer exists to be checked.
-IDENTIFIER_CHECKS = {
-    "nhs_number_check": "NHS Number",
-    "date_of_birth_check": "Date of Birth",
-    "postcode_check": "Postcode",
-}
-
-
 def _raw_column_definitions(fields: tuple[CldField, ...]) -> str:
     lineage = [
         "council_code varchar not null",
@@ -98,7 +89,7 @@ def _raw_column_definitions(fields: tuple[CldField, ...]) -> str:
         "source_row_number bigint not null",
         "loaded_at timestamp not null",
     ]
-    checks = [f"{column} varchar not null" for column in IDENTIFIER_CHECKS]
+    checks = [f"{field.check_column} varchar not null" for field in fields if field.check_column]
     columns = [
         f"{field.raw_column} {'date' if field.privacy_handling == 'birth_month' else 'varchar'}"
         for field in fields
@@ -107,15 +98,18 @@ def _raw_column_definitions(fields: tuple[CldField, ...]) -> str:
     return ",\n    ".join(lineage + checks + columns)
 
 
-def _check_expression(column: str, field: str) -> str:
+def _check_expression(field: CldField) -> str:
+    """'valid', 'blank' or 'invalid' for an identifying field, judged before it is hashed."""
+    source = quoted(field.name)
     valid = {
-        "nhs_number_check": f"asc_is_valid_nhs_number({quoted(field)})",
-        "date_of_birth_check": f"try_strptime({blank_to_null(field)}, '{DATE_FORMAT}') is not null",
-        "postcode_check": f"regexp_full_match(upper(trim({quoted(field)})), '{POSTCODE_PATTERN}')",
-    }[column]
+        "nhs_number": f"asc_is_valid_nhs_number({source})",
+        "date": f"try_strptime({blank_to_null(field.name)}, '{DATE_FORMAT}') is not null",
+        "postcode": f"regexp_full_match(upper(trim({source})), '{POSTCODE_PATTERN}')",
+        "text": "true",
+    }[field.value_check]
     return (
-        f"case when {blank_to_null(field)} is null then 'blank' "
-        f"when {valid} then 'valid' else 'invalid' end as {column}"
+        f"case when {blank_to_null(field.name)} is null then 'blank' "
+        f"when {valid} then 'valid' else 'invalid' end as {field.check_column}"
     )
 
 
@@ -148,6 +142,19 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
     columns = _raw_column_definitions(cld_fields())
     con.execute(f"create table if not exists raw.cld_events (\n    {columns}\n)")
+    # Each council's newest loaded file: the one its measures now depend on most.
+    con.execute(
+        """
+        create or replace view ops.latest_load_quality as
+        select load_id, file_name, council_code, rows_in, rows_loaded, rows_quarantined,
+            rows_quarantined / rows_in as quarantined_share
+        from ops.load_audit
+        where status = 'loaded'
+        qualify row_number() over (
+            partition by council_code order by reporting_period_end desc, loaded_at desc
+        ) = 1
+        """
+    )
 
 
 def _is_valid_nhs_number(value: str | None) -> bool | None:
@@ -244,10 +251,12 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
         unusable = _quarantine(con, load_id, name, loaded_at)
         raw_columns = [field.raw_column for field in cld_fields() if field.raw_column]
         selects = [_select_expression(field) for field in cld_fields() if field.raw_column]
-        checks = [_check_expression(column, field) for column, field in IDENTIFIER_CHECKS.items()]
+        checked = [field for field in cld_fields() if field.check_column]
+        checks = [_check_expression(field) for field in checked]
+        check_columns = [str(field.check_column) for field in checked]
         con.execute(
             "insert into raw.cld_events (council_code, release, load_id, source_file, "
-            f"source_row_number, loaded_at, {', '.join(IDENTIFIER_CHECKS)}, "
+            f"source_row_number, loaded_at, {', '.join(check_columns)}, "
             f"{', '.join(raw_columns)}) "
             f"select ?, ?, ?, ?, source_row_number, ?, {', '.join(checks)}, {', '.join(selects)} "
             f"from extract_rows where not ({unusable})",

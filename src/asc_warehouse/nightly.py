@@ -71,7 +71,7 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
 
 
 def validate_raw() -> list[dict[str, Any]]:
-    results = validation.validate_schema(load_settings().build_path, "raw")
+    results = validation.validate_schema(load_settings().build_path, "raw", "ops")
     return [result.as_dict() for result in results]
 
 

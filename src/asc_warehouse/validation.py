@@ -43,6 +43,8 @@ class SuiteFile:
     table: str
     severity: str
     body: dict[str, Any]
+    where: str | None = None
+    """SQL condition choosing the rows the suite applies to, e.g. ``release = 'R1'``."""
 
     @property
     def expectations(self) -> list[dict[str, Any]]:
@@ -86,13 +88,15 @@ def load_suite(path: Path) -> SuiteFile:
         raise ValueError(
             f"{path.name}: meta.asc must name a table and a severity in {sorted(SEVERITIES)}"
         )
-    return SuiteFile(name=body["name"], table=table, severity=severity, body=body)
+    return SuiteFile(
+        name=body["name"], table=table, severity=severity, body=body, where=settings.get("where")
+    )
 
 
-def suites_for(prefix: str, directory: Path = EXPECTATIONS_DIR) -> list[SuiteFile]:
-    """The suites whose table lives in a schema, e.g. ``raw`` or ``marts``."""
+def suites_for(schemas: tuple[str, ...], directory: Path = EXPECTATIONS_DIR) -> list[SuiteFile]:
+    """The suites whose table lives in one of the schemas, e.g. ``raw`` or ``marts``."""
     suites = [load_suite(path) for path in sorted(directory.glob("*.json"))]
-    return [suite for suite in suites if suite.table.startswith(f"{prefix}.")]
+    return [suite for suite in suites if suite.table.split(".")[0] in schemas]
 
 
 def _parameter_names(value: Any) -> list[str]:
@@ -158,7 +162,8 @@ def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
     columns = referenced_columns(suite)
     projection = ", ".join(f'"{column}"' for column in columns) or "1 as row_marker"
     with duckdb.connect(str(database_path), read_only=True) as con:
-        frame = con.execute(f"select {projection} from {suite.table}").df()
+        where = f" where {suite.where}" if suite.where else ""
+        frame = con.execute(f"select {projection} from {suite.table}{where}").df()
 
     context = gx.get_context(mode="ephemeral")
     batch = (
@@ -196,10 +201,10 @@ def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
 
 
 def validate_schema(
-    database_path: Path, schema: str, directory: Path = EXPECTATIONS_DIR
+    database_path: Path, *schemas: str, directory: Path = EXPECTATIONS_DIR
 ) -> list[SuiteResult]:
-    """Run every suite over a schema; raise if a blocking suite failed."""
-    results = [run_suite(database_path, suite) for suite in suites_for(schema, directory)]
+    """Run every suite over the schemas; raise if a blocking suite failed."""
+    results = [run_suite(database_path, suite) for suite in suites_for(schemas, directory)]
     blocking_failures = [r for r in results if r.severity == BLOCKING and not r.success]
     if blocking_failures:
         details = "; ".join(
@@ -207,5 +212,5 @@ def validate_schema(
             for result in blocking_failures
             for check in result.failed
         )
-        raise DataQualityError(f"blocking checks failed on {schema}: {details}")
+        raise DataQualityError(f"blocking checks failed on {', '.join(schemas)}: {details}")
     return results

@@ -16,7 +16,7 @@ periods as (
 
 events as (
 
-    select * from {{ ref('int_cld_events_selected') }}
+    select * from {{ ref('int_cld_events_deduplicated') }}
 
 ),
 

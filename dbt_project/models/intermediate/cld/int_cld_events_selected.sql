@@ -1,8 +1,13 @@
--- Events of each council's selected submission, with the end date corrected to the date of
--- death where the person died first (DHSC cleaning rule, methodology 5-data-cleaning).
+-- Events each reference period takes from its selected submission (DHSC methodology
+-- 4-event-filtering), with the end date corrected to the date of death where the person died
+-- first (5-data-cleaning):
+--   requests, assessments and reviews ending within the reference period;
+--   services starting by its end and ending within or after it, or still open.
+-- A service open across several quarters appears once per quarter here and once after
+-- int_cld_events_deduplicated.
 with
 
-submissions as (
+selected as (
 
     select * from {{ ref('int_cld_submissions_selected') }}
 
@@ -10,18 +15,37 @@ submissions as (
 
 events as (
 
-    select * from {{ ref('stg_cld__events') }}
+    select
+        *,
+        case
+            when date_of_death is not null
+                and (event_end_date is null or date_of_death < event_end_date)
+                then date_of_death
+            else event_end_date
+        end as derived_event_end_date
+    from {{ ref('int_cld_events_mapped_to_r2') }}
 
 )
 
 select
     events.*,
-    case
-        when events.date_of_death is not null
-            and (events.event_end_date is null or events.date_of_death < events.event_end_date)
-            then events.date_of_death
-        else events.event_end_date
-    end as derived_event_end_date
+    selected.reference_period_start_date,
+    selected.reference_period_end_date
 from events
-inner join submissions
-    on events.load_id = submissions.load_id
+inner join selected
+    on events.load_id = selected.load_id
+where
+    (
+        events.event_type = '{{ var("service_event_type") }}'
+        and events.event_start_date <= selected.reference_period_end_date
+        and (
+            events.derived_event_end_date is null
+            or events.derived_event_end_date >= selected.reference_period_start_date
+        )
+    )
+    or (
+        events.event_type <> '{{ var("service_event_type") }}'
+        and events.event_start_date <= selected.reference_period_end_date
+        and events.derived_event_end_date
+            between selected.reference_period_start_date and selected.reference_period_end_date
+    )

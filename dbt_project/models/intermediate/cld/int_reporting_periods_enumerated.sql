@@ -1,10 +1,15 @@
--- Reporting periods each council's selected submission fully covers: every financial year
--- (starting in month var('financial_year_start_month')) inside its reporting period.
+-- Reporting periods each council's selected submissions fully cover: every financial year
+-- (starting in month var('financial_year_start_month')) inside the span of its reference periods.
 with
 
-submissions as (
+coverage as (
 
-    select * from {{ ref('int_cld_submissions_selected') }}
+    select
+        council_code,
+        min(reference_period_start_date) as covered_from,
+        max(reference_period_end_date) as covered_to
+    from {{ ref('int_cld_submissions_selected') }}
+    group by council_code
 
 ),
 
@@ -12,12 +17,10 @@ candidate_years as (
 
     select
         council_code,
-        reporting_period_start_date,
-        reporting_period_end_date,
-        unnest(generate_series(
-            year(reporting_period_start_date) - 1, year(reporting_period_end_date)
-        )) as start_year
-    from submissions
+        covered_from,
+        covered_to,
+        unnest(generate_series(year(covered_from) - 1, year(covered_to))) as start_year
+    from coverage
 
 ),
 
@@ -25,8 +28,8 @@ financial_years as (
 
     select
         council_code,
-        reporting_period_start_date,
-        reporting_period_end_date,
+        covered_from,
+        covered_to,
         'Financial year' as period_type,
         make_date(cast(start_year as integer), {{ var('financial_year_start_month') }}, 1)
             as period_start,
@@ -40,5 +43,5 @@ financial_years as (
 
 select council_code, period_type, period_start, period_end
 from financial_years
-where period_start >= reporting_period_start_date
-    and period_end <= reporting_period_end_date
+where period_start >= covered_from
+    and period_end <= covered_to

@@ -12,6 +12,7 @@ renamed as (
         ---------- ids
         load_id || ':' || source_row_number as event_row_id,
         council_code,
+        release,
         load_id,
         -- National person-matching rule: the NHS number where there is one, else the council's
         -- own identifier (DHSC GetDerivedFields). Both are keyed hashes here.

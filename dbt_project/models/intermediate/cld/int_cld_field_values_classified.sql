@@ -1,0 +1,110 @@
+-- Field-level validation in the style of the national collection (DHSC GetDQValues): every
+-- field of every row is Valid, Blank and not mandatory, Blank but mandatory, Invalid, or
+-- Valid only in Release 1 (a Release 1 value in a Release 2 file). Whether a blank is
+-- mandatory depends on the event type (seeds/cld_field_rules.csv); an event outcome is
+-- mandatory only once the event has ended.
+with
+
+submitted as (
+
+    select * from {{ ref('stg_cld__submitted_values') }}
+
+),
+
+fields as (
+
+    select * from {{ ref('cld_fields') }}
+
+),
+
+rules as (
+
+    select * from {{ ref('cld_field_rules') }}
+
+),
+
+code_list as (
+
+    select * from {{ ref('cld_code_list') }}
+
+),
+
+described as (
+
+    select
+        submitted.*,
+        fields.cld_field_name,
+        fields.value_check,
+        coalesce(submitted.column_name = fields.check_column, false) as is_identifier_check,
+        coalesce(rules.requirement, 'optional') as requirement,
+        nullif(trim(submitted.submitted_value), '') is null
+            or (coalesce(submitted.column_name = fields.check_column, false)
+                and submitted.submitted_value = 'blank') as is_blank
+    from submitted
+    inner join fields
+        on submitted.column_name in (fields.raw_column, fields.check_column)
+    left join rules
+        on fields.cld_field_name = rules.cld_field_name
+        and submitted.row_event_type = rules.event_type
+
+),
+
+classified as (
+
+    select
+        described.*,
+        case
+            when is_blank and (
+                requirement = 'mandatory'
+                or (requirement = 'mandatory_if_ended' and row_event_has_ended)
+            ) then 'Blank but mandatory'
+            when is_blank then 'Blank and not mandatory'
+            when is_identifier_check then
+                case when submitted_value = 'valid' then 'Valid' else 'Invalid' end
+            when value_check = 'code_list' then
+                case
+                    when exists (
+                        select 1 from code_list
+                        where code_list.cld_field_name = described.cld_field_name
+                            and code_list.release = described.release
+                            and code_list.code_value = described.submitted_value
+                    ) then 'Valid'
+                    when described.release = 'R2' and exists (
+                        select 1 from code_list
+                        where code_list.cld_field_name = described.cld_field_name
+                            and code_list.release = 'R1'
+                            and code_list.code_value = described.submitted_value
+                    ) then 'Valid only in Release 1'
+                    else 'Invalid'
+                end
+            when value_check = 'date' then
+                case when try_strptime(submitted_value, '%Y-%m-%d') is not null
+                    then 'Valid' else 'Invalid' end
+            when value_check = 'number' then
+                case when try_cast(submitted_value as decimal(18, 2)) is not null
+                    then 'Valid' else 'Invalid' end
+            else 'Valid'
+        end as validation_status
+    from described
+
+)
+
+select
+    event_row_id,
+    council_code,
+    release,
+    load_id,
+    source_file,
+    source_row_number,
+    row_event_type as event_type,
+    row_event_reference as event_reference,
+    cld_field_name,
+    value_check,
+    requirement,
+    validation_status,
+    -- Values are shown only where they cannot identify anyone: coded, date and number fields.
+    case
+        when not is_identifier_check and value_check in ('code_list', 'date', 'number')
+            then submitted_value
+    end as reportable_value
+from classified
