@@ -34,16 +34,16 @@ def asc_nightly() -> None:
         return nightly.load_new_extracts(found, run_id or "manual")
 
     @task
-    def validate_raw(loads: list[dict]) -> list[dict]:
-        return nightly.validate_raw()
+    def validate_raw(loads: list[dict], run_id: str | None = None) -> list[dict]:
+        return nightly.validate_raw(run_id or "manual")
 
     @task
     def dbt_build(raw_checks: list[dict]) -> dict:
         return nightly.build_marts()
 
     @task
-    def validate_marts(build: dict) -> list[dict]:
-        return nightly.validate_marts()
+    def validate_marts(build: dict, run_id: str | None = None) -> list[dict]:
+        return nightly.validate_marts(run_id or "manual")
 
     @task
     def publish(mart_checks: list[dict], run_id: str | None = None) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from asc_warehouse.alerts import read_alerts
 from asc_warehouse.cli import DAG_ID, airflow_environment
 from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number
@@ -34,7 +35,7 @@ def _run_dag(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
     landing, warehouse = root / "landing", root / "warehouse"
-    extracts = generate_sample_extracts(landing, scale=0.02)
+    extracts = generate_sample_extracts(landing, scale=0.05, with_faults=True)
     environment = airflow_environment()
     environment.update({
         "AIRFLOW_HOME": str(root / "airflow"),
@@ -67,7 +68,18 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
                     ("887", "3D(1a)", 2), ("887", "3D(2a)", 2)]
     assert schemas == {"marts", "ops"}
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
-    assert summary["checks_failed"] == 0
+    # The planted faults break warning-level code-list checks only: published, and alerted.
+    assert summary["failed_checks"] and all(
+        failed.startswith("warning: raw_cld_events_code_lists_r2 ")
+        for failed in summary["failed_checks"]
+    )
+    alerts = read_alerts(night["warehouse"])
+    assert {a["check"] for a in alerts} >= {
+        "raw_cld_events_code_lists_r2: expect_column_values_to_be_in_set(service_component)",
+        "raw_cld_events_code_lists_r2: expect_column_values_to_be_in_set(delivery_mechanism)",
+    }
+    assert all(a["severity"] == "warning" for a in alerts)
+    assert summary["rows_quarantined"] > 0
     assert {f["file_name"] for f in summary["files"]} == {p.name for p in night["extracts"]}
     assert sum(f["rows_in"] for f in summary["files"]) == summary["rows_loaded"] + summary[
         "rows_quarantined"]

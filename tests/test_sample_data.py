@@ -228,3 +228,17 @@ def test_cli_writes_and_reports_each_extract(
     assert len(written) == len(_read_seed("ref_councils.csv"))
     for path in written:
         assert str(path) in printed
+
+
+def test_planted_faults_are_rare_deterministic_and_off_by_default(tmp_path: Path) -> None:
+    clean = generate_sample_extracts(tmp_path / "clean", scale=0.05)
+    faulty = generate_sample_extracts(tmp_path / "faulty", scale=0.05, with_faults=True)
+    again = generate_sample_extracts(tmp_path / "again", scale=0.05, with_faults=True)
+    assert [p.read_bytes() for p in faulty] == [p.read_bytes() for p in again]
+    for clean_path, faulty_path in zip(clean, faulty, strict=True):
+        clean_rows = clean_path.read_text(encoding="utf-8").splitlines()
+        faulty_rows = faulty_path.read_text(encoding="utf-8").splitlines()
+        changed = sum(a != b for a, b in zip(clean_rows, faulty_rows, strict=True))
+        assert 0 < changed < 0.05 * len(clean_rows)
+    kent = faulty[0].read_text(encoding="utf-8")
+    assert "Domiciliary care (legacy code)" in kent and "Direct Payment" in kent

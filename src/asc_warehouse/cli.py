@@ -40,7 +40,7 @@ def ensure_sample_extracts(scale: float) -> bool:
     marker = landing_dir / SAMPLE_DATA_MARKER
     if landing_dir.is_dir() and any(landing_dir.glob("*.csv")):
         return marker.exists()
-    written = generate_sample_extracts(landing_dir, scale=scale)
+    written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True)
     marker.write_text("Generated sample data: no real people.\n", encoding="utf-8")
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
     return True

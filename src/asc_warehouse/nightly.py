@@ -70,8 +70,22 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     return [result.as_dict() for result in results]
 
 
-def validate_raw() -> list[dict[str, Any]]:
+def _alert_on_warnings(results: list[validation.SuiteResult], run_id: str) -> None:
+    """Blocking failures raise (and fail the task); warnings publish, but someone must know."""
+    record_alerts(load_settings().warehouse_dir, [
+        Alert(
+            severity=check.severity, source=check.table,
+            check=f"{check.suite}: {check.expectation}({check.column or ''})",
+            message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
+            run_id=run_id,
+        )
+        for result in results for check in result.failed
+    ])
+
+
+def validate_raw(run_id: str) -> list[dict[str, Any]]:
     results = validation.validate_schema(load_settings().build_path, "raw", "ops")
+    _alert_on_warnings(results, run_id)
     return [result.as_dict() for result in results]
 
 
@@ -80,8 +94,9 @@ def build_marts() -> dict[str, str]:
     return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
 
 
-def validate_marts() -> list[dict[str, Any]]:
+def validate_marts(run_id: str) -> list[dict[str, Any]]:
     results = validation.validate_schema(load_settings().build_path, "marts")
+    _alert_on_warnings(results, run_id)
     return [result.as_dict() for result in results]
 
 
@@ -130,6 +145,11 @@ def summarise(
         "rows_quarantined": sum(int(load["rows_quarantined"]) for load in loads),
         "checks_passed": sum(1 for check in checks if check["success"]),
         "checks_failed": sum(1 for check in checks if not check["success"]),
+        "failed_checks": [
+            f"{check['severity']}: {check['suite']} {check['expectation']}"
+            f"({check['column'] or ''}) {check['unexpected_count'] or 0} unexpected"
+            for check in checks if not check["success"]
+        ],
         "published_tables": published,
         "headline_measures": headline_measures(),
     }
@@ -151,6 +171,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(
         f"Checks: {summary['checks_passed']} passed, {summary['checks_failed']} failed"
     )
+    lines.extend(f"  {failed}" for failed in summary["failed_checks"])
     lines.append("Headline measures (latest period, total):")
     for measure in summary["headline_measures"]:
         lines.append(

@@ -7,10 +7,12 @@ carers. Every coded value comes from ``seeds/cld_code_list.csv`` (Release 2 rows
 
 from __future__ import annotations
 
+import zlib
 from datetime import date
 from pathlib import Path
 
 from asc_warehouse.sample_data.codes import CodeLists
+from asc_warehouse.sample_data.faults import FaultInjector
 from asc_warehouse.sample_data.histories import Period
 from asc_warehouse.sample_data.population import build_population
 from asc_warehouse.sample_data.profiles import load_councils
@@ -27,8 +29,11 @@ def generate_sample_extracts(
     seed: int = 20260331,
     period_start: date = date(2024, 4, 1),
     period_end: date = date(2026, 3, 31),
+    with_faults: bool = False,
 ) -> list[Path]:
     """Write one extract per council in ``seeds/ref_councils.csv``; return the paths written.
+
+    ``with_faults`` plants a few realistic faults (see ``faults.py``) for demonstrations.
 
     The same arguments always give byte-identical files.
     """
@@ -37,13 +42,17 @@ def generate_sample_extracts(
     if period_end < period_start:
         raise ValueError("period_end is before period_start")
     vocab = build_vocabulary(CodeLists.load())
-    writer = ExtractWriter(read_header(), vocab.events.assessment, vocab.events.review)
+    header = read_header()
+    writer = ExtractWriter(header, vocab.events.assessment, vocab.events.review)
     period = Period(period_start.toordinal(), period_end.toordinal())
     landing_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for council in load_councils():
         people = build_population(council, vocab, period, scale=scale, seed=seed)
         path = landing_dir / extract_name(council.code, period_start, period_end)
-        writer.write(path, people, period_start, period_end)
+        fault = None
+        if with_faults:
+            fault = FaultInjector(header, seed + zlib.crc32(council.code.encode()))
+        writer.write(path, people, period_start, period_end, fault)
         paths.append(path)
     return paths

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20260331)
     parser.add_argument("--period-start", type=date.fromisoformat, default=date(2024, 4, 1))
     parser.add_argument("--period-end", type=date.fromisoformat, default=date(2026, 3, 31))
+    parser.add_argument("--with-faults", action="store_true",
+                        help="plant a few realistic data-quality faults")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     paths = generate_sample_extracts(
@@ -28,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         period_start=args.period_start,
         period_end=args.period_end,
+        with_faults=args.with_faults,
     )
     for path in paths:
         with path.open(encoding="utf-8") as handle:

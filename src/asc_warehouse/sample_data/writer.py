@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -89,7 +89,12 @@ class ExtractWriter:
         self._review_type = review_type
 
     def write(
-        self, path: Path, people: Iterable[Person], period_start: date, period_end: date
+        self,
+        path: Path,
+        people: Iterable[Person],
+        period_start: date,
+        period_end: date,
+        fault: Callable[[list[str]], None] | None = None,
     ) -> int:
         """Write the extract; return the number of event rows."""
         template = [""] * len(self._header)
@@ -111,6 +116,8 @@ class ExtractWriter:
                     values = self._event_values(event, f"EVT{rows:07d}")
                     for column, value in zip(event_columns, values, strict=True):
                         row[column] = value
+                    if fault is not None:
+                        fault(row)
                     writer.writerow(row)
         return rows
 
