@@ -5,30 +5,25 @@ naming the table they check and their severity. Code lists are never copied into
 expectation refers to ``{"$PARAMETER": "code_list__<raw column>__<release>"}`` and the value set
 is read from ``seeds/cld_code_list.csv`` at run time.
 
-Only the columns a suite refers to are read from DuckDB, through a read-only connection, so the
-build file is never locked for writing while it is validated.
+GX computes every metric as SQL inside DuckDB (``gx_duckdb``), through read-only connections:
+no table is copied into pandas and the build file is never locked for writing while it is
+validated.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from asc_warehouse.cld_schema import cld_fields
 from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
-
-# GX otherwise tries to send usage statistics over the network on every context it creates.
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+from asc_warehouse.gx_duckdb import validate_in_duckdb
 
 CODE_LIST_PARAMETER = re.compile(r"^code_list__(?P<column>[a-z0-9_]+)__(?P<release>r[12])$")
-COLUMN_KWARGS = ("column", "column_A", "column_B")
 BLOCKING = "blocking"
 SEVERITIES = frozenset({BLOCKING, "warning"})
 
@@ -135,19 +130,6 @@ def resolve_parameters(suite: SuiteFile) -> dict[str, list[str]]:
     return parameters
 
 
-def referenced_columns(suite: SuiteFile) -> list[str]:
-    columns: list[str] = []
-    for expectation in suite.expectations:
-        kwargs = expectation.get("kwargs", {})
-        for key in COLUMN_KWARGS:
-            if key in kwargs and kwargs[key] not in columns:
-                columns.append(kwargs[key])
-        for column in kwargs.get("column_list", []):
-            if column not in columns:
-                columns.append(column)
-    return columns
-
-
 def _observed(result: dict[str, Any]) -> str | None:
     if "observed_value" in result:
         return json.dumps(result["observed_value"], default=str)
@@ -157,32 +139,14 @@ def _observed(result: dict[str, Any]) -> str | None:
 
 
 def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
-    import great_expectations as gx  # heavy import, only paid by validation tasks
-
-    columns = referenced_columns(suite)
-    projection = ", ".join(f'"{column}"' for column in columns) or "1 as row_marker"
-    with duckdb.connect(str(database_path), read_only=True) as con:
-        where = f" where {suite.where}" if suite.where else ""
-        frame = con.execute(f"select {projection} from {suite.table}{where}").df()
-
-    context = gx.get_context(mode="ephemeral")
-    batch = (
-        context.data_sources.add_pandas("duckdb_extract")
-        .add_dataframe_asset(suite.table)
-        .add_batch_definition_whole_dataframe("whole_table")
-    )
-    gx_suite = context.suites.add(
-        gx.ExpectationSuite(name=suite.name, expectations=suite.expectations)
-    )
-    if len(gx_suite.expectations) != len(suite.expectations):
-        raise ValueError(f"{suite.name}: GX dropped invalid expectations from the suite file")
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
-    )
-    outcome = definition.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=resolve_parameters(suite),
-        result_format="SUMMARY",
+    """Validate with GX's SQL engine inside DuckDB: only aggregates come back to Python."""
+    where = f" where {suite.where}" if suite.where else ""
+    outcome = validate_in_duckdb(
+        database_path,
+        f"select * from {suite.table}{where}",
+        suite.name,
+        suite.expectations,
+        resolve_parameters(suite),
     )
     checks = [
         CheckResult(
