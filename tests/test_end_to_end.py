@@ -132,6 +132,49 @@ def test_no_identifier_from_the_extracts_is_stored(night: dict, database: str) -
                     assert _digits(candidate) not in nhs_numbers, (schema, table, column)
 
 
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+run = lambda c: c.execute("select run_id from ops.publication").fetchone()[0]
+print(run(con), flush=True)
+sys.stdin.readline()
+print(run(con), flush=True)
+con.close()
+print(run(duckdb.connect(sys.argv[1], read_only=True)), flush=True)
+"""
+
+
+def test_an_analyst_can_read_while_the_next_night_builds_and_publishes(night: dict) -> None:
+    assert night["first"].returncode == 0
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(_published(night))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        first_run = reader.stdout.readline().strip()
+        second = _run_dag(night["environment"])
+        assert second.returncode == 0, second.stdout[-3000:]
+        reader.stdin.write("next\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == first_run
+        assert reader.stdout.readline().strip() not in {"", first_run}
+    finally:
+        reader.communicate(timeout=60)
+    assert reader.returncode == 0
+
+
+def test_the_data_quality_report_counts_fields_by_status(night: dict) -> None:
+    with duckdb.connect(str(_published(night)), read_only=True) as con:
+        statuses = dict(con.execute(
+            "select validation_status, sum(row_count) from marts.fct_cld_field_quality "
+            "group by all").fetchall())
+        failures = con.execute(
+            "select distinct cld_field_name, validation_status "
+            "from marts.fct_cld_field_quality_failure order by all").fetchall()
+    assert {"Valid", "Blank and not mandatory", "Invalid"} <= set(statuses)
+    assert ("Service Component", "Invalid") in failures
+    assert ("Delivery Mechanism", "Valid only in Release 1") in failures
+
+
 def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -> None:
     assert night["first"].returncode == 0
     published = _published(night)
