@@ -185,5 +185,16 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     second = _run_dag(night["environment"])
     assert second.returncode != 0
     assert re.search(r"DataQualityError: blocking checks failed on raw, ops: "
-                     r"ops_latest_load_quality .*quarantined_share", second.stdout)
+                     r"ops_latest_load_quality \[886\] .*quarantined_share", second.stdout)
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+    # The failing results are kept, and the alert names the council and the check.
+    with duckdb.connect(str(night["warehouse"] / "build" / "asc_build.duckdb"),
+                        read_only=True) as con:
+        failing = con.execute(
+            "select council_code, severity, observed_value from ops.data_quality_result "
+            "where suite = 'ops_latest_load_quality' and not success "
+            "and run_at = (select max(run_at) from ops.data_quality_result)").fetchall()
+    assert [(council, severity) for council, severity, _ in failing] == [("886", "blocking")]
+    blocking = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "blocking"]
+    assert [(a["council_code"], a["source"]) for a in blocking] == [
+        ("886", "ops.latest_load_quality")]

@@ -9,6 +9,8 @@ from asc_warehouse.validation import (
     DataQualityError,
     code_list_values,
     load_suite,
+    raise_for_blocking,
+    record_results,
     resolve_parameters,
     run_suite,
     validate_schema,
@@ -71,15 +73,18 @@ def test_a_failing_blocking_suite_raises(tmp_path: Path) -> None:
     database = _database(tmp_path, ["Banana"])
     suites = tmp_path / "suites"
     _suite_file(suites, "blocking")
-    with pytest.raises(DataQualityError, match="raw_events_blocking"):
-        validate_schema(database, "raw", directory=suites)
+    results = validate_schema(database, "raw", directory=suites)
+    with pytest.raises(DataQualityError, match=r"raw_events_blocking \[all\]"):
+        raise_for_blocking(results, "raw")
 
 
 def test_a_failing_warning_suite_does_not_raise(tmp_path: Path) -> None:
     database = _database(tmp_path, ["Banana"])
     suites = tmp_path / "suites"
     _suite_file(suites, "warning")
-    [result] = validate_schema(database, "raw", directory=suites)
+    results = validate_schema(database, "raw", directory=suites)
+    raise_for_blocking(results, "raw")
+    [result] = results
     assert not result.success and result.severity == "warning"
 
 
@@ -125,3 +130,26 @@ def test_a_suite_applies_only_to_the_rows_its_filter_selects(tmp_path: Path) -> 
     assert results["client_type_r1"].success
     [failed] = results["client_type_r2"].failed
     assert failed.unexpected_count == 1 and "Service User" in (failed.observed_value or "")
+
+
+def test_suites_run_per_council_and_results_are_kept_across_runs(tmp_path: Path) -> None:
+    database = tmp_path / "check.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.events as select * from (values "
+                    "('886', 'Service'), ('886', 'Review'), ('887', 'Banana')) "
+                    "t(council_code, event_type)")
+    suites = tmp_path / "suites"
+    _suite_file(suites, "blocking")
+    first = validate_schema(database, "raw", directory=suites)
+    assert {(r.council_code, r.success) for r in first} == {("886", True), ("887", False)}
+    with pytest.raises(DataQualityError, match=r"\[887\]"):
+        raise_for_blocking(first, "raw")
+    record_results(database, "run-1", first)
+    record_results(database, "run-2", validate_schema(database, "raw", directory=suites))
+    with duckdb.connect(str(database), read_only=True) as con:
+        history = con.execute(
+            "select run_id, council_code, success, unexpected_count "
+            "from ops.data_quality_result order by run_id, council_code").fetchall()
+    assert history == [("run-1", "886", True, 0), ("run-1", "887", False, 1),
+                       ("run-2", "886", True, 0), ("run-2", "887", False, 1)]

@@ -20,6 +20,7 @@ from asc_warehouse.cld_schema import CldField, cld_fields
 from asc_warehouse.file_checks import ExtractRejectedError, check_file
 from asc_warehouse.landing import ExtractFile
 from asc_warehouse.nhs_number import is_valid_nhs_number
+from asc_warehouse.ops_schema import ensure_ops_schema
 from asc_warehouse.pseudonymise import keyed_hasher, postcode_district
 from asc_warehouse.quarantine_rules import (
     DATE_FORMAT,
@@ -51,34 +52,6 @@ class LoadResult:
         return asdict(self)
 
 
-DDL = """
-create schema if not exists raw;
-create schema if not exists ops;
-create table if not exists ops.load_audit (
-    load_id varchar primary key,
-    file_name varchar not null,
-    checksum varchar not null,
-    council_code varchar not null,
-    release varchar not null,
-    reporting_period_start date not null,
-    reporting_period_end date not null,
-    status varchar not null,
-    rows_in bigint not null,
-    rows_loaded bigint not null,
-    rows_quarantined bigint not null,
-    message varchar,
-    loaded_at timestamp not null
-);
-create table if not exists ops.quarantine (
-    load_id varchar not null,
-    file_name varchar not null,
-    source_row_number bigint not null,
-    field varchar not null,
-    reason varchar not null,
-    submitted_value varchar,
-    quarantined_at timestamp not null
-);
-"""
 
 def _raw_column_definitions(fields: tuple[CldField, ...]) -> str:
     lineage = [
@@ -139,7 +112,8 @@ def _select_expression(field: CldField) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    con.execute("create schema if not exists raw")
+    ensure_ops_schema(con)
     columns = _raw_column_definitions(cld_fields())
     con.execute(f"create table if not exists raw.cld_events (\n    {columns}\n)")
     # Each council's newest loaded file: the one its measures now depend on most.

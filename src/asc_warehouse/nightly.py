@@ -70,23 +70,26 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     return [result.as_dict() for result in results]
 
 
-def _alert_on_warnings(results: list[validation.SuiteResult], run_id: str) -> None:
-    """Blocking failures raise (and fail the task); warnings publish, but someone must know."""
-    record_alerts(load_settings().warehouse_dir, [
+def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
+    """Check, keep the results, alert on every failed check, then stop on a blocking one."""
+    settings = load_settings()
+    results = validation.validate_schema(settings.build_path, *schemas)
+    validation.record_results(settings.build_path, run_id, results)
+    record_alerts(settings.warehouse_dir, [
         Alert(
             severity=check.severity, source=check.table,
             check=f"{check.suite}: {check.expectation}({check.column or ''})",
             message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
-            run_id=run_id,
+            council_code=check.council_code, run_id=run_id,
         )
         for result in results for check in result.failed
     ])
+    validation.raise_for_blocking(results, ", ".join(schemas))
+    return [result.as_dict() for result in results]
 
 
 def validate_raw(run_id: str) -> list[dict[str, Any]]:
-    results = validation.validate_schema(load_settings().build_path, "raw", "ops")
-    _alert_on_warnings(results, run_id)
-    return [result.as_dict() for result in results]
+    return _validate(run_id, "raw", "ops")
 
 
 def build_marts() -> dict[str, str]:
@@ -95,9 +98,7 @@ def build_marts() -> dict[str, str]:
 
 
 def validate_marts(run_id: str) -> list[dict[str, Any]]:
-    results = validation.validate_schema(load_settings().build_path, "marts")
-    _alert_on_warnings(results, run_id)
-    return [result.as_dict() for result in results]
+    return _validate(run_id, "marts")
 
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
@@ -146,7 +147,8 @@ def summarise(
         "checks_passed": sum(1 for check in checks if check["success"]),
         "checks_failed": sum(1 for check in checks if not check["success"]),
         "failed_checks": [
-            f"{check['severity']}: {check['suite']} {check['expectation']}"
+            f"{check['severity']}: {check['suite']} [{check['council_code'] or 'all'}] "
+            f"{check['expectation']}"
             f"({check['column'] or ''}) {check['unexpected_count'] or 0} unexpected"
             for check in checks if not check["success"]
         ],

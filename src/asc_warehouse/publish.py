@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-# Only these reach analysts: marts, and the load audit (no person-level data in either).
+# Only these reach analysts: marts, the load audit and the check history (no person-level data).
 PUBLISHED_SCHEMAS = ("marts",)
-PUBLISHED_OPS_TABLES = ("load_audit",)
+PUBLISHED_OPS_TABLES = ("load_audit", "data_quality_result")
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -36,7 +36,7 @@ def publish(build_path: Path, published_path: Path, run_id: str) -> dict[str, in
     with duckdb.connect(str(staging_path)) as con:
         con.execute(f"attach '{build_path}' as build (read_only)")
         copies = [(schema, table) for schema in PUBLISHED_SCHEMAS for table in _tables(con, schema)]
-        copies += [("ops", table) for table in PUBLISHED_OPS_TABLES]
+        copies += [("ops", table) for table in _tables(con, "ops") if table in PUBLISHED_OPS_TABLES]
         for schema in {schema for schema, _ in copies}:
             con.execute(f"create schema if not exists {schema}")
         for schema, table in copies:

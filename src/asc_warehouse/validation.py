@@ -16,12 +16,16 @@ import csv
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from asc_warehouse.cld_schema import cld_fields
 from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
 from asc_warehouse.gx_duckdb import validate_in_duckdb
+from asc_warehouse.ops_schema import ensure_ops_schema
 
 CODE_LIST_PARAMETER = re.compile(r"^code_list__(?P<column>[a-z0-9_]+)__(?P<release>r[12])$")
 BLOCKING = "blocking"
@@ -50,6 +54,7 @@ class SuiteFile:
 class CheckResult:
     suite: str
     table: str
+    council_code: str | None
     severity: str
     expectation: str
     column: str | None
@@ -62,6 +67,7 @@ class CheckResult:
 class SuiteResult:
     suite: str
     table: str
+    council_code: str | None
     severity: str
     success: bool
     checks: list[CheckResult] = field(default_factory=list)
@@ -138,9 +144,18 @@ def _observed(result: dict[str, Any]) -> str | None:
     return None
 
 
-def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
-    """Validate with GX's SQL engine inside DuckDB: only aggregates come back to Python."""
-    where = f" where {suite.where}" if suite.where else ""
+def run_suite(
+    database_path: Path, suite: SuiteFile, council_code: str | None = None
+) -> SuiteResult:
+    """Validate with GX's SQL engine inside DuckDB: only aggregates come back to Python.
+
+    With a council code, only that council's rows are checked, so a result says whose extract
+    broke the rule.
+    """
+    conditions = [suite.where] if suite.where else []
+    if council_code is not None:
+        conditions.append(f"council_code = '{council_code.replace(chr(39), chr(39) * 2)}'")
+    where = f" where {' and '.join(conditions)}" if conditions else ""
     outcome = validate_in_duckdb(
         database_path,
         f"select * from {suite.table}{where}",
@@ -152,6 +167,7 @@ def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
         CheckResult(
             suite=suite.name,
             table=suite.table,
+            council_code=council_code,
             severity=suite.severity,
             expectation=result.expectation_config.type,
             column=result.expectation_config.kwargs.get("column"),
@@ -161,20 +177,67 @@ def run_suite(database_path: Path, suite: SuiteFile) -> SuiteResult:
         )
         for result in outcome.results
     ]
-    return SuiteResult(suite.name, suite.table, suite.severity, bool(outcome.success), checks)
+    return SuiteResult(
+        suite.name, suite.table, council_code, suite.severity, bool(outcome.success), checks
+    )
+
+
+def councils_in(database_path: Path, table: str) -> list[str | None]:
+    """The councils with rows in a table, or [None] (check the table whole) when it has no
+    council column or no rows: an empty table must still fail its row-count expectation."""
+    schema, name = table.split(".")
+    with duckdb.connect(str(database_path), read_only=True) as con:
+        has_council = con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_schema = ? and table_name = ? and column_name = 'council_code'",
+            [schema, name],
+        ).fetchone()
+        if not has_council or not has_council[0]:
+            return [None]
+        rows = con.execute(
+            f"select distinct council_code from {table} order by council_code"
+        ).fetchall()
+    return [row[0] for row in rows] or [None]
 
 
 def validate_schema(
     database_path: Path, *schemas: str, directory: Path = EXPECTATIONS_DIR
 ) -> list[SuiteResult]:
-    """Run every suite over the schemas; raise if a blocking suite failed."""
-    results = [run_suite(database_path, suite) for suite in suites_for(schemas, directory)]
-    blocking_failures = [r for r in results if r.severity == BLOCKING and not r.success]
-    if blocking_failures:
+    """Run every suite over the schemas, once per council present in the suite's table."""
+    return [
+        run_suite(database_path, suite, council)
+        for suite in suites_for(schemas, directory)
+        for council in councils_in(database_path, suite.table)
+    ]
+
+
+def raise_for_blocking(results: list[SuiteResult], what: str) -> None:
+    """A failed blocking suite stops the run before anything is published."""
+    failures = [r for r in results if r.severity == BLOCKING and not r.success]
+    if failures:
         details = "; ".join(
-            f"{check.suite} {check.expectation}({check.column}) observed {check.observed_value}"
-            for result in blocking_failures
+            f"{check.suite} [{check.council_code or 'all'}] {check.expectation}"
+            f"({check.column}) observed {check.observed_value}"
+            for result in failures
             for check in result.failed
         )
-        raise DataQualityError(f"blocking checks failed on {', '.join(schemas)}: {details}")
-    return results
+        raise DataQualityError(f"blocking checks failed on {what}: {details}")
+
+
+
+
+def record_results(database_path: Path, run_id: str, results: list[SuiteResult]) -> None:
+    """Keep every check's result across runs: data quality is itself reported over time."""
+    run_at = datetime.now(UTC).replace(tzinfo=None)
+    rows = [
+        [run_id, run_at, c.suite, c.table, c.expectation, c.column, c.council_code, c.severity,
+         c.success, c.observed_value, c.unexpected_count]
+        for result in results for c in result.checks
+    ]
+    with duckdb.connect(str(database_path)) as con:
+        ensure_ops_schema(con)
+        if rows:
+            con.executemany(
+                "insert into ops.data_quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
