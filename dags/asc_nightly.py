@@ -13,6 +13,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 from asc_warehouse import nightly
+from asc_warehouse.alerts import on_task_failure
 
 
 @dag(
@@ -22,6 +23,8 @@ from asc_warehouse import nightly
     catchup=False,
     max_active_runs=1,
     tags=["asc", "ascof", "nightly"],
+    # A failed task alerts through the deployment's channels (log, e-mail, webhook).
+    default_args={"on_failure_callback": on_task_failure},
     doc_md=__doc__,
 )
 def asc_nightly() -> None:

@@ -57,3 +57,12 @@ def test_dag_folder_holds_only_thin_wiring() -> None:
     source = (Path(PROJECT_ROOT) / "dags" / "asc_nightly.py").read_text()
     assert "from asc_warehouse import nightly" in source
     assert "duckdb" not in source and "great_expectations" not in source
+
+
+def test_failed_tasks_alert_through_the_alert_channels(dag) -> None:
+    from asc_warehouse.alerts import on_task_failure
+
+    for task in dag.tasks:
+        callbacks = task.on_failure_callback
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        assert on_task_failure in callbacks, task.task_id

@@ -1,17 +1,76 @@
-"""Data-quality alerts: an append-only JSON-lines log in the warehouse folder.
+"""Data-quality alerts: an append-only JSON-lines log in the warehouse folder, plus e-mail and
+webhook channels configured per deployment.
 
-Every alert names what broke, for which council and file or table, how badly, and where to read
-more, so the person receiving it can act the same night.
+Every alert names what broke, for which council and file or table, the check, what was observed
+against what was expected, how badly, the run, and where to read more, so the person receiving
+it can act the same night.
+
+Channels
+--------
+The log ``<warehouse>/alerts.jsonl`` is always written. E-mail and webhook are added by
+environment variables, documented in ``asc_warehouse.alert_channels``:
+``ASC_ALERT_EMAIL_TO``, ``ASC_ALERT_EMAIL_FROM``, ``ASC_ALERT_SMTP_CONN_ID`` (default
+``smtp_default``, read from ``AIRFLOW_CONN_<ID>`` or Airflow) and ``ASC_ALERT_WEBHOOK_URL``.
+A channel that fails is written to the log as a ``channel_error`` line and never raised: a mail
+server being down must not fail the nightly run or stop the other channels.
+
+Log lines
+---------
+``{"record": "alert", ...Alert fields, "repeat", "occurrences", "first_seen"}`` for each alert
+(older lines without ``record`` are alerts too); ``{"record": "channel_error", "channel",
+"error", "raised_at", "undelivered": [[run_id, severity, source, check, council_code], ...]}``
+when a channel fails; ``{"record": "run", "run_id", "raised_at"}`` from ``note_run``.
+
+Grouping rule
+-------------
+An alert's identity is (severity, source, check, council_code); message and observed value may
+change from night to night without making it a new failure. When an alert is recorded:
+
+1. If the same identity was already logged in the same run (a retried task, a duplicate), it
+   continues that line's streak unchanged.
+2. Otherwise the previous run is the run id of the last line in the log (in file order) whose
+   run id differs from this one: any alert, run marker (``note_run``) or failure
+   callback counts. If that run logged the same identity, the streak goes on:
+   ``occurrences`` = its occurrences + 1, ``first_seen`` = its ``first_seen``.
+3. An alert continuing a streak is logged with ``"repeat": true`` and not sent by e-mail or
+   webhook, unless the earlier line was left undelivered by a channel error (then it is sent
+   again, on every channel, with ``"repeat": false`` and the streak count).
+4. Anything else starts a streak: ``occurrences`` 1, ``first_seen`` = its ``raised_at``, sent.
+
+So a failure present on nights r1 and r2 is sent once; a night r3 that records anything
+without it (another alert, or ``note_run``) breaks the streak, and r4 sends it again. A night
+that records nothing at all does not break it: call ``note_run`` once per run to make clean
+nights count. Alerts without a run id are never grouped.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TextIO
+
+from asc_warehouse.alert_channels import SENDERS, ChannelConfig
+
+try:  # Airflow only runs on POSIX; the import guard keeps the module importable elsewhere.
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 ALERT_LOG_NAME = "alerts.jsonl"
+EXCEPTION_TEXT_LIMIT = 1000
+
+logger = logging.getLogger(__name__)
+
+Identity = tuple[str, str, str, str | None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -19,31 +78,264 @@ class Alert:
     severity: str
     """blocking: nothing from the source is published; warning: published, but look."""
     source: str
-    """The file, feed or table the alert is about."""
+    """The council's file, the feed or the mart the alert is about."""
     check: str
     message: str
     council_code: str | None = None
     run_id: str | None = None
-    raised_at: str = field(
-        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
-    )
+    raised_at: str = field(default_factory=_now)
+    observed: Any = None
+    """What the check saw (a count, a share, a value); JSON-serialisable or shown as text."""
+    expected: Any = None
+    """What the check wanted, in the reader's terms."""
+    details: str | None = None
+    """Where to read more (run log, data-quality mart); the alert log path when not given."""
+
+    @property
+    def identity(self) -> Identity:
+        return (self.severity, self.source, self.check, self.council_code)
+
+
+@dataclass(frozen=True)
+class ChannelError:
+    channel: str
+    error: str
+
+
+@dataclass
+class RecordResult:
+    """What ``record_alerts`` did, for callers and tests."""
+
+    logged: list[Alert] = field(default_factory=list)
+    """Every alert written to the log (with ``details`` filled in)."""
+    repeats: list[Alert] = field(default_factory=list)
+    """Logged as part of a streak and not sent again."""
+    sent: dict[str, list[Alert]] = field(default_factory=dict)
+    """Channel name to the alerts it delivered."""
+    errors: list[ChannelError] = field(default_factory=list)
 
 
 def alert_log_path(warehouse_dir: Path) -> Path:
     return warehouse_dir / ALERT_LOG_NAME
 
 
-def record_alerts(warehouse_dir: Path, alerts: list[Alert]) -> None:
-    if not alerts:
-        return
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with alert_log_path(warehouse_dir).open("a", encoding="utf-8") as log:
-        for alert in alerts:
-            log.write(json.dumps(asdict(alert), sort_keys=True) + "\n")
+# --- the log ----------------------------------------------------------------------------------
 
 
-def read_alerts(warehouse_dir: Path) -> list[dict[str, str]]:
+def _parse(text: str) -> list[dict[str, Any]]:
+    # A torn last line (a killed process) must not stop tonight's alerts: skip what won't parse.
+    records = []
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def _line(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, default=str) + "\n"
+
+
+@contextmanager
+def _locked_log(path: Path) -> Iterator[tuple[TextIO, str]]:
+    """The log opened for append, exclusively locked, with its current text.
+
+    The lock makes read-decide-append atomic when a failure callback and a task write at once.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as log:
+        if fcntl is not None:
+            fcntl.flock(log.fileno(), fcntl.LOCK_EX)  # released when the file closes
+        log.seek(0)
+        text = log.read()
+        if text and not text.endswith("\n"):
+            log.write("\n")  # so a torn line does not swallow the next record
+        yield log, text
+
+
+def _is_alert(record: Mapping[str, Any]) -> bool:
+    return record.get("record", "alert") == "alert"
+
+
+def read_alerts(warehouse_dir: Path) -> list[dict[str, Any]]:
+    """The alert lines of the log, oldest first (channel errors and run markers left out)."""
     path = alert_log_path(warehouse_dir)
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in _parse(path.read_text(encoding="utf-8")) if _is_alert(r)]
+
+
+def read_channel_errors(warehouse_dir: Path) -> list[dict[str, Any]]:
+    path = alert_log_path(warehouse_dir)
+    if not path.exists():
+        return []
+    records = _parse(path.read_text(encoding="utf-8"))
+    return [r for r in records if r.get("record") == "channel_error"]
+
+
+def note_run(warehouse_dir: Path, run_id: str) -> None:
+    """Mark that a run happened, so a night without a failure breaks that failure's streak."""
+    with _locked_log(alert_log_path(warehouse_dir)) as (log, _):
+        log.write(_line({"record": "run", "run_id": run_id, "raised_at": _now()}))
+
+
+# --- grouping ---------------------------------------------------------------------------------
+
+
+def _record_identity(record: Mapping[str, Any]) -> Identity:
+    return (record["severity"], record["source"], record["check"], record.get("council_code"))
+
+
+def _last_alert(
+    records: list[dict[str, Any]], run_id: str, identity: Identity
+) -> dict[str, Any] | None:
+    for record in reversed(records):
+        if (_is_alert(record) and record.get("run_id") == run_id
+                and _record_identity(record) == identity):
+            return record
+    return None
+
+
+def _previous_run(records: list[dict[str, Any]], run_id: str) -> str | None:
+    for record in reversed(records):
+        other = record.get("run_id")
+        if other is not None and other != run_id:
+            return str(other)
+    return None
+
+
+def _undelivered(records: list[dict[str, Any]], run_id: str, identity: Identity) -> bool:
+    key = [run_id, *identity]
+    return any(
+        key in record.get("undelivered", [])
+        for record in records if record.get("record") == "channel_error"
+    )
+
+
+def _streak(alert: Alert, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """``repeat``, ``occurrences`` and ``first_seen`` by the rule in the module docstring."""
+    fresh = {"repeat": False, "occurrences": 1, "first_seen": alert.raised_at}
+    if alert.run_id is None:
+        return fresh
+    earlier = _last_alert(records, alert.run_id, alert.identity)
+    step = 0
+    if earlier is None:
+        previous = _previous_run(records, alert.run_id)
+        earlier = _last_alert(records, previous, alert.identity) if previous else None
+        step = 1
+    if earlier is None:
+        return fresh
+    return {
+        "repeat": not _undelivered(records, earlier["run_id"], alert.identity),
+        "occurrences": int(earlier.get("occurrences") or 1) + step,
+        "first_seen": earlier.get("first_seen") or earlier.get("raised_at") or alert.raised_at,
+    }
+
+
+# --- recording and sending --------------------------------------------------------------------
+
+
+def _send(
+    channel: str, to_send: list[tuple[Alert, dict[str, Any]]], config: ChannelConfig
+) -> ChannelError | None:
+    try:
+        SENDERS[channel]([record for _, record in to_send], config)
+    except Exception as error:  # any failure of a channel is reported, never raised
+        logger.warning("alert channel %s failed: %s", channel, error)
+        return ChannelError(channel, f"{type(error).__name__}: {error}")
+    return None
+
+
+def record_alerts(
+    warehouse_dir: Path, alerts: list[Alert], channels: ChannelConfig | None = None
+) -> RecordResult:
+    """Log every alert, then send the new ones on the configured channels.
+
+    ``channels`` defaults to ``ChannelConfig.from_env()``; the log is written before anything is
+    sent so an alert is on record even if sending hangs until its timeout.
+    """
+    result = RecordResult()
+    if not alerts:
+        return result
+    config = ChannelConfig.from_env() if channels is None else channels
+    path = alert_log_path(warehouse_dir)
+    to_send: list[tuple[Alert, dict[str, Any]]] = []
+    with _locked_log(path) as (log, text):
+        records = _parse(text)
+        for raw in alerts:
+            alert = raw if raw.details else replace(raw, details=str(path))
+            record = {"record": "alert", **asdict(alert), **_streak(alert, records)}
+            records.append(record)  # later alerts in this batch see this one
+            log.write(_line(record))
+            result.logged.append(alert)
+            if record["repeat"]:
+                result.repeats.append(alert)
+            else:
+                to_send.append((alert, record))
+
+    if not to_send:
+        return result
+    error_lines = []
+    for channel in config.channels:
+        error = _send(channel, to_send, config)
+        if error is None:
+            result.sent[channel] = [alert for alert, _ in to_send]
+            continue
+        result.errors.append(error)
+        error_lines.append({
+            "record": "channel_error", "channel": error.channel, "error": error.error,
+            "raised_at": _now(),
+            "undelivered": [[alert.run_id, *alert.identity] for alert, _ in to_send],
+        })
+    if error_lines:
+        with _locked_log(path) as (log, _):
+            log.writelines(_line(line) for line in error_lines)
+    return result
+
+
+# --- Airflow task-failure callback ------------------------------------------------------------
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    # Properties such as ti.log_url read Airflow config and may raise outside a worker.
+    try:
+        return getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def task_failure_alert(context: Mapping[str, Any]) -> Alert:
+    """A blocking alert from an Airflow 3 task context (``ti``, ``run_id``, ``exception``)."""
+    ti = context.get("ti") or context.get("task_instance")
+    dag_id = _attribute(ti, "dag_id") or _attribute(context.get("dag"), "dag_id") or "unknown dag"
+    task_id = (_attribute(ti, "task_id") or _attribute(context.get("task"), "task_id")
+               or "unknown task")
+    run_id = context.get("run_id") or _attribute(ti, "run_id")
+    exception = context.get("exception")
+    reason = f"{type(exception).__name__}: {exception}" if exception else "no exception given"
+    try_number = _attribute(ti, "try_number")
+    return Alert(
+        severity="blocking",
+        source=f"{dag_id}.{task_id}",
+        check="Airflow task succeeded",
+        message=f"Task {task_id} of DAG {dag_id} failed: {reason[:EXCEPTION_TEXT_LIMIT]}",
+        run_id=str(run_id) if run_id else None,
+        observed=f"failed (try {try_number})" if try_number else "failed",
+        expected="success",
+        details=_attribute(ti, "log_url") or None,
+    )
+
+
+def on_task_failure(context: Mapping[str, Any]) -> RecordResult | None:
+    """``on_failure_callback`` for the nightly DAG: log and send through the same channels."""
+    from asc_warehouse.config import load_settings
+
+    try:
+        return record_alerts(load_settings().warehouse_dir, [task_failure_alert(context)])
+    except Exception:
+        # A raising callback only adds noise to a task that has already failed.
+        logger.exception("could not record the task-failure alert")
+        return None

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from asc_warehouse import dbt_build, ingest, publish, validation
-from asc_warehouse.alerts import Alert, record_alerts
+from asc_warehouse.alerts import Alert, note_run, record_alerts
 from asc_warehouse.config import load_settings
 from asc_warehouse.landing import ExtractFile, scan_landing
 from asc_warehouse.pseudonymise import resolve_key
@@ -51,6 +51,8 @@ def find_new_extracts() -> dict[str, Any]:
 def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
     """Load the new files; every rejected file raises a blocking alert naming the problem."""
     settings = load_settings()
+    # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
+    note_run(settings.warehouse_dir, run_id)
     key = resolve_key(settings)
     extracts = [ExtractFile.from_dict(item) for item in found["new"]]
     results = ingest.load_extracts(settings.build_path, extracts, key)
