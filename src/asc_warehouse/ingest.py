@@ -247,11 +247,12 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
         if rows_in == 0:
             raise ExtractRejectedError(f"{name}: has a header but no data rows")
         con.execute(
-            "insert into ops.load_audit values (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?)",
+            "insert into ops.load_audit "
+            "values (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
             [
                 load_id, name, extract.checksum, extract.council_code, extract.release,
                 extract.period_start, extract.period_end, rows_in, rows_loaded, rows_quarantined,
-                loaded_at,
+                loaded_at, extract.arrived_at,
             ],
         )
         con.execute("commit")
@@ -269,11 +270,11 @@ def record_rejection(
     """Note a rejected file in the audit so that it is visible and is retried only if it changes."""
     con.execute(
         "insert or replace into ops.load_audit "
-        "values (?, ?, ?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?)",
+        "values (?, ?, ?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?, ?)",
         [
             f"{extract.council_code}-{extract.checksum[:16]}", extract.path.name, extract.checksum,
             extract.council_code, extract.release, extract.period_start, extract.period_end,
-            message, datetime.now(UTC).replace(tzinfo=None),
+            message, datetime.now(UTC).replace(tzinfo=None), extract.arrived_at,
         ],
     )
     return LoadResult(extract.path.name, extract.council_code, "rejected", 0, 0, 0, message)

@@ -11,7 +11,7 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +34,8 @@ class ExtractFile:
     period_end: date
     release: str
     checksum: str
+    arrived_at: datetime
+    """When the file landed (its modification time, UTC): the freshness check's signal."""
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -43,6 +45,7 @@ class ExtractFile:
             "period_end": self.period_end.isoformat(),
             "release": self.release,
             "checksum": self.checksum,
+            "arrived_at": self.arrived_at.isoformat(),
         }
 
     @classmethod
@@ -54,6 +57,7 @@ class ExtractFile:
             period_end=date.fromisoformat(data["period_end"]),
             release=data["release"],
             checksum=data["checksum"],
+            arrived_at=datetime.fromisoformat(data["arrived_at"]),
         )
 
 
@@ -96,6 +100,7 @@ def parse_extract_name(path: Path) -> ExtractFile:
         period_end=end,
         release=f"R{match['release']}",
         checksum=file_checksum(path),
+        arrived_at=datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None),
     )
 
 

@@ -23,7 +23,8 @@ create table if not exists ops.load_audit (
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
     message varchar,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    arrived_at timestamp not null
 );
 create table if not exists ops.quarantine (
     load_id varchar not null,

@@ -19,7 +19,8 @@ renamed as (
         rows_in,
         rows_loaded,
         rows_quarantined,
-        loaded_at
+        loaded_at,
+        arrived_at
     from source
 
 )
