@@ -80,6 +80,13 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
     }
     assert all(a["severity"] == "warning" for a in alerts)
     assert summary["rows_quarantined"] > 0
+    # GX Data Docs of the night, with the failing warning suite's result page.
+    index = night["warehouse"] / "data_docs" / "index.html"
+    assert index.exists()
+    pages = list((night["warehouse"] / "data_docs").rglob("*.html"))
+    assert any("raw_cld_events_code_lists_r2" in str(page) and
+               "Domiciliary care (legacy code)" in page.read_text(encoding="utf-8")
+               for page in pages)
     assert {f["file_name"] for f in summary["files"]} == {p.name for p in night["extracts"]}
     assert sum(f["rows_in"] for f in summary["files"]) == summary["rows_loaded"] + summary[
         "rows_quarantined"]

@@ -72,6 +72,9 @@ from sqlalchemy.engine import URL
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    from asc_warehouse.data_docs import DataDocsRun
 
 DIALECT_NAME = "duckdb.asc_readonly"
 DRIVER_NAME = "duckdb+asc_readonly"
@@ -301,6 +304,7 @@ def _run(
     expectations: list[dict[str, Any]],
     expectation_parameters: dict[str, Any],
     result_format: str,
+    run_id: RunIdentifier | None = None,
 ) -> ExpectationSuiteValidationResult:
     import great_expectations as gx
 
@@ -315,7 +319,7 @@ def _run(
     )
     _treat_as_postgresql(datasource)
     return definition.run(
-        expectation_parameters=expectation_parameters, result_format=result_format
+        expectation_parameters=expectation_parameters, result_format=result_format, run_id=run_id
     )
 
 
@@ -326,6 +330,9 @@ def validate_in_duckdb(
     expectations: list[dict[str, Any]],
     expectation_parameters: dict[str, Any],
     result_format: str = "SUMMARY",
+    *,
+    data_docs: DataDocsRun | None = None,
+    data_docs_batch: str | None = None,
 ) -> ExpectationSuiteValidationResult:
     """Validate the rows of ``query`` with GX metrics computed as SQL inside DuckDB.
 
@@ -336,6 +343,12 @@ def validate_in_duckdb(
     has no value, or a type is not supported here (``UnsupportedExpectationError``). Raises
     ``GxSqlEvaluationError`` if GX raised while evaluating an expectation, or a column pair has
     NULL rows that GX's SQL would pass unjudged (see the module docstring).
+
+    With ``data_docs`` (an ``asc_warehouse.data_docs.DataDocsRun``), the result carries that
+    run's name in its ``run_id`` and is also stored, with the suite, for the Data Docs, under the
+    batch label ``data_docs_batch`` (e.g. the council code; "all" if None). It is stored before
+    any ``GxSqlEvaluationError`` is raised, so the page shows what GX raised. Storing never
+    raises: a failure is logged and kept in ``data_docs.errors``.
     """
     _check_arguments(database_path, query, result_format)
     _check_parameters(expectations, expectation_parameters)
@@ -364,8 +377,11 @@ def validate_in_duckdb(
             expectations,
             expectation_parameters,
             result_format,
+            run_id=None if data_docs is None else data_docs.new_run_id(),
         )
     finally:
         _close(datasource)
+    if data_docs is not None:
+        data_docs.record(suite_name, expectations, outcome, data_docs_batch)
     _raise_for_exceptions(outcome)
     return outcome

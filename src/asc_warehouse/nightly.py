@@ -16,10 +16,12 @@ import duckdb
 from asc_warehouse import dbt_build, ingest, publish, validation
 from asc_warehouse.alerts import Alert, note_run, record_alerts
 from asc_warehouse.config import load_settings
+from asc_warehouse.data_docs import DataDocsError, DataDocsRun
 from asc_warehouse.landing import ExtractFile, scan_landing
 from asc_warehouse.pseudonymise import resolve_key
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
+DATA_DOCS_INDEX = "data_docs/index.html"
 
 
 def _loaded_checksums() -> set[str]:
@@ -72,10 +74,29 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     return [result.as_dict() for result in results]
 
 
+def _build_data_docs(docs: DataDocsRun, run_id: str) -> None:
+    """A Data Docs problem is worth a warning, never a lost or hidden check result."""
+    try:
+        docs.build()
+    except DataDocsError as error:
+        record_alerts(docs.warehouse_dir, [Alert(
+            severity="warning", source="data_docs", check="GX Data Docs built",
+            message=str(error), run_id=run_id,
+        )])
+
+
 def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
-    """Check, keep the results, alert on every failed check, then stop on a blocking one."""
+    """Check, keep the results, alert on every failed check, then stop on a blocking one.
+
+    GX Data Docs are rebuilt into ``warehouse/data_docs`` before a blocking failure stops the
+    run, so a held-back night still shows why.
+    """
     settings = load_settings()
-    results = validation.validate_schema(settings.build_path, *schemas)
+    docs = DataDocsRun(settings.warehouse_dir, run_id)
+    try:
+        results = validation.validate_schema(settings.build_path, *schemas, data_docs=docs)
+    finally:
+        _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
     record_alerts(settings.warehouse_dir, [
         Alert(
@@ -83,6 +104,7 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
             check=f"{check.suite}: {check.expectation}({check.column or ''})",
             message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
             council_code=check.council_code, run_id=run_id,
+            details=str(settings.warehouse_dir / DATA_DOCS_INDEX),
         )
         for result in results for check in result.failed
     ])

@@ -24,6 +24,7 @@ import duckdb
 
 from asc_warehouse.cld_schema import cld_fields
 from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
+from asc_warehouse.data_docs import DataDocsRun
 from asc_warehouse.gx_duckdb import validate_in_duckdb
 from asc_warehouse.ops_schema import ensure_ops_schema
 
@@ -145,7 +146,10 @@ def _observed(result: dict[str, Any]) -> str | None:
 
 
 def run_suite(
-    database_path: Path, suite: SuiteFile, council_code: str | None = None
+    database_path: Path,
+    suite: SuiteFile,
+    council_code: str | None = None,
+    data_docs: DataDocsRun | None = None,
 ) -> SuiteResult:
     """Validate with GX's SQL engine inside DuckDB: only aggregates come back to Python.
 
@@ -162,6 +166,8 @@ def run_suite(
         suite.name,
         suite.expectations,
         resolve_parameters(suite),
+        data_docs=data_docs,
+        data_docs_batch=council_code,
     )
     checks = [
         CheckResult(
@@ -201,11 +207,14 @@ def councils_in(database_path: Path, table: str) -> list[str | None]:
 
 
 def validate_schema(
-    database_path: Path, *schemas: str, directory: Path = EXPECTATIONS_DIR
+    database_path: Path,
+    *schemas: str,
+    directory: Path = EXPECTATIONS_DIR,
+    data_docs: DataDocsRun | None = None,
 ) -> list[SuiteResult]:
     """Run every suite over the schemas, once per council present in the suite's table."""
     return [
-        run_suite(database_path, suite, council)
+        run_suite(database_path, suite, council, data_docs)
         for suite in suites_for(schemas, directory)
         for council in councils_in(database_path, suite.table)
     ]
