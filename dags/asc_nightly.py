@@ -45,6 +45,10 @@ def asc_nightly() -> None:
         return nightly.build_marts()
 
     @task
+    def alert_opel_escalations(build: dict, run_id: str | None = None) -> list[dict]:
+        return nightly.alert_opel_escalations(run_id or "manual")
+
+    @task
     def validate_marts(build: dict, run_id: str | None = None) -> list[dict]:
         return nightly.validate_marts(run_id or "manual")
 
@@ -55,16 +59,20 @@ def asc_nightly() -> None:
     @task
     def summarise(
         loads: list[dict], raw_checks: list[dict], mart_checks: list[dict], published: dict,
-        run_id: str | None = None,
+        escalations: list[dict], run_id: str | None = None,
     ) -> dict:
-        summary = nightly.summarise(run_id or "manual", loads, raw_checks, mart_checks, published)
+        summary = nightly.summarise(
+            run_id or "manual", loads, raw_checks, mart_checks, published, escalations
+        )
         print(nightly.format_summary(summary))
         return summary
 
     loads = load_extracts(find_new_extracts())
     raw_checks = validate_raw(loads)
-    mart_checks = validate_marts(dbt_build(raw_checks))
-    summarise(loads, raw_checks, mart_checks, publish(mart_checks))
+    build = dbt_build(raw_checks)
+    escalations = alert_opel_escalations(build)
+    mart_checks = validate_marts(build)
+    summarise(loads, raw_checks, mart_checks, publish(mart_checks), escalations)
 
 
 asc_nightly()

@@ -41,6 +41,7 @@ def test_steps_run_in_order_and_publish_only_after_both_validations(dag) -> None
     assert upstream["dbt_build"] == {"validate_raw"}
     assert upstream["validate_marts"] == {"dbt_build"}
     assert upstream["publish"] == {"validate_marts"}
+    assert upstream["alert_opel_escalations"] == {"dbt_build"}
     assert upstream["summarise"] >= {"publish", "validate_raw", "validate_marts"}
 
 

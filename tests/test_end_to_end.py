@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -19,10 +20,12 @@ from asc_warehouse.alerts import read_alerts
 from asc_warehouse.cli import DAG_ID, airflow_environment
 from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number
-from asc_warehouse.sample_data import generate_sample_extracts
+from asc_warehouse.sample_data import generate_opel_extracts, generate_sample_extracts
 from tests.cld_files import cld_row, write_cld_file
 
 pytestmark = pytest.mark.e2e
+
+OPEL_ESCALATION_DAY = date(2026, 3, 31)
 
 
 def _run_dag(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -36,6 +39,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
     landing, warehouse = root / "landing", root / "warehouse"
     extracts = generate_sample_extracts(landing, scale=0.05, with_faults=True)
+    opel_files = generate_opel_extracts(landing, days=7, escalate_on=OPEL_ESCALATION_DAY,
+                                        end_date=OPEL_ESCALATION_DAY)
     environment = airflow_environment()
     environment.update({
         "AIRFLOW_HOME": str(root / "airflow"),
@@ -47,6 +52,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     subprocess.run([airflow, "db", "migrate"], env=environment, check=True, capture_output=True)
     first = _run_dag(environment)
     return {"root": root, "landing": landing, "warehouse": warehouse, "extracts": extracts,
+            "opel_files": opel_files,
             "environment": environment, "first": first}
 
 
@@ -78,7 +84,7 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
         "raw_cld_events_code_lists_r2: expect_column_values_to_be_in_set(service_component)",
         "raw_cld_events_code_lists_r2: expect_column_values_to_be_in_set(delivery_mechanism)",
     }
-    assert all(a["severity"] == "warning" for a in alerts)
+    assert {a["severity"] for a in alerts} == {"warning", "escalation"}
     assert summary["rows_quarantined"] > 0
     # GX Data Docs of the night, with the failing warning suite's result page.
     index = night["warehouse"] / "data_docs" / "index.html"
@@ -87,7 +93,8 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
     assert any("raw_cld_events_code_lists_r2" in str(page) and
                "Domiciliary care (legacy code)" in page.read_text(encoding="utf-8")
                for page in pages)
-    assert {f["file_name"] for f in summary["files"]} == {p.name for p in night["extracts"]}
+    assert {f["file_name"] for f in summary["files"]} == {
+        p.name for p in night["extracts"] + night["opel_files"]}
     assert sum(f["rows_in"] for f in summary["files"]) == summary["rows_loaded"] + summary[
         "rows_quarantined"]
 
@@ -137,6 +144,29 @@ def test_no_identifier_from_the_extracts_is_stored(night: dict, database: str) -
                 # Hex tokens hold digit runs; none may be an NHS number from the input.
                 for candidate in NHS_NUMBER_PATTERN.findall(value):
                     assert _digits(candidate) not in nhs_numbers, (schema, table, column)
+
+
+def test_a_day_escalating_to_opel_4_gives_status_rows_and_an_escalation_alert(night: dict) -> None:
+    assert night["first"].returncode == 0
+    with duckdb.connect(str(_published(night)), read_only=True) as con:
+        council = con.execute(
+            "select opel_level, status, rule, triggering_indicators "
+            "from marts.fct_opel_status_daily where scope = 'Council' and report_date = ?",
+            [OPEL_ESCALATION_DAY]).fetchone()
+        black_indicators = con.execute(
+            "select count(*) from marts.fct_opel_indicator_daily "
+            "where report_date = ? and status = 'Black'", [OPEL_ESCALATION_DAY]).fetchone()
+    assert council is not None
+    level, status, rule, triggers = council
+    assert (level, status, rule) == (4, "Black", "an area is at OPEL 4")
+    assert "d2a_discharged_yesterday = 0 (Black)" in triggers
+    assert black_indicators is not None and black_indicators[0] >= 3
+    escalations = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "escalation"]
+    [council_alert] = [a for a in escalations if a["source"] == "OPEL council"]
+    assert council_alert["check"] == "OPEL escalation to level 4"
+    assert "Black (OPEL 4) on 2026-03-31" in council_alert["message"]
+    assert "d2a_discharged_yesterday = 0 (Black)" in council_alert["message"]
+    assert council_alert["council_code"] == "886"
 
 
 READER = """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from asc_warehouse.cld_schema import expected_header
@@ -16,6 +17,8 @@ from asc_warehouse.cld_schema import expected_header
 OTHER_DELIMITERS = (";", "\t", "|")
 MANIFEST_SUFFIX = ".sha256"
 TAIL_BYTES = 1 << 16
+# How messages name the feed whose field list a header is checked against.
+CLD_FEED_LABEL = "CLD"
 
 
 class ExtractRejectedError(ValueError):
@@ -33,13 +36,19 @@ def _first_line(path: Path) -> str:
         raise ExtractRejectedError(f"{path.name}: header is not UTF-8 ({error.reason})") from error
 
 
-def check_header(path: Path) -> None:
-    """The first row must be the CLD field list, comma-separated."""
+def check_header(
+    path: Path, expected: Sequence[str] | None = None, feed: str = CLD_FEED_LABEL
+) -> None:
+    """The first row must be the feed's field list, comma-separated.
+
+    ``expected`` is that list (the CLD fields if None) and ``feed`` names it in messages. Columns
+    are read by name, so their order is not checked.
+    """
     line = _first_line(path)
     if not line.strip():
         raise ExtractRejectedError(f"{path.name}: file is empty (no header row)")
     header = next(csv.reader(io.StringIO(line)))
-    expected = expected_header()
+    expected = list(expected) if expected is not None else expected_header()
     if len(header) == 1:
         for delimiter in OTHER_DELIMITERS:
             if delimiter in header[0]:
@@ -49,19 +58,22 @@ def check_header(path: Path) -> None:
                 )
     if not set(header) & set(expected):
         raise ExtractRejectedError(
-            f"{path.name}: missing header: the first row holds none of the CLD field names"
+            f"{path.name}: missing header: the first row holds none of the {feed} field names"
         )
     missing = [name for name in expected if name not in header]
     unexpected = [name for name in header if name not in expected]
     if missing or unexpected:
         raise ExtractRejectedError(
-            f"{path.name}: header does not match the CLD field list; "
+            f"{path.name}: header does not match the {feed} field list; "
             f"missing {missing or 'none'}, unexpected {unexpected or 'none'}"
         )
 
 
-def check_not_truncated(path: Path) -> None:
-    """A file cut off in transfer ends part-way through a row, with no line end."""
+def check_not_truncated(path: Path, expected_fields: int | None = None) -> None:
+    """A file cut off in transfer ends part-way through a row, with no line end.
+
+    ``expected_fields`` is the number of columns a row has (the CLD field count by default).
+    """
     size = path.stat().st_size
     with path.open("rb") as handle:
         handle.seek(max(0, size - TAIL_BYTES))
@@ -70,7 +82,7 @@ def check_not_truncated(path: Path) -> None:
         return
     last_line = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
     fields = next(csv.reader(io.StringIO(last_line)), [])
-    expected = len(expected_header())
+    expected = expected_fields if expected_fields is not None else len(expected_header())
     if len(fields) < expected:
         raise ExtractRejectedError(
             f"{path.name}: truncated: the last row has {len(fields)} of {expected} fields "
@@ -93,7 +105,10 @@ def check_manifest(path: Path, checksum: str) -> None:
         )
 
 
-def check_file(path: Path, checksum: str) -> None:
+def check_file(
+    path: Path, checksum: str, expected: Sequence[str] | None = None, feed: str = CLD_FEED_LABEL
+) -> None:
+    """Every whole-file check; ``expected`` and ``feed`` as for ``check_header``."""
     check_manifest(path, checksum)
-    check_header(path)
-    check_not_truncated(path)
+    check_header(path, expected, feed)
+    check_not_truncated(path, None if expected is None else len(expected))

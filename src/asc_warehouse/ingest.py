@@ -24,6 +24,7 @@ from asc_warehouse.ops_schema import ensure_ops_schema
 from asc_warehouse.pseudonymise import keyed_hasher, postcode_district
 from asc_warehouse.quarantine_rules import (
     DATE_FORMAT,
+    QuarantineRule,
     blank_to_null,
     quarantine_rules,
     quoted,
@@ -120,12 +121,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create or replace view ops.latest_load_quality as
-        select load_id, file_name, council_code, rows_in, rows_loaded, rows_quarantined,
+        select load_id, feed, file_name, council_code, rows_in, rows_loaded, rows_quarantined,
             rows_quarantined / rows_in as quarantined_share
         from ops.load_audit
         where status = 'loaded'
         qualify row_number() over (
-            partition by council_code order by reporting_period_end desc, loaded_at desc
+            partition by council_code, feed order by reporting_period_end desc, loaded_at desc
         ) = 1
         """
     )
@@ -148,7 +149,7 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
     return bool(found and found[0])
 
 
-def _read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> None:
+def read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``."""
     con.execute("drop table if exists extract_rejects")
     con.execute("drop table if exists extract_reject_scans")
@@ -160,7 +161,7 @@ def _read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile)
         )
     except duckdb.Error as error:
         raise ExtractRejectedError(
-            f"{extract.path.name}: could not be read as CLD CSV: {error}"
+            f"{extract.path.name}: could not be read as {extract.feed.upper()} CSV: {error}"
         ) from error
     # Rows keep the file's order in rowid. Line numbers of good rows are the data lines left
     # once rejected lines are taken out (line 1 is the header).
@@ -186,13 +187,19 @@ def _read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile)
     )
 
 
-def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("extract_read", "extract_lines", "extract_rows", "extract_rejects",
                   "extract_reject_scans"):
         con.execute(f"drop table if exists {table}")
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, load_id: str, name: str, at: datetime) -> str:
+def quarantine_rows(
+    con: duckdb.DuckDBPyConnection,
+    rules: tuple[QuarantineRule, ...],
+    load_id: str,
+    name: str,
+    at: datetime,
+) -> str:
     """Record every unusable row; return the SQL condition that excludes them from the load."""
     # The raw line is never copied: it may hold identifiers.
     # One entry per unreadable line: a short row reports each missing column, the first says it.
@@ -203,7 +210,6 @@ def _quarantine(con: duckdb.DuckDBPyConnection, load_id: str, name: str, at: dat
         "from extract_rejects order by line, column_idx",
         [load_id, name, at],
     )
-    rules = quarantine_rules()
     for rule in rules:
         con.execute(
             f"insert into ops.quarantine select ?, ?, source_row_number, ?, ?, {rule.value_sql}, ? "
@@ -219,10 +225,10 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
     check_file(extract.path, extract.checksum)
-    _read_into_temp_tables(con, extract)
+    read_into_temp_tables(con, extract)
     con.execute("begin transaction")
     try:
-        unusable = _quarantine(con, load_id, name, loaded_at)
+        unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)
         raw_columns = [field.raw_column for field in cld_fields() if field.raw_column]
         selects = [_select_expression(field) for field in cld_fields() if field.raw_column]
         checked = [field for field in cld_fields() if field.check_column]
@@ -248,9 +254,10 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
             raise ExtractRejectedError(f"{name}: has a header but no data rows")
         con.execute(
             "insert into ops.load_audit "
-            "values (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
+            "values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
             [
-                load_id, name, extract.checksum, extract.council_code, extract.release,
+                load_id, extract.feed, name, extract.checksum, extract.council_code,
+                extract.release,
                 extract.period_start, extract.period_end, rows_in, rows_loaded, rows_quarantined,
                 loaded_at, extract.arrived_at,
             ],
@@ -260,7 +267,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
         con.execute("rollback")
         raise
     finally:
-        _drop_temp_tables(con)
+        drop_temp_tables(con)
     return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
 
 
@@ -270,9 +277,10 @@ def record_rejection(
     """Note a rejected file in the audit so that it is visible and is retried only if it changes."""
     con.execute(
         "insert or replace into ops.load_audit "
-        "values (?, ?, ?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?, ?)",
+        "values (?, ?, ?, ?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?, ?)",
         [
-            f"{extract.council_code}-{extract.checksum[:16]}", extract.path.name, extract.checksum,
+            f"{extract.council_code}-{extract.checksum[:16]}", extract.feed, extract.path.name,
+            extract.checksum,
             extract.council_code, extract.release, extract.period_start, extract.period_end,
             message, datetime.now(UTC).replace(tzinfo=None), extract.arrived_at,
         ],
@@ -282,10 +290,17 @@ def record_rejection(
 
 def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> list[LoadResult]:
     """Load every new file; a rejected file is recorded and the others still load."""
+    # Imported here: ingest_opel builds on this module's helpers, so a top-level import would
+    # be circular.
+    from asc_warehouse.ingest_opel import ensure_opel_schema, load_opel_extract
+    from asc_warehouse.landing import CLD_FEED, OPEL_FEED
+
+    loaders = {CLD_FEED: load_extract, OPEL_FEED: load_opel_extract}
     build_path.parent.mkdir(parents=True, exist_ok=True)
     results: list[LoadResult] = []
     with duckdb.connect(str(build_path)) as con:
         ensure_schema(con)
+        ensure_opel_schema(con)
         register_functions(con, key)
         for extract in extracts:
             if already_loaded(con, extract.checksum):
@@ -295,7 +310,7 @@ def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> li
                 )
                 continue
             try:
-                results.append(load_extract(con, extract))
+                results.append(loaders[extract.feed](con, extract))
             except ExtractRejectedError as error:
                 results.append(record_rejection(con, extract, str(error)))
     return results

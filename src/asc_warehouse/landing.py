@@ -1,8 +1,12 @@
 """The landing contract: how extract files are named and found.
 
-A file is named ``CLD_<council code>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``,
-for example ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering
-that reporting period, in that release of the national specification.
+Two feeds land in the same folder:
+
+* ``CLD_<council>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``, for example
+  ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
+  reporting period, in that release of the national specification;
+* ``OPEL_<council>_<YYYYMMDD>.csv``: one council's operational pressures (OPEL) indicator updates
+  for one day.
 """
 
 from __future__ import annotations
@@ -17,9 +21,16 @@ from pathlib import Path
 
 from asc_warehouse.config import SEEDS_DIR
 
-FILE_NAME_PATTERN = re.compile(
-    r"^CLD_(?P<council>[A-Z0-9]+)_(?P<start>\d{8})_(?P<end>\d{8})_R(?P<release>[12])\.csv$"
-)
+CLD_FEED = "cld"
+OPEL_FEED = "opel"
+FILE_NAME_PATTERNS = {
+    CLD_FEED: re.compile(
+        r"^CLD_(?P<council>[A-Z0-9]+)_(?P<start>\d{8})_(?P<end>\d{8})_R(?P<release>[12])\.csv$"
+    ),
+    OPEL_FEED: re.compile(r"^OPEL_(?P<council>[A-Z0-9]+)_(?P<start>\d{8})\.csv$"),
+}
+# OPEL files have no specification release; the audit still needs a value.
+NO_RELEASE = "-"
 
 
 class LandingContractError(ValueError):
@@ -29,6 +40,7 @@ class LandingContractError(ValueError):
 @dataclass(frozen=True)
 class ExtractFile:
     path: Path
+    feed: str
     council_code: str
     period_start: date
     period_end: date
@@ -40,6 +52,7 @@ class ExtractFile:
     def as_dict(self) -> dict[str, str]:
         return {
             "path": str(self.path),
+            "feed": self.feed,
             "council_code": self.council_code,
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
@@ -52,6 +65,7 @@ class ExtractFile:
     def from_dict(cls, data: dict[str, str]) -> ExtractFile:
         return cls(
             path=Path(data["path"]),
+            feed=data["feed"],
             council_code=data["council_code"],
             period_start=date.fromisoformat(data["period_start"]),
             period_end=date.fromisoformat(data["period_end"]),
@@ -76,15 +90,21 @@ def known_council_codes() -> frozenset[str]:
 
 
 def parse_extract_name(path: Path) -> ExtractFile:
-    """Read council, period and release from a file name, or say why the name is wrong."""
-    match = FILE_NAME_PATTERN.match(path.name)
-    if match is None:
+    """Read feed, council, period and release from a file name, or say why the name is wrong."""
+    matches = [
+        (feed, found)
+        for feed, pattern in FILE_NAME_PATTERNS.items()
+        if (found := pattern.match(path.name)) is not None
+    ]
+    if not matches:
         raise LandingContractError(
-            f"{path.name}: name does not follow CLD_<council>_<YYYYMMDD>_<YYYYMMDD>_R<1|2>.csv"
+            f"{path.name}: name follows neither CLD_<council>_<YYYYMMDD>_<YYYYMMDD>_R<1|2>.csv "
+            "nor OPEL_<council>_<YYYYMMDD>.csv"
         )
+    feed, match = matches[0]
     try:
         start = datetime.strptime(match["start"], "%Y%m%d").date()
-        end = datetime.strptime(match["end"], "%Y%m%d").date()
+        end = datetime.strptime(match.groupdict().get("end") or match["start"], "%Y%m%d").date()
     except ValueError as error:
         raise LandingContractError(f"{path.name}: period in the name is not a date") from error
     if end < start:
@@ -93,12 +113,14 @@ def parse_extract_name(path: Path) -> ExtractFile:
         raise LandingContractError(
             f"{path.name}: council {match['council']} is not in seeds/ref_councils.csv"
         )
+    release = match.groupdict().get("release")
     return ExtractFile(
         path=path,
+        feed=feed,
         council_code=match["council"],
         period_start=start,
         period_end=end,
-        release=f"R{match['release']}",
+        release=f"R{release}" if release else NO_RELEASE,
         checksum=file_checksum(path),
         arrived_at=datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None),
     )

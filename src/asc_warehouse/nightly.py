@@ -8,6 +8,7 @@ in tests.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from asc_warehouse.alerts import Alert, note_run, record_alerts
 from asc_warehouse.config import load_settings
 from asc_warehouse.data_docs import DataDocsError, DataDocsRun
 from asc_warehouse.landing import ExtractFile, scan_landing
+from asc_warehouse.opel_escalation import escalation_alerts
 from asc_warehouse.pseudonymise import resolve_key
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
@@ -121,6 +123,14 @@ def build_marts() -> dict[str, str]:
     return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
 
 
+def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
+    """Announce rises to OPEL 3 or 4 at once, whatever the data-quality checks then decide."""
+    settings = load_settings()
+    alerts = escalation_alerts(settings.build_path, run_id)
+    record_alerts(settings.warehouse_dir, alerts)
+    return [asdict(alert) for alert in alerts]
+
+
 def validate_marts(run_id: str) -> list[dict[str, Any]]:
     return _validate(run_id, "marts")
 
@@ -159,6 +169,7 @@ def summarise(
     raw_checks: list[dict[str, Any]],
     mart_checks: list[dict[str, Any]],
     published: dict[str, int],
+    escalations: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Write the run summary beside the published warehouse and return it."""
     checks = [check for suite in raw_checks + mart_checks for check in suite["checks"]]
@@ -177,6 +188,7 @@ def summarise(
             for check in checks if not check["success"]
         ],
         "published_tables": published,
+        "opel_escalations": [alert["message"] for alert in escalations],
         "headline_measures": headline_measures(),
     }
     path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
@@ -198,6 +210,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"Checks: {summary['checks_passed']} passed, {summary['checks_failed']} failed"
     )
     lines.extend(f"  {failed}" for failed in summary["failed_checks"])
+    for escalation in summary["opel_escalations"]:
+        lines.append(f"OPEL escalation: {escalation}")
     lines.append("Headline measures (latest period, total):")
     for measure in summary["headline_measures"]:
         lines.append(

@@ -12,6 +12,7 @@ OPS_DDL = """
 create schema if not exists ops;
 create table if not exists ops.load_audit (
     load_id varchar primary key,
+    feed varchar not null,
     file_name varchar not null,
     checksum varchar not null,
     council_code varchar not null,

@@ -39,7 +39,7 @@ def as_date(name: str) -> str:
     return f"try_strptime({blank_to_null(name)}, '{DATE_FORMAT}')"
 
 
-def _sql_list(values: list[str]) -> str:
+def sql_list(values: list[str]) -> str:
     return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
 
 
@@ -90,7 +90,7 @@ def quarantine_rules() -> tuple[QuarantineRule, ...]:
             field="Event Type",
             reason="Event Type is blank or not a CLD event type",
             condition=f"{blank_to_null('Event Type')} is null "
-            f"or trim({quoted('Event Type')}) not in ({_sql_list(list(event_types()))})",
+            f"or trim({quoted('Event Type')}) not in ({sql_list(list(event_types()))})",
             value_sql=quoted("Event Type"),
         ),
         QuarantineRule(

@@ -9,7 +9,7 @@ with
 loads as (
 
     select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded'
+    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
 
 ),
 

@@ -12,9 +12,9 @@ schedule as (
 
 arrivals as (
 
-    select council_code, max(arrived_at) as last_arrived_at
+    select council_code, feed, max(arrived_at) as last_arrived_at
     from {{ ref('stg_ops__load_audit') }}
-    group by council_code
+    group by council_code, feed
 
 ),
 
@@ -66,3 +66,4 @@ select
 from windows
 left join arrivals
     on windows.council_code = arrivals.council_code
+    and windows.feed = arrivals.feed

@@ -12,7 +12,7 @@ events as (
 loads as (
 
     select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded'
+    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
 
 ),
 

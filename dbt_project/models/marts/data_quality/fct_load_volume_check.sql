@@ -1,10 +1,12 @@
--- Row counts of each loaded file against the median of the same council's previous loads.
+-- Row counts of each loaded CLD file against the median of the same council's previous loads.
+-- OPEL files are left out: their size follows the pressure (twice-daily updates at OPEL 3),
+-- and their completeness is checked unit by unit in fct_opel_update_compliance.
 with
 
 loads as (
 
     select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded'
+    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
 
 ),
 
@@ -14,11 +16,12 @@ with_history as (
         *,
         median(rows_in) over previous_loads as trailing_median_rows,
         count(*) over previous_loads as previous_load_count,
-        row_number() over (partition by council_code order by loaded_at desc, load_id desc) = 1
-            as is_latest_load
+        row_number() over (
+            partition by council_code, feed order by loaded_at desc, load_id desc
+        ) = 1 as is_latest_load
     from loads
     window previous_loads as (
-        partition by council_code order by loaded_at, load_id
+        partition by council_code, feed order by loaded_at, load_id
         rows between {{ var('volume_history_loads') }} preceding and 1 preceding
     )
 
@@ -26,6 +29,7 @@ with_history as (
 
 select
     cast(council_code as varchar) as council_code,
+    cast(feed as varchar) as feed,
     cast(load_id as varchar) as load_id,
     cast(file_name as varchar) as file_name,
     cast(loaded_at as timestamp) as loaded_at,

@@ -10,6 +10,7 @@ renamed as (
 
     select
         load_id,
+        feed,
         file_name,
         council_code,
         release,
