@@ -141,14 +141,14 @@ def publish_warehouse(run_id: str) -> dict[str, int]:
 
 
 def headline_measures() -> list[dict[str, Any]]:
-    """Latest-period totals of each measure per council, read from the published file."""
+    """Latest financial-year totals of each measure per council, from the published file."""
     settings = load_settings()
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
         rows = con.execute(
             """
             select council_code, measure_code, period_end, numerator, denominator, outcome
             from marts.fct_ascof_measure
-            where breakdown = 'Total'
+            where breakdown = 'Total' and period_type = 'Financial year'
             qualify period_end = max(period_end) over (partition by council_code, measure_code)
             order by council_code, measure_code
             """
@@ -212,7 +212,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.extend(f"  {failed}" for failed in summary["failed_checks"])
     for escalation in summary["opel_escalations"]:
         lines.append(f"OPEL escalation: {escalation}")
-    lines.append("Headline measures (latest period, total):")
+    lines.append("Headline measures (latest financial year, total):")
     for measure in summary["headline_measures"]:
         lines.append(
             f"  {measure['council_code']} {measure['measure_code']:<7} to {measure['period_end']}: "

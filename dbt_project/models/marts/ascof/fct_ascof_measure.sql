@@ -1,10 +1,20 @@
 -- Every ASCOF measure built from client-level data, per council, reporting period and breakdown,
 -- with the outcome computed from unrounded counts and rounded half away from zero.
+{%- set measure_counts_models = [
+    'int_ascof_3d_measures_aggregated',
+] %}
+
 with
 
 measure_counts as (
 
-    select * from {{ ref('int_ascof_3d_measures_aggregated') }}
+    {% for model in measure_counts_models %}
+    select
+        council_code, period_type, period_start, period_end, measure_code, breakdown,
+        numerator, denominator
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -27,7 +37,11 @@ select
     {{ ascof_outcome(
         'measure_counts.numerator', 'measure_counts.denominator',
         'measures.multiplier', 'measures.decimal_places'
-    ) }} as outcome
+    ) }} as outcome,
+    cast(
+        coalesce(measure_counts.numerator < {{ var('suppression_minimum') }}, true)
+        or coalesce(measure_counts.denominator < {{ var('suppression_minimum') }}, true)
+    as boolean) as is_suppressed
 from measure_counts
 inner join measures
     on measure_counts.measure_code = measures.measure_code
