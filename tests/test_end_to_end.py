@@ -165,7 +165,7 @@ def test_a_day_escalating_to_opel_4_gives_status_rows_and_an_escalation_alert(ni
     escalations = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "escalation"]
     [council_alert] = [a for a in escalations if a["source"] == "OPEL council"]
     assert council_alert["check"] == "OPEL escalation to level 4"
-    assert "Black (OPEL 4) on 2026-03-31" in council_alert["message"]
+    assert council_alert["message"].startswith("Council Black (OPEL 4) on 2026-03-31")
     assert "d2a_discharged_yesterday = 0 (Black)" in council_alert["message"]
     assert council_alert["council_code"] == "886"
 

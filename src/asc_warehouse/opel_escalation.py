@@ -33,13 +33,14 @@ def escalation_alerts(build_path: Path, run_id: str) -> list[Alert]:
     alerts = []
     for day, council, scope, area, level, status, rule, triggers, previous in rows:
         where = f"area {area}" if scope == "Area" else "council"
+        subject = f"{area} (area)" if scope == "Area" else "Council"
         before = f"from OPEL {previous}" if previous is not None else "(no earlier day)"
         alerts.append(Alert(
             severity=ESCALATION_SEVERITY,
             source=f"OPEL {where}",
             check=f"OPEL escalation to level {level}",
             message=(
-                f"{status} (OPEL {level}) on {day}, up {before}: {rule}. "
+                f"{subject} {status} (OPEL {level}) on {day}, up {before}: {rule}. "
                 f"Triggered by: {triggers}"
             ),
             council_code=council,
