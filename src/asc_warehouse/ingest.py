@@ -219,6 +219,39 @@ def quarantine_rows(
     return " or ".join(f"coalesce(({rule.condition}), false)" for rule in rules)
 
 
+def record_load(
+    con: duckdb.DuckDBPyConnection,
+    extract: ExtractFile,
+    load_id: str,
+    raw_table: str,
+    at: datetime,
+) -> LoadResult:
+    """Count the file's rows in, loaded and quarantined, and write its ``ops.load_audit`` row."""
+    name = extract.path.name
+    counts = con.execute(
+        "select (select count(*) from extract_rows) "
+        "+ (select count(distinct line) from extract_rejects), "
+        f"(select count(*) from {raw_table} where load_id = $1), "
+        "(select count(distinct source_row_number) from ops.quarantine where load_id = $1)",
+        [load_id],
+    ).fetchone()
+    rows_in, rows_loaded, rows_quarantined = (int(value) for value in counts or (0, 0, 0))
+    if rows_in == 0:
+        raise ExtractRejectedError(f"{name}: has a header but no data rows")
+    con.execute(
+        "insert into ops.load_audit (load_id, feed, file_name, checksum, council_code, release, "
+        "reporting_period_start, reporting_period_end, status, rows_in, rows_loaded, "
+        "rows_quarantined, message, loaded_at, arrived_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
+        [
+            load_id, extract.feed, name, extract.checksum, extract.council_code, extract.release,
+            extract.period_start, extract.period_end, rows_in, rows_loaded, rows_quarantined,
+            at, extract.arrived_at,
+        ],
+    )
+    return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
+
+
 def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
     """Load one file in one transaction. ``register_functions`` must have been called."""
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
@@ -242,33 +275,14 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
             f"from extract_rows where not ({unusable})",
             [extract.council_code, extract.release, load_id, name, loaded_at],
         )
-        counts = con.execute(
-            "select (select count(*) from extract_rows) "
-            "+ (select count(distinct line) from extract_rejects), "
-            "(select count(*) from raw.cld_events where load_id = $1), "
-            "(select count(distinct source_row_number) from ops.quarantine where load_id = $1)",
-            [load_id],
-        ).fetchone()
-        rows_in, rows_loaded, rows_quarantined = (int(value) for value in counts or (0, 0, 0))
-        if rows_in == 0:
-            raise ExtractRejectedError(f"{name}: has a header but no data rows")
-        con.execute(
-            "insert into ops.load_audit "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
-            [
-                load_id, extract.feed, name, extract.checksum, extract.council_code,
-                extract.release,
-                extract.period_start, extract.period_end, rows_in, rows_loaded, rows_quarantined,
-                loaded_at, extract.arrived_at,
-            ],
-        )
+        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
         raise
     finally:
         drop_temp_tables(con)
-    return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
+    return result
 
 
 def record_rejection(

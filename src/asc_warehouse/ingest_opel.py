@@ -30,6 +30,7 @@ from asc_warehouse.ingest import (
     drop_temp_tables,
     quarantine_rows,
     read_into_temp_tables,
+    record_load,
 )
 from asc_warehouse.landing import ExtractFile
 from asc_warehouse.ops_schema import ensure_ops_schema
@@ -325,44 +326,6 @@ def _insert_usable_rows(
     )
 
 
-def _audit(
-    con: duckdb.DuckDBPyConnection, extract: ExtractFile, load_id: str, at: datetime
-) -> LoadResult:
-    name = extract.path.name
-    counts = con.execute(
-        "select (select count(*) from extract_rows) "
-        "+ (select count(distinct line) from extract_rejects), "
-        "(select count(*) from raw.opel_updates where load_id = $1), "
-        "(select count(distinct source_row_number) from ops.quarantine where load_id = $1)",
-        [load_id],
-    ).fetchone()
-    rows_in, rows_loaded, rows_quarantined = (int(value) for value in counts or (0, 0, 0))
-    if rows_in == 0:
-        raise ExtractRejectedError(f"{name}: has a header but no data rows")
-    con.execute(
-        "insert into ops.load_audit (load_id, feed, file_name, checksum, council_code, release, "
-        "reporting_period_start, reporting_period_end, status, rows_in, rows_loaded, "
-        "rows_quarantined, message, loaded_at, arrived_at) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
-        [
-            load_id,
-            extract.feed,
-            name,
-            extract.checksum,
-            extract.council_code,
-            extract.release,
-            extract.period_start,
-            extract.period_end,
-            rows_in,
-            rows_loaded,
-            rows_quarantined,
-            at,
-            extract.arrived_at,
-        ],
-    )
-    return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
-
-
 def _load_in_transaction(
     con: duckdb.DuckDBPyConnection, extract: ExtractFile, load_id: str, at: datetime
 ) -> LoadResult:
@@ -371,7 +334,7 @@ def _load_in_transaction(
         rules = opel_quarantine_rules(extract.council_code)
         unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
         _insert_usable_rows(con, extract, load_id, at, unusable)
-        result = _audit(con, extract, load_id, at)
+        result = record_load(con, extract, load_id, "raw.opel_updates", at)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
