@@ -2,6 +2,7 @@
 -- with the outcome computed from unrounded counts and rounded half away from zero.
 {%- set measure_counts_models = [
     'int_ascof_3d_measures_aggregated',
+    'int_ascof_2bc_measures_aggregated',
 ] %}
 
 with

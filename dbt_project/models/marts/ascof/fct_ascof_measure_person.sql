@@ -2,6 +2,7 @@
 -- denominator and whether each is in the numerator, so an analyst can see why a number moved.
 {%- set people_models = [
     'int_ascof_3d_people',
+    'int_ascof_2bc_people',
 ] %}
 
 {% for model in people_models %}
