@@ -3,6 +3,7 @@
 {%- set measure_counts_models = [
     'int_ascof_3d_measures_aggregated',
     'int_ascof_2bc_measures_aggregated',
+    'int_ascof_2a_measures_aggregated',
 ] %}
 
 with

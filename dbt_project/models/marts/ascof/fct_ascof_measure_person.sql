@@ -3,6 +3,7 @@
 {%- set people_models = [
     'int_ascof_3d_people',
     'int_ascof_2bc_people',
+    'int_ascof_2a_people',
 ] %}
 
 {% for model in people_models %}
@@ -17,5 +18,7 @@ select
     cast(in_numerator as boolean) as in_numerator,
     cast(in_denominator as boolean) as in_denominator
 from {{ ref(model) }}
+-- Only people the measure counts: 2A lists people whose sequel is excluded from both lists.
+where in_denominator
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
