@@ -64,15 +64,19 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
     assert night["first"].returncode == 0, night["first"].stdout[-3000:]
     with duckdb.connect(str(_published(night)), read_only=True) as con:
         rows = con.execute(
-            "select council_code, measure_code, count(*) from marts.fct_ascof_measure "
-            "where breakdown = 'Total' and period_type = 'Financial year' "
+            "select council_code, count(distinct measure_code), count(distinct period_end) "
+            "from marts.fct_ascof_measure where period_type = 'Financial year' "
             "group by all order by all"
         ).fetchall()
+        measure_codes = {row[0] for row in con.execute(
+            "select distinct measure_code from marts.fct_ascof_measure").fetchall()}
         schemas = {row[0] for row in con.execute(
             "select distinct table_schema from information_schema.tables").fetchall()}
-    # Two financial years (2024-25, 2025-26) in the sample's two-year reporting period.
-    assert rows == [("886", "3D(1a)", 2), ("886", "3D(2a)", 2),
-                    ("887", "3D(1a)", 2), ("887", "3D(2a)", 2)]
+    # Every measure of seeds/ascof_measures.csv, for two financial years (2024-25, 2025-26).
+    with (SEEDS_DIR / "ascof_measures.csv").open(newline="", encoding="utf-8") as handle:
+        expected_codes = {row["measure_code"] for row in csv.DictReader(handle)}
+    assert measure_codes == expected_codes
+    assert rows == [("886", len(expected_codes), 2), ("887", len(expected_codes), 2)]
     assert schemas == {"marts", "ops"}
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
     # The planted faults break warning-level code-list checks only: published, and alerted.

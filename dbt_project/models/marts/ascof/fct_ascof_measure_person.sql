@@ -4,6 +4,8 @@
     'int_ascof_3d_people',
     'int_ascof_2bc_people',
     'int_ascof_2a_people',
+    'int_ascof_2e_people',
+    'int_ascof_3d_carers_people',
 ] %}
 
 {% for model in people_models %}

@@ -1,0 +1,133 @@
+-- The latest person details of each ASCOF 2E client, as DHSC's latest-person-details table
+-- (Create_personal_details_table) builds them, from every event of the person (any event type)
+-- that started by the period end:
+--   * accommodation status and primary support reason: a known value beats an unknown one (an
+--     invalid value counts as "Unknown"; for the support reason, so does support to an unpaid
+--     carer), then the latest end date (open events first), then the latest start date; where
+--     the records tied at the top disagree, the value becomes "Unknown";
+--   * birth month: the earliest recorded (the oldest age), as DHSC and ASCOF 3D do;
+--   * date of death: the latest recorded.
+-- Events starting after the period end are left out, so each period uses what was recorded by
+-- its end. DHSC builds one table from its whole extract, which runs up to a quarter past the
+-- latest period, and uses it for every period (a known difference, see _ascof_2e.yml).
+with
+
+clients as (
+
+    select * from {{ ref('int_ascof_2e_clients_identified') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_cld_events_deduplicated') }}
+
+),
+
+accommodation_statuses as (
+
+    select * from {{ ref('ascof_2e_accommodation_settled') }}
+
+),
+
+support_reasons as (
+
+    select * from {{ ref('ascof_2e_primary_support_reasons') }}
+
+),
+
+client_events as (
+
+    select
+        clients.council_code,
+        clients.period_type,
+        clients.period_start,
+        clients.period_end,
+        clients.person_id,
+        events.event_start_date,
+        events.derived_event_end_date,
+        events.birth_month,
+        events.date_of_death,
+        coalesce(accommodation_statuses.is_known_status, false) as is_accommodation_known,
+        case
+            when accommodation_statuses.is_known_status then events.accommodation_status
+            else '{{ var("unknown_accommodation_status") }}'
+        end as accommodation_status,
+        coalesce(support_reasons.is_known_reason, false) as is_support_reason_known,
+        coalesce(support_reasons.primary_support_reason, 'Unknown') as primary_support_reason
+    from clients
+    inner join events
+        on clients.council_code = events.council_code
+        and clients.person_id = events.person_id
+    left join accommodation_statuses
+        on events.accommodation_status = accommodation_statuses.accommodation_status
+    left join support_reasons
+        on events.primary_support_reason = support_reasons.primary_support_reason
+    where events.event_start_date <= clients.period_end
+
+),
+
+ranked as (
+
+    select
+        *,
+        dense_rank() over (
+            partition by council_code, period_type, period_end, person_id
+            order by
+                is_accommodation_known desc,
+                derived_event_end_date desc nulls first,
+                event_start_date desc
+        ) as accommodation_rank,
+        dense_rank() over (
+            partition by council_code, period_type, period_end, person_id
+            order by
+                is_support_reason_known desc,
+                derived_event_end_date desc nulls first,
+                event_start_date desc
+        ) as support_reason_rank
+    from client_events
+
+),
+
+top_values as (
+
+    -- The records tied at the top agree when their smallest and largest values are equal.
+    select
+        council_code,
+        period_type,
+        period_end,
+        person_id,
+        min(accommodation_status) filter (where accommodation_rank = 1) as top_accommodation_min,
+        max(accommodation_status) filter (where accommodation_rank = 1) as top_accommodation_max,
+        min(primary_support_reason) filter (where support_reason_rank = 1) as top_reason_min,
+        max(primary_support_reason) filter (where support_reason_rank = 1) as top_reason_max,
+        min(birth_month) as birth_month,
+        max(date_of_death) as date_of_death
+    from ranked
+    group by all
+
+)
+
+select
+    council_code,
+    period_type,
+    clients.period_start,
+    period_end,
+    person_id,
+    clients.latest_capped_service_end_date,
+    case
+        when top_values.top_accommodation_min = top_values.top_accommodation_max
+            then top_values.top_accommodation_min
+        else '{{ var("unknown_accommodation_status") }}'
+    end as reported_accommodation_status,
+    top_values.top_accommodation_min <> top_values.top_accommodation_max
+        as has_conflicting_accommodation,
+    case
+        when top_values.top_reason_min = top_values.top_reason_max
+            then top_values.top_reason_min
+        else 'Unknown'
+    end as primary_support_reason,
+    top_values.birth_month,
+    top_values.date_of_death
+from clients
+inner join top_values using (council_code, period_type, period_end, person_id)
