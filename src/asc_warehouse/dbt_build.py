@@ -49,8 +49,13 @@ def run_dbt(settings: Settings, *arguments: str) -> str:
 
 
 def build(settings: Settings, *, include_unit_tests: bool = False) -> str:
-    """Seeds, models and data tests; unit tests run in the test suite, not every night."""
-    arguments = ["build"]
+    """Seeds, models and data tests; unit tests run in the test suite, not every night.
+
+    Always a full refresh: the build file outlives releases of this project, and a seed whose
+    columns changed cannot be reloaded into its old table otherwise. Every model is a view or
+    a table rebuilt each night anyway.
+    """
+    arguments = ["build", "--full-refresh"]
     if not include_unit_tests:
         arguments += ["--exclude-resource-type", "unit_test"]
     return run_dbt(settings, *arguments)

@@ -146,20 +146,25 @@ def headline_measures() -> list[dict[str, Any]]:
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
         rows = con.execute(
             """
-            select council_code, measure_code, period_end, numerator, denominator, outcome
+            select council_code, measure_code, breakdown, period_end, numerator, denominator,
+                outcome, outcome_unit
             from marts.fct_ascof_measure
-            where breakdown = 'Total' and period_type = 'Financial year'
+            where period_type = 'Financial year'
+            -- The total, or the one breakdown of a single-band measure such as 2B or 2C.
             qualify period_end = max(period_end) over (partition by council_code, measure_code)
+                and (breakdown = 'Total'
+                    or count(*) over (partition by council_code, measure_code, period_end) = 1)
             order by council_code, measure_code
             """
         ).fetchall()
     return [
         {
-            "council_code": council, "measure_code": measure, "period_end": str(period_end),
-            "numerator": numerator, "denominator": denominator,
-            "outcome": None if outcome is None else float(outcome),
+            "council_code": council, "measure_code": measure, "breakdown": breakdown,
+            "period_end": str(period_end), "numerator": numerator, "denominator": denominator,
+            "outcome": None if outcome is None else float(outcome), "unit": unit,
         }
-        for council, measure, period_end, numerator, denominator, outcome in rows
+        for council, measure, breakdown, period_end, numerator, denominator, outcome, unit
+        in rows
     ]
 
 
@@ -212,10 +217,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.extend(f"  {failed}" for failed in summary["failed_checks"])
     for escalation in summary["opel_escalations"]:
         lines.append(f"OPEL escalation: {escalation}")
-    lines.append("Headline measures (latest financial year, total):")
+    lines.append("Headline measures (latest financial year):")
     for measure in summary["headline_measures"]:
         lines.append(
-            f"  {measure['council_code']} {measure['measure_code']:<7} to {measure['period_end']}: "
-            f"{measure['numerator']}/{measure['denominator']} = {measure['outcome']}%"
+            f"  {measure['council_code']} {measure['measure_code']:<7} {measure['breakdown']:<13} "
+            f"to {measure['period_end']}: {measure['numerator']}/{measure['denominator']} = "
+            f"{measure['outcome']} {measure['unit']}"
         )
     return "\n".join(lines)

@@ -42,6 +42,7 @@ select
         'measure_counts.numerator', 'measure_counts.denominator',
         'measures.multiplier', 'measures.decimal_places'
     ) }} as outcome,
+    cast(measures.outcome_unit as varchar) as outcome_unit,
     cast(
         coalesce(measure_counts.numerator < {{ var('suppression_minimum') }}, true)
         or coalesce(measure_counts.denominator < {{ var('suppression_minimum') }}, true)

@@ -13,5 +13,6 @@ select
     case when is_suppressed then null else numerator end as numerator,
     case when is_suppressed then null else denominator end as denominator,
     outcome,
+    outcome_unit,
     is_suppressed
 from {{ ref('fct_ascof_measure') }}
