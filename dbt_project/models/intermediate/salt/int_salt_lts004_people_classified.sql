@@ -1,0 +1,79 @@
+-- SALT LTS004 people: adults aged 18 to 64 whose primary support reason (as deduplicated for
+-- LTS001a) is Learning Disability Support, in long-term Nursing, Residential or Community
+-- support during the financial year (reference §2.5), with their latest accommodation and
+-- employment status. Each status is chosen on its own: a known value beats Unknown (a blank
+-- counts as Unknown), then the latest start date. The statuses come from any of the person's
+-- service-user events that started by the year end: NHSE does not say which events it reads
+-- [U]; this follows DHSC's latest-person-details approach (as ASCOF 2E does). A remaining tie
+-- takes the first value alphabetically so the result is repeatable.
+with
+
+people as (
+
+    select * from {{ ref('int_salt_lts001_people_deduplicated') }}
+    where primary_support_reason = '{{ var("salt_learning_disability_reason", "Learning Disability Support") }}'
+        and age_band = '18 to 64'
+        and setting in ('Nursing', 'Residential', 'Community')
+
+),
+
+events as (
+
+    select * from {{ ref('int_cld_events_deduplicated') }}
+    where client_type = '{{ var("service_user_client_type") }}'
+
+),
+
+person_events as (
+
+    select
+        people.council_code,
+        people.period_end,
+        people.person_id,
+        coalesce(events.accommodation_status, 'Unknown') as accommodation_status,
+        coalesce(events.employment_status, 'Unknown') as employment_status,
+        events.event_start_date
+    from people
+    inner join events
+        on people.council_code = events.council_code
+        and people.person_id = events.person_id
+        and events.event_start_date <= people.period_end
+
+),
+
+statuses_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by council_code, period_end, person_id
+            order by accommodation_status = 'Unknown', event_start_date desc, accommodation_status
+        ) as accommodation_rank,
+        row_number() over (
+            partition by council_code, period_end, person_id
+            order by employment_status = 'Unknown', event_start_date desc, employment_status
+        ) as employment_rank
+    from person_events
+
+)
+
+select
+    people.council_code,
+    people.period_type,
+    people.period_start,
+    people.period_end,
+    people.person_id,
+    people.setting,
+    accommodation.accommodation_status,
+    employment.employment_status
+from people
+inner join statuses_ranked as accommodation
+    on people.council_code = accommodation.council_code
+    and people.period_end = accommodation.period_end
+    and people.person_id = accommodation.person_id
+    and accommodation.accommodation_rank = 1
+inner join statuses_ranked as employment
+    on people.council_code = employment.council_code
+    and people.period_end = employment.period_end
+    and people.person_id = employment.person_id
+    and employment.employment_rank = 1
