@@ -69,10 +69,7 @@ aged as (
         clusters.*,
         person_details.birth_month,
         person_details.date_of_death,
-        cast(floor(
-            datediff('day', person_details.birth_month, clusters.cluster_end_date)
-            / {{ var('age_days_per_year') }}
-        ) as integer) as age_at_cluster_end,
+        cast({{ age_in_years('person_details.birth_month', 'clusters.cluster_end_date') }} as integer) as age_at_cluster_end,
         long_term_support_before.cluster_number is null as is_new_client
     from clusters
     left join person_details

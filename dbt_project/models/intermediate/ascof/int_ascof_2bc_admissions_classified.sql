@@ -103,10 +103,7 @@ select
     classified.event_outcome,
     people.birth_month,
     people.date_of_death,
-    cast(floor(
-        datediff('day', people.birth_month, classified.event_start_date)
-        / {{ var('age_days_per_year') }}
-    ) as integer) as age_at_admission,
+    cast({{ age_in_years('people.birth_month', 'classified.event_start_date') }} as integer) as age_at_admission,
     classified.is_new_admission,
     classified.has_excluded_outcome
 from classified

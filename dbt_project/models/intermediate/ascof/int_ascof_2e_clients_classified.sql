@@ -52,10 +52,7 @@ classified as (
         coalesce(presumed.presumed_accommodation_status, details.reported_accommodation_status)
             as accommodation_status,
         details.primary_support_reason,
-        cast(floor(
-            datediff('day', details.birth_month, details.latest_capped_service_end_date)
-            / {{ var('age_days_per_year') }}
-        ) as integer) as age_at_latest_service_end
+        cast({{ age_in_years('details.birth_month', 'details.latest_capped_service_end_date') }} as integer) as age_at_latest_service_end
     from details
     left join presumed
         on details.council_code = presumed.council_code

@@ -67,10 +67,7 @@ carer_events as (
             else events.delivery_mechanism
         end as effective_delivery_mechanism,
         events.event_outcome,
-        floor(
-            datediff('day', events.birth_month, periods.period_end)
-            / {{ var('age_days_per_year') }}
-        ) as age_at_period_end
+        {{ age_in_years('events.birth_month', 'periods.period_end') }} as age_at_period_end
     from events
     inner join periods
         on events.council_code = periods.council_code

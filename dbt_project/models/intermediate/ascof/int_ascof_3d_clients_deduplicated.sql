@@ -46,10 +46,7 @@ services_open_at_period_end as (
                 then '{{ var("ascof_direct_payment_component") }}'
             else events.delivery_mechanism
         end as effective_delivery_mechanism,
-        floor(
-            datediff('day', events.birth_month, periods.period_end)
-            / {{ var('age_days_per_year') }}
-        ) as age_at_period_end
+        {{ age_in_years('events.birth_month', 'periods.period_end') }} as age_at_period_end
     from events
     inner join periods
         on events.council_code = periods.council_code

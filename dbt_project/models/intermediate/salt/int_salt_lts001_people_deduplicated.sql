@@ -58,9 +58,7 @@ people as (
         person_id,
         min(setting_rank) as setting_rank,
         min(setting_rank) filter (where is_open_at_period_end) as period_end_setting_rank,
-        max(floor(
-            datediff('day', birth_month, period_end) / {{ var('age_days_per_year') }}
-        )) as age_at_period_end
+        max({{ age_in_years('birth_month', 'period_end') }}) as age_at_period_end
     from services
     group by all
 
