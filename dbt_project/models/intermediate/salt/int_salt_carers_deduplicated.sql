@@ -1,6 +1,9 @@
--- ASCOF 3D, carer parts (DHSC Create_ASCOF_3D_2425_Onwards, carer measures): unpaid carers'
+-- Carers and the support they had (SALT LTS003 from CLD, reference §2.5; the cohort and
+-- categories DHSC's ASCOF 3D carer measures use, Create_ASCOF_3D_2425_Onwards): unpaid carers'
 -- events overlapping each reporting period (in year, not a snapshot), one row per carer in the
--- highest support they had:
+-- highest "Support Provided" category they had, whatever their age. SALT LTS003 reads the
+-- financial years (int_salt_lts003_carers_classified); ASCOF 3D(1b)/(2b) every period, adults
+-- only (int_ascof_3d_carers_deduplicated).
 --   * a service component of "Direct payment" overrides the delivery mechanism, as for clients;
 --   * each event is classified with seeds/ascof_3d_carer_support_mapping.csv ("*" matches any
 --     value, "(none)" a blank); an event matching several rows, and a carer with several
@@ -11,8 +14,8 @@
 --     and advice) do not bring the carer into the cohort;
 --   * end dates are corrected to the date of death, so a carer who died before the period
 --     started has no event overlapping it;
---   * age is at the period end, the oldest where birth months conflict; under-18 carers are
---     excluded (as since 2019-20); carers with no known age count in the total only.
+--   * age is at the period end, the oldest where birth months conflict; null when no birth
+--     month is recorded.
 with
 
 periods as (
@@ -42,12 +45,6 @@ support_mapping as (
 hierarchy as (
 
     select * from {{ ref('ascof_3d_carer_support_hierarchy') }}
-
-),
-
-age_bands as (
-
-    select * from {{ ref('ref_age_bands') }}
 
 ),
 
@@ -129,13 +126,7 @@ select
     hierarchy.in_denominator,
     hierarchy.is_self_directed,
     hierarchy.is_direct_payment,
-    cast(carers.age_at_period_end as integer) as age_at_period_end,
-    coalesce(age_bands.age_band, 'Unknown') as age_band
+    cast(carers.age_at_period_end as integer) as age_at_period_end
 from carers
 inner join hierarchy
     on carers.hierarchy_rank = hierarchy.hierarchy_rank
-left join age_bands
-    on carers.age_at_period_end >= age_bands.min_age
-    and (age_bands.max_age is null or carers.age_at_period_end <= age_bands.max_age)
-where carers.age_at_period_end is null
-    or carers.age_at_period_end >= (select min(min_age) from age_bands)
