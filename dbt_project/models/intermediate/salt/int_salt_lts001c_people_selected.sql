@@ -4,10 +4,11 @@
 -- chain of their long-term Nursing, Residential, Community and Prison services that spans the
 -- year end started on or before the year end minus that many months (31 Mar 2025 for the year
 -- ending 31 Mar 2026).
---   * chain: all the person's long-term services (any setting, int_salt_events_prepared)
---     merged with gaps of at most var('salt_lts001c_chain_gap_days') days (macro
---     cluster_episodes). The reference says "continuous clustered services" without a gap; 1
---     day is NHSE's LTS001c SQL [U];
+--   * chain: all the person's long-term services (any setting, int_salt_events_prepared, not
+--     int_salt_lts_services_prepared, which holds only services overlapping the year) merged
+--     with gaps of at most var('salt_lts001c_chain_gap_days') days (macro cluster_episodes).
+--     The reference says "continuous clustered services" without a gap; 1 day is NHSE's
+--     LTS001c SQL [U];
 --   * boundary [U]: the reference gives "on or before 31 Mar 2023" for the year ending 31 Mar
 --     2024, with a proxy "on or before 1 Apr 2023"; NHSE's SQL uses "before the year end minus
 --     12 months". This follows the reference's main rule;
