@@ -2,7 +2,8 @@
 -- Create_ASCOF_2A_2425_Onwards, "Cluster ST-Max events together"):
 --   * in order of start date, an episode joins the current cluster when it starts no more than
 --     var('ascof_2a_cluster_gap_days') days after the latest end so far (an overlap is a
---     negative gap), or while an earlier episode is still open; otherwise it starts a new one;
+--     negative gap), or while an earlier episode is still open; otherwise it starts a new one
+--     (macro cluster_episodes, shared with the SALT tables);
 --   * a cluster ends at its latest episode end; with an open episode it has no end yet, so it
 --     is not counted in any period (DHSC sets open ends to 9999-01-01);
 --   * the cluster outcome is the outcome of the episode ending last (an open one counts as last);
@@ -18,39 +19,9 @@ reablement_episodes as (
 
 ),
 
-gaps as (
-
-    select
-        *,
-        bool_or(event_end_date is null) over earlier_episodes as follows_open_episode,
-        datediff('day', max(event_end_date) over earlier_episodes, event_start_date)
-            as days_since_latest_end
-    from reablement_episodes
-    window earlier_episodes as (
-        partition by council_code, person_id
-        order by event_start_date, event_row_id
-        rows between unbounded preceding and 1 preceding
-    )
-
-),
-
 numbered as (
 
-    select
-        *,
-        sum(
-            case
-                when coalesce(follows_open_episode, false)
-                    or days_since_latest_end <= {{ var('ascof_2a_cluster_gap_days') }}
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by council_code, person_id
-            order by event_start_date, event_row_id
-            rows between unbounded preceding and current row
-        ) as cluster_number
-    from gaps
+    {{ cluster_episodes('reablement_episodes', ['council_code', 'person_id'], var('ascof_2a_cluster_gap_days')) }}
 
 ),
 
