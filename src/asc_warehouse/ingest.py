@@ -308,6 +308,7 @@ def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> li
     # be circular.
     from asc_warehouse.ingest_opel import ensure_opel_schema, load_opel_extract
     from asc_warehouse.landing import CLD_FEED, OPEL_FEED
+    from asc_warehouse.person_feed_schema import ensure_person_feed_schema
 
     loaders = {CLD_FEED: load_extract, OPEL_FEED: load_opel_extract}
     build_path.parent.mkdir(parents=True, exist_ok=True)
@@ -315,6 +316,7 @@ def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> li
     with duckdb.connect(str(build_path)) as con:
         ensure_schema(con)
         ensure_opel_schema(con)
+        ensure_person_feed_schema(con)
         register_functions(con, key)
         for extract in extracts:
             if already_loaded(con, extract.checksum):
