@@ -213,18 +213,18 @@ ROW_FAULTS = [
     ("delay without responsibility", "hospital", {"Delay Responsibility": ""},
      [("Delay Responsibility", DELAY_NEEDED, None)]),
     ("unknown admission method", "hospital", {"Admission Method": "2E"},
-     [("Admission Method", "Admission Method is not a Admission Method code in "
+     [("Admission Method", "Admission Method is not a code listed in "
        "seeds/hospital_code_list.csv", "2E")]),
     ("blank admission method", "hospital", {"Admission Method": ""},
      [("Admission Method", "Admission Method is blank", None)]),
     ("unknown destination", "hospital", {"Discharge Destination": "20"},
-     [("Discharge Destination", "Discharge Destination is not a Discharge Destination code in "
+     [("Discharge Destination", "Discharge Destination is not a code listed in "
        "seeds/hospital_code_list.csv", "20")]),
     ("management type in lower case", "hospital", {"Management Type": "em"},
-     [("Management Type", "Management Type is not a Management Type code in "
+     [("Management Type", "Management Type is not a code listed in "
        "seeds/hospital_code_list.csv", "em")]),
     ("unknown responsibility", "hospital", {"Delay Responsibility": "Council"},
-     [("Delay Responsibility", "Delay Responsibility is not a Delay Responsibility code in "
+     [("Delay Responsibility", "Delay Responsibility is not a code listed in "
        "seeds/hospital_code_list.csv", "Council")]),
     ("two-character treatment function", "hospital", {"Treatment Function Code": "30"},
      [("Treatment Function Code", "Treatment Function Code is not 3 letters or digits", "30")]),
@@ -241,7 +241,7 @@ ROW_FAULTS = [
        "name: it cannot have happened yet", None)]),
     ("no person identifier", "safeguarding", NO_IDS, [NO_PERSON]),
     ("unknown concern outcome", "safeguarding", {"Concern Outcome": "S42"},
-     [("Concern Outcome", "Concern Outcome is not a Concern Outcome code in "
+     [("Concern Outcome", "Concern Outcome is not a code listed in "
        "seeds/safeguarding_code_list.csv", "S42"),
       ("Enquiry Start Date", "Enquiry Start Date is given but Concern Outcome is not an enquiry",
        None)]),
@@ -265,7 +265,7 @@ ROW_FAULTS = [
     ("risk without outcome", "safeguarding", {"Risk Outcome": ""},
      [("Risk Outcome", "Risk Outcome is blank but Risk Identified is Yes", None)]),
     ("unknown risk outcome", "safeguarding", {"Risk Outcome": "Risk eliminated"},
-     [("Risk Outcome", "Risk Outcome is not a Risk Outcome code in "
+     [("Risk Outcome", "Risk Outcome is not a code listed in "
        "seeds/safeguarding_code_list.csv", "Risk eliminated")]),
     ("achieved without expressed", "safeguarding", {"Outcomes Expressed": "No"},
      [("Outcomes Achieved", "Outcomes Achieved is given but Outcomes Expressed is not Yes",
@@ -276,10 +276,10 @@ ROW_FAULTS = [
     ("blank application type", "dols", {"Application Type": ""},
      [("Application Type", "Application Type is blank", None)]),
     ("unknown application type", "dols", {"Application Type": "Emergency"},
-     [("Application Type", "Application Type is not a Application Type code in "
+     [("Application Type", "Application Type is not a code listed in "
        "seeds/dols_code_list.csv", "Emergency")]),
     ("community setting", "dols", {"Care Setting": "Community"},
-     [("Care Setting", "Care Setting is not a Care Setting code in seeds/dols_code_list.csv",
+     [("Care Setting", "Care Setting is not a code listed in seeds/dols_code_list.csv",
        "Community")]),
     ("completed before received", "dols", {"Completed Date": "2025-01-04"},
      [("Completed Date", "Completed Date is before Application Received Date", None)]),
@@ -288,7 +288,7 @@ ROW_FAULTS = [
     ("completed without outcome", "dols", {"Outcome": ""},
      [("Outcome", "Outcome is blank but Completed Date is given", None)]),
     ("unknown outcome", "dols", {"Outcome": "Refused"},
-     [("Outcome", "Outcome is not a Outcome code in seeds/dols_code_list.csv", "Refused")]),
+     [("Outcome", "Outcome is not a code listed in seeds/dols_code_list.csv", "Refused")]),
 ]
 
 

@@ -82,7 +82,7 @@ def _code_rule(field: Field, spec: PersonFeed) -> QuarantineRule:
     known = f"trim({quoted(field.name)}) in ({sql_list(list(codes))})" if codes else "false"
     return QuarantineRule(
         field.name,
-        f"{field.name} is not a {field.name} code in seeds/{spec.code_list_seed}",
+        f"{field.name} is not a code listed in seeds/{spec.code_list_seed}",
         f"{blank_to_null(field.name)} is not null and not ({known})",
         quoted(field.name),
     )
