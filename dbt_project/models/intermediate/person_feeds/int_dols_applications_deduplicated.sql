@@ -1,0 +1,2 @@
+-- One row per council and DoLS application: the version in the latest load.
+{{ latest_load_per_key('stg_dols__applications', 'application_id') }}
