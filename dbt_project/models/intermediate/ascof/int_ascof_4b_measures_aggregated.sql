@@ -58,7 +58,8 @@ select
 from covered_periods
 left join enquiries
     on covered_periods.council_code = enquiries.council_code
-    and enquiries.enquiry_end_date between covered_periods.period_start and covered_periods.period_end
+    and enquiries.enquiry_end_date
+        between covered_periods.period_start and covered_periods.period_end
 group by
     covered_periods.council_code,
     covered_periods.period_type,

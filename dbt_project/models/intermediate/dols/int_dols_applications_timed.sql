@@ -34,7 +34,8 @@ limited as (
         datediff('day', received_date, completed_date) as days_to_completion
     from applications
     where birth_month is null
-        or {{ age_in_years('birth_month', 'received_date') }} >= (select min(min_age) from age_bands)
+        or {{ age_in_years('birth_month', 'received_date') }}
+            >= (select min(min_age) from age_bands)
 
 )
 

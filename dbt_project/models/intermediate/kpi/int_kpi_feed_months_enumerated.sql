@@ -17,7 +17,9 @@ loads as (
 
     select * from {{ ref('stg_ops__load_audit') }}
     where load_status = 'loaded'
-        and feed in ({% for feed in feeds %}'{{ feed }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        and feed in (
+            {%- for feed in feeds %}'{{ feed }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        )
 
 ),
 

@@ -2,8 +2,10 @@
 -- return: applications received, completed (by outcome), completed within the statutory time,
 -- mean days to completion, and applications not completed at the month end (the backlog).
 -- Months are those the council's DoLS files cover; a month without activity has zeros.
-{%- set outcome_columns = {'granted': 'Granted', 'not_granted': 'Not granted', 'withdrawn': 'Withdrawn'} %}
-{#- The Outcome codes of seeds/dols_code_list.csv, one column each (tested in the yml). #}
+{#- One completed_<column> per Outcome code of seeds/dols_code_list.csv. -#}
+{%- set outcome_columns = {
+    'granted': 'Granted', 'not_granted': 'Not granted', 'withdrawn': 'Withdrawn'
+} %}
 with
 
 months as (
@@ -37,7 +39,11 @@ grid as (
 
 received as (
 
-    select grid.council_code, grid.month, grid.application_type, count(applications.application_id) as applications_received
+    select
+        grid.council_code,
+        grid.month,
+        grid.application_type,
+        count(applications.application_id) as applications_received
     from grid
     left join applications
         on grid.council_code = applications.council_code
@@ -70,7 +76,11 @@ completed as (
 
 open_at_month_end as (
 
-    select grid.council_code, grid.month, grid.application_type, count(applications.application_id) as not_completed_at_month_end
+    select
+        grid.council_code,
+        grid.month,
+        grid.application_type,
+        count(applications.application_id) as not_completed_at_month_end
     from grid
     left join applications
         on grid.council_code = applications.council_code
