@@ -6,6 +6,7 @@
     'int_ascof_2a_measures_aggregated',
     'int_ascof_2e_measures_aggregated',
     'int_ascof_3d_carers_measures_aggregated',
+    'int_ascof_2d_measures_aggregated',
 ] %}
 
 with
