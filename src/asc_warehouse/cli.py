@@ -34,13 +34,19 @@ def airflow_environment() -> dict[str, str]:
 
 def ensure_sample_extracts(scale: float) -> bool:
     """Generate sample extracts into an empty landing folder; True when the landing holds them."""
-    from asc_warehouse.sample_data import generate_opel_extracts, generate_sample_extracts
+    from asc_warehouse.sample_data import (
+        generate_opel_extracts,
+        generate_person_feed_extracts,
+        generate_sample_extracts,
+    )
 
     landing_dir = load_settings().landing_dir
     marker = landing_dir / SAMPLE_DATA_MARKER
     if landing_dir.is_dir() and any(landing_dir.glob("*.csv")):
         return marker.exists()
     written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True)
+    # Hospital discharges, safeguarding and DoLS records of the same people.
+    written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True)
     # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
     written += generate_opel_extracts(landing_dir)
     marker.write_text("Generated sample data: no real people.\n", encoding="utf-8")

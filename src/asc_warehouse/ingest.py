@@ -304,13 +304,18 @@ def record_rejection(
 
 def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> list[LoadResult]:
     """Load every new file; a rejected file is recorded and the others still load."""
-    # Imported here: ingest_opel builds on this module's helpers, so a top-level import would
-    # be circular.
+    # Imported here: ingest_opel and ingest_person build on this module's helpers, so a
+    # top-level import would be circular.
     from asc_warehouse.ingest_opel import ensure_opel_schema, load_opel_extract
+    from asc_warehouse.ingest_person import load_person_extract
     from asc_warehouse.landing import CLD_FEED, OPEL_FEED
-    from asc_warehouse.person_feed_schema import ensure_person_feed_schema
+    from asc_warehouse.person_feeds import PERSON_FEEDS, ensure_person_feed_schema
 
-    loaders = {CLD_FEED: load_extract, OPEL_FEED: load_opel_extract}
+    loaders = {
+        CLD_FEED: load_extract,
+        OPEL_FEED: load_opel_extract,
+        **dict.fromkeys(PERSON_FEEDS, load_person_extract),
+    }
     build_path.parent.mkdir(parents=True, exist_ok=True)
     results: list[LoadResult] = []
     with duckdb.connect(str(build_path)) as con:

@@ -1,12 +1,16 @@
 """The landing contract: how extract files are named and found.
 
-Two feeds land in the same folder:
+Five feeds land in the same folder:
 
 * ``CLD_<council>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``, for example
   ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
   reporting period, in that release of the national specification;
 * ``OPEL_<council>_<YYYYMMDD>.csv``: one council's operational pressures (OPEL) indicator updates
-  for one day.
+  for one day;
+* ``HOSP_<council>_<start>_<end>.csv``, ``SG_<council>_<start>_<end>.csv`` and
+  ``DOLS_<council>_<start>_<end>.csv`` (dates YYYYMMDD): the person-level feeds of hospital
+  discharges, safeguarding concerns and DoLS applications for that period
+  (``asc_warehouse.person_feeds``).
 """
 
 from __future__ import annotations
@@ -23,13 +27,24 @@ from asc_warehouse.config import SEEDS_DIR
 
 CLD_FEED = "cld"
 OPEL_FEED = "opel"
+HOSPITAL_FEED = "hospital"
+SAFEGUARDING_FEED = "safeguarding"
+DOLS_FEED = "dols"
+# File-name prefix of each person-level feed; their names share one shape.
+PERSON_FEED_PREFIXES = {HOSPITAL_FEED: "HOSP", SAFEGUARDING_FEED: "SG", DOLS_FEED: "DOLS"}
 FILE_NAME_PATTERNS = {
     CLD_FEED: re.compile(
         r"^CLD_(?P<council>[A-Z0-9]+)_(?P<start>\d{8})_(?P<end>\d{8})_R(?P<release>[12])\.csv$"
     ),
     OPEL_FEED: re.compile(r"^OPEL_(?P<council>[A-Z0-9]+)_(?P<start>\d{8})\.csv$"),
+    **{
+        feed: re.compile(
+            rf"^{prefix}_(?P<council>[A-Z0-9]+)_(?P<start>\d{{8}})_(?P<end>\d{{8}})\.csv$"
+        )
+        for feed, prefix in PERSON_FEED_PREFIXES.items()
+    },
 }
-# OPEL files have no specification release; the audit still needs a value.
+# Only CLD files have a specification release; the audit still needs a value.
 NO_RELEASE = "-"
 
 
@@ -98,8 +113,9 @@ def parse_extract_name(path: Path) -> ExtractFile:
     ]
     if not matches:
         raise LandingContractError(
-            f"{path.name}: name follows neither CLD_<council>_<YYYYMMDD>_<YYYYMMDD>_R<1|2>.csv "
-            "nor OPEL_<council>_<YYYYMMDD>.csv"
+            f"{path.name}: name follows none of CLD_<council>_<YYYYMMDD>_<YYYYMMDD>_R<1|2>.csv, "
+            "OPEL_<council>_<YYYYMMDD>.csv or "
+            "HOSP_|SG_|DOLS_<council>_<YYYYMMDD>_<YYYYMMDD>.csv"
         )
     feed, match = matches[0]
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from asc_warehouse.sample_data.codes import CodeLists
 from asc_warehouse.sample_data.faults import FaultInjector
+from asc_warehouse.sample_data.feeds import generate_person_feed_extracts
 from asc_warehouse.sample_data.histories import Period
 from asc_warehouse.sample_data.opel import generate_opel_extracts
 from asc_warehouse.sample_data.population import build_population
@@ -20,7 +21,7 @@ from asc_warehouse.sample_data.profiles import load_councils
 from asc_warehouse.sample_data.vocabulary import build_vocabulary
 from asc_warehouse.sample_data.writer import ExtractWriter, extract_name, read_header
 
-__all__ = ["generate_opel_extracts", "generate_sample_extracts"]
+__all__ = ["generate_opel_extracts", "generate_person_feed_extracts", "generate_sample_extracts"]
 
 
 def generate_sample_extracts(

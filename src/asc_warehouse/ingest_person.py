@@ -1,0 +1,225 @@
+"""Load a landed person-level file (hospital discharges, safeguarding, DoLS) from its spec.
+
+One loader serves the three feeds: ``person_feeds`` says what each field holds, and this module
+turns that into the row-level rules and the insert. A file loads in one transaction, as CLD and
+OPEL files do (``ingest.py``, whose reading helpers it reuses): usable rows go to the feed's raw
+table with identifiers keyed-hashed and dates of birth cut to the month, unusable rows to
+``ops.quarantine`` with file, line, field and reason, and one row to ``ops.load_audit`` with
+rows in = rows loaded + rows quarantined. Quarantine shows the submitted value of coded fields
+only: identifiers and dates are never copied there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from asc_warehouse.file_checks import ExtractRejectedError, check_file
+from asc_warehouse.ingest import (
+    LoadResult,
+    drop_temp_tables,
+    quarantine_rows,
+    read_into_temp_tables,
+    record_load,
+)
+from asc_warehouse.landing import ExtractFile
+from asc_warehouse.person_feeds import (
+    ADULT_AGE,
+    LINEAGE_COLUMNS,
+    PERSON_FEEDS,
+    Field,
+    Kind,
+    PersonFeed,
+    code_list,
+    raw_columns,
+)
+from asc_warehouse.quarantine_rules import (
+    EARLIEST_POSSIBLE_DATE,
+    QuarantineRule,
+    as_date,
+    blank_to_null,
+    quoted,
+    sql_list,
+)
+
+NO_PERSON_FIELD = "NHS Number / LA Person Unique Identifier"
+NO_PERSON_REASON = (
+    "no person identifier: LA Person Unique Identifier is blank and NHS Number is blank or "
+    "fails its check digit"
+)
+
+
+def _blank(field: Field) -> QuarantineRule:
+    return QuarantineRule(
+        field.name, f"{field.name} is blank", f"{blank_to_null(field.name)} is null"
+    )
+
+
+def _date_rules(field: Field) -> list[QuarantineRule]:
+    name = field.name
+    return [
+        QuarantineRule(
+            name,
+            f"{name} is not a date in YYYY-MM-DD form",
+            f"{blank_to_null(name)} is not null and {as_date(name)} is null",
+        ),
+        QuarantineRule(
+            name,
+            f"{name} is before {EARLIEST_POSSIBLE_DATE}: impossible",
+            f"{as_date(name)} < date '{EARLIEST_POSSIBLE_DATE}'",
+        ),
+        QuarantineRule(
+            name,
+            f"{name} is after the period end in the file name: it cannot have happened yet",
+            f"{as_date(name)} > file_period_end",
+        ),
+    ]
+
+
+def _code_rule(field: Field, spec: PersonFeed) -> QuarantineRule:
+    codes = code_list(spec.code_list_seed).get(field.name, ())
+    known = f"trim({quoted(field.name)}) in ({sql_list(list(codes))})" if codes else "false"
+    return QuarantineRule(
+        field.name,
+        f"{field.name} is not a code listed in seeds/{spec.code_list_seed}",
+        f"{blank_to_null(field.name)} is not null and not ({known})",
+        quoted(field.name),
+    )
+
+
+def _text_rule(field: Field) -> QuarantineRule:
+    text = f"trim({quoted(field.name)})"
+    return QuarantineRule(
+        field.name,
+        f"{field.name} {field.pattern_description}",
+        f"{blank_to_null(field.name)} is not null "
+        f"and not regexp_full_match({text}, '{field.pattern}')",
+        quoted(field.name),
+    )
+
+
+def _field_rules(spec: PersonFeed) -> list[QuarantineRule]:
+    rules: list[QuarantineRule] = []
+    for field in spec.fields:
+        if field.required:
+            rules.append(_blank(field))
+        if field.kind in (Kind.DATE, Kind.BIRTH_MONTH):
+            rules += _date_rules(field)
+        elif field.kind is Kind.CODE:
+            rules.append(_code_rule(field, spec))
+        elif field.kind is Kind.TEXT and field.pattern:
+            rules.append(_text_rule(field))
+    if spec.fields_of(Kind.LA_PERSON_ID):
+        # The CLD person rule: a row must identify someone, by valid NHS number or local id.
+        rules.append(QuarantineRule(
+            NO_PERSON_FIELD,
+            NO_PERSON_REASON,
+            f"{blank_to_null('LA Person Unique Identifier')} is null "
+            f"and not coalesce(asc_is_valid_nhs_number({quoted('NHS Number')}), false)",
+        ))
+    return rules
+
+
+def _period_rules(spec: PersonFeed, period_start: date) -> list[QuarantineRule]:
+    rules: list[QuarantineRule] = []
+    if spec.discharge_period_field:
+        name = spec.discharge_period_field
+        rules.append(QuarantineRule(
+            name,
+            f"{name} is before the period start in the file name: the file lists the period's "
+            "discharges",
+            f"{as_date(name)} < date '{period_start.isoformat()}'",
+        ))
+    if spec.adult_on_field:
+        birth = spec.fields_of(Kind.BIRTH_MONTH)[0].name
+        rules.append(QuarantineRule(
+            birth,
+            f"{birth} makes the person under {ADULT_AGE} on {spec.adult_on_field}: "
+            "the feed is for adults",
+            f"{as_date(birth)} + interval {ADULT_AGE} year > {as_date(spec.adult_on_field)}",
+        ))
+    return rules
+
+
+def person_feed_rules(spec: PersonFeed, period_start: date) -> tuple[QuarantineRule, ...]:
+    """Every row-level rule of one file of the feed (one rule depends on the file's period)."""
+    return (*_field_rules(spec), *spec.rules, *_period_rules(spec, period_start))
+
+
+def _select_expressions(field: Field) -> list[str]:
+    source = quoted(field.name)
+    match field.kind:
+        case Kind.NHS_NUMBER:
+            # Only a valid NHS number may link records (national rule: traced NHS number).
+            return [
+                f"case when {blank_to_null(field.name)} is null then 'blank' "
+                f"when asc_is_valid_nhs_number({source}) then 'valid' else 'invalid' end",
+                f"case when asc_is_valid_nhs_number({source}) then asc_keyed_hash({source}) end",
+            ]
+        case Kind.RECORD_ID | Kind.LA_PERSON_ID:
+            return [f"asc_keyed_hash({source})"]
+        case Kind.BIRTH_MONTH:
+            return [f"cast(date_trunc('month', {as_date(field.name)}) as date)"]
+        case Kind.DATE:
+            return [f"cast({as_date(field.name)} as date)"]
+        case Kind.CODE | Kind.TEXT:
+            return [blank_to_null(field.name)]
+    raise ValueError(f"no ingestion rule for {field.kind} ({field.name})")
+
+
+def _insert_usable_rows(
+    con: duckdb.DuckDBPyConnection,
+    spec: PersonFeed,
+    extract: ExtractFile,
+    load_id: str,
+    at: datetime,
+    unusable: str,
+) -> None:
+    columns = [name for name, _ in LINEAGE_COLUMNS + raw_columns(spec)]
+    selects = [expression for field in spec.fields for expression in _select_expressions(field)]
+    con.execute(
+        f"insert into {spec.raw_table} ({', '.join(columns)}) "
+        f"select ?, ?, ?, source_row_number, ?, {', '.join(selects)} "
+        f"from extract_rows where not ({unusable})",
+        [extract.council_code, load_id, extract.path.name, at],
+    )
+
+
+def _load_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    spec: PersonFeed,
+    extract: ExtractFile,
+    load_id: str,
+    at: datetime,
+) -> LoadResult:
+    con.execute("begin transaction")
+    try:
+        rules = person_feed_rules(spec, extract.period_start)
+        unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
+        _insert_usable_rows(con, spec, extract, load_id, at, unusable)
+        result = record_load(con, extract, load_id, spec.raw_table, at)
+        con.execute("commit")
+    except (duckdb.Error, ExtractRejectedError):
+        con.execute("rollback")
+        raise
+    return result
+
+
+def load_person_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
+    """Load one person-level file in one transaction.
+
+    ``ensure_person_feed_schema`` and ``ingest.register_functions`` must have been called.
+    Raises ``ExtractRejectedError`` (naming the file) when the file as a whole is unusable.
+    """
+    spec = PERSON_FEEDS[extract.feed]
+    # The id scheme ``ingest.record_rejection`` also uses, so a file's audit rows share one id.
+    load_id = f"{extract.council_code}-{extract.checksum[:16]}"
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    check_file(extract.path, extract.checksum, spec.header, spec.label)
+    try:
+        read_into_temp_tables(con, extract)
+        return _load_in_transaction(con, spec, extract, load_id, loaded_at)
+    finally:
+        drop_temp_tables(con)
+
