@@ -13,7 +13,7 @@ from asc_warehouse.config import Settings
 from asc_warehouse.ingest import load_extracts
 from asc_warehouse.landing import scan_landing
 from asc_warehouse.pseudonymise import SAMPLE_DATA_KEY
-from asc_warehouse.sample_data import generate_sample_extracts
+from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +21,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("dbt")
     settings = Settings(root / "landing", root / "warehouse", None, sample_mode=True)
     generate_sample_extracts(settings.landing_dir, scale=0.02)
+    # Hospital discharges of the same people, for ASCOF 2D.
+    generate_person_feed_extracts(settings.landing_dir, scale=0.02)
     results = load_extracts(settings.build_path, scan_landing(settings.landing_dir).extracts,
                             SAMPLE_DATA_KEY)
     assert {result.status for result in results} == {"loaded"}

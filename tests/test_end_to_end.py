@@ -20,7 +20,11 @@ from asc_warehouse.alerts import read_alerts
 from asc_warehouse.cli import DAG_ID, airflow_environment
 from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number
-from asc_warehouse.sample_data import generate_opel_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import (
+    generate_opel_extracts,
+    generate_person_feed_extracts,
+    generate_sample_extracts,
+)
 from tests.cld_files import cld_row, write_cld_file
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +43,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
     landing, warehouse = root / "landing", root / "warehouse"
     extracts = generate_sample_extracts(landing, scale=0.05, with_faults=True)
+    # Hospital discharges (and safeguarding, DoLS) of the same people: ASCOF 2D needs them.
+    person_files = generate_person_feed_extracts(landing, scale=0.05)
     opel_files = generate_opel_extracts(landing, days=7, escalate_on=OPEL_ESCALATION_DAY,
                                         end_date=OPEL_ESCALATION_DAY)
     environment = airflow_environment()
@@ -52,7 +58,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     subprocess.run([airflow, "db", "migrate"], env=environment, check=True, capture_output=True)
     first = _run_dag(environment)
     return {"root": root, "landing": landing, "warehouse": warehouse, "extracts": extracts,
-            "opel_files": opel_files,
+            "opel_files": opel_files, "person_files": person_files,
             "environment": environment, "first": first}
 
 
@@ -99,7 +105,7 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
                "Domiciliary care (legacy code)" in page.read_text(encoding="utf-8")
                for page in pages)
     assert {f["file_name"] for f in summary["files"]} == {
-        p.name for p in night["extracts"] + night["opel_files"]}
+        p.name for p in night["extracts"] + night["opel_files"] + night["person_files"]}
     assert sum(f["rows_in"] for f in summary["files"]) == summary["rows_loaded"] + summary[
         "rows_quarantined"]
 
