@@ -21,7 +21,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("dbt")
     settings = Settings(root / "landing", root / "warehouse", None, sample_mode=True)
     generate_sample_extracts(settings.landing_dir, scale=0.02)
-    # Hospital discharges of the same people, for ASCOF 2D.
     generate_person_feed_extracts(settings.landing_dir, scale=0.02)
     results = load_extracts(settings.build_path, scan_landing(settings.landing_dir).extracts,
                             SAMPLE_DATA_KEY)

@@ -43,8 +43,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
     landing, warehouse = root / "landing", root / "warehouse"
     extracts = generate_sample_extracts(landing, scale=0.05, with_faults=True)
-    # Hospital discharges (and safeguarding, DoLS) of the same people: ASCOF 2D needs them.
-    person_files = generate_person_feed_extracts(landing, scale=0.05)
+    person_feeds = generate_person_feed_extracts(landing, scale=0.05, with_faults=True)
     opel_files = generate_opel_extracts(landing, days=7, escalate_on=OPEL_ESCALATION_DAY,
                                         end_date=OPEL_ESCALATION_DAY)
     environment = airflow_environment()
@@ -58,7 +57,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     subprocess.run([airflow, "db", "migrate"], env=environment, check=True, capture_output=True)
     first = _run_dag(environment)
     return {"root": root, "landing": landing, "warehouse": warehouse, "extracts": extracts,
-            "opel_files": opel_files, "person_files": person_files,
+            "opel_files": opel_files, "person_feeds": person_feeds,
             "environment": environment, "first": first}
 
 
@@ -105,7 +104,7 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
                "Domiciliary care (legacy code)" in page.read_text(encoding="utf-8")
                for page in pages)
     assert {f["file_name"] for f in summary["files"]} == {
-        p.name for p in night["extracts"] + night["opel_files"] + night["person_files"]}
+        p.name for p in night["extracts"] + night["opel_files"] + night["person_feeds"]}
     assert sum(f["rows_in"] for f in summary["files"]) == summary["rows_loaded"] + summary[
         "rows_quarantined"]
 
@@ -128,8 +127,9 @@ def _identifiers_in(extracts: list[Path]) -> set[str]:
         with path.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 for field in ("NHS Number", "First Name", "Last Name", "Postcode",
-                              "Date of Birth", "LA Person Unique Identifier"):
-                    if row[field]:
+                              "Date of Birth", "LA Person Unique Identifier", "Spell ID",
+                              "Concern ID", "Application ID"):
+                    if row.get(field):
                         found.add(row[field])
     return found
 
@@ -138,7 +138,7 @@ def _identifiers_in(extracts: list[Path]) -> set[str]:
 def test_no_identifier_from_the_extracts_is_stored(night: dict, database: str) -> None:
     # A surname such as "Kent" is also a council name: words of the reference seeds are not
     # identifiers wherever they appear.
-    identifiers = _identifiers_in(night["extracts"]) - _seed_values()
+    identifiers = _identifiers_in(night["extracts"] + night["person_feeds"]) - _seed_values()
     nhs_numbers = {_digits(value) for value in identifiers if is_valid_nhs_number(value)}
     assert len(identifiers) > 100 and len(nhs_numbers) > 20
     with duckdb.connect(str(night["warehouse"] / database), read_only=True) as con:
@@ -155,6 +155,37 @@ def test_no_identifier_from_the_extracts_is_stored(night: dict, database: str) -
                 # Hex tokens hold digit runs; none may be an NHS number from the input.
                 for candidate in NHS_NUMBER_PATTERN.findall(value):
                     assert _digits(candidate) not in nhs_numbers, (schema, table, column)
+
+
+def test_the_person_level_feeds_load_and_link_to_cld(night: dict) -> None:
+    """HOSP_, SG_ and DOLS_ files load (planted faults quarantined), dedupe, and link by person."""
+    assert night["first"].returncode == 0
+    build = night["warehouse"] / "build" / "asc_build.duckdb"
+    with duckdb.connect(str(build), read_only=True) as con:
+        counts = con.execute(
+            """
+            with cld as (select distinct person_id from intermediate.int_cld_events_deduplicated)
+            select
+                (select count(*) from raw.hospital_discharges),
+                (select count(*) from raw.safeguarding_concerns),
+                (select count(*) from raw.dols_applications),
+                (select count(*) from intermediate.int_hospital_discharges_deduplicated
+                 where person_id in (select person_id from cld)),
+                (select count(*) from intermediate.int_safeguarding_concerns_deduplicated
+                 where person_id in (select person_id from cld)),
+                (select count(*) from intermediate.int_dols_applications_deduplicated
+                 where person_id in (select person_id from cld))
+            """
+        ).fetchone()
+        audit = con.execute(
+            "select feed, count(*), sum(rows_quarantined), sum(rows_in - rows_loaded) "
+            "from ops.load_audit where feed in ('hospital', 'safeguarding', 'dols') "
+            "group by feed order by feed"
+        ).fetchall()
+    assert counts is not None and min(counts) > 0, counts
+    assert [(feed, files) for feed, files, *_ in audit] == [
+        ("dols", 2), ("hospital", 2), ("safeguarding", 2)]
+    assert all(quarantined == lost > 0 for _, _, quarantined, lost in audit)
 
 
 def test_a_day_escalating_to_opel_4_gives_status_rows_and_an_escalation_alert(night: dict) -> None:

@@ -239,6 +239,16 @@ def code_list(seed: str) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({field: tuple(values) for field, values in codes.items()})
 
 
+def feed_code_list(feed: str, column: str) -> tuple[str, ...]:
+    """The codes of the feed's field loaded into raw ``column``; unknown names raise."""
+    spec = PERSON_FEEDS.get(feed)
+    fields = [f for f in spec.fields_of(Kind.CODE) if f.column == column] if spec else []
+    codes = code_list(spec.code_list_seed).get(fields[0].name, ()) if spec and fields else ()
+    if not codes:
+        raise ValueError(f"no code list for feed {feed!r} column {column!r}")
+    return codes
+
+
 def raw_columns(spec: PersonFeed) -> tuple[tuple[str, str], ...]:
     """(column, DuckDB type and constraint) of the feed's raw table, after the lineage."""
     columns: list[tuple[str, str]] = []

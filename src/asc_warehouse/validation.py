@@ -3,7 +3,9 @@
 Suites live in ``expectations/<suite>.json`` in the GX 1.x suite shape, with a ``meta.asc`` block
 naming the table they check and their severity. Code lists are never copied into a suite: an
 expectation refers to ``{"$PARAMETER": "code_list__<raw column>__<release>"}`` and the value set
-is read from ``seeds/cld_code_list.csv`` at run time.
+is read from ``seeds/cld_code_list.csv`` at run time. The person-level feeds' suites name
+``{"$PARAMETER": "feed_code_list__<feed>__<raw column>"}``, read from
+``seeds/<feed>_code_list.csv``.
 
 GX computes every metric as SQL inside DuckDB (``gx_duckdb``), through read-only connections:
 no table is copied into pandas and the build file is never locked for writing while it is
@@ -27,8 +29,11 @@ from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
 from asc_warehouse.data_docs import DataDocsRun
 from asc_warehouse.gx_duckdb import validate_in_duckdb
 from asc_warehouse.ops_schema import ensure_ops_schema
+from asc_warehouse.person_feeds import feed_code_list
 
 CODE_LIST_PARAMETER = re.compile(r"^code_list__(?P<column>[a-z0-9_]+)__(?P<release>r[12])$")
+# The person-level feeds' code lists: seeds/<feed>_code_list.csv, by raw column.
+FEED_CODE_LIST_PARAMETER = re.compile(r"^feed_code_list__(?P<feed>[a-z]+)__(?P<column>[a-z0-9_]+)$")
 BLOCKING = "blocking"
 SEVERITIES = frozenset({BLOCKING, "warning"})
 
@@ -130,6 +135,9 @@ def code_list_values(raw_column: str, release: str) -> list[str]:
 def resolve_parameters(suite: SuiteFile) -> dict[str, list[str]]:
     parameters: dict[str, list[str]] = {}
     for name in _parameter_names(suite.expectations):
+        if feed_match := FEED_CODE_LIST_PARAMETER.match(name):
+            parameters[name] = list(feed_code_list(feed_match["feed"], feed_match["column"]))
+            continue
         match = CODE_LIST_PARAMETER.match(name)
         if match is None:
             raise ValueError(f"{suite.name}: unknown suite parameter {name!r}")
