@@ -23,8 +23,11 @@ def test_name_gives_council_period_and_release(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("kent_extract.csv", "follows neither"),
-        ("CLD_886_20240401_20260331_R3.csv", "follows neither"),
+        ("kent_extract.csv", "follows none of"),
+        ("CLD_886_20240401_20260331_R3.csv", "follows none of"),
+        ("HOSP_886_20240401.csv", "follows none of"),
+        ("SG_886_20250401_20250101.csv", "ends (2025-01-01) before it starts"),
+        ("DOLS_123_20240401_20260331.csv", "council 123 is not in seeds/ref_councils.csv"),
         ("CLD_886_20241301_20260331_R2.csv", "not a date"),
         ("CLD_886_20260401_20250331_R2.csv", "ends (2025-03-31) before it starts"),
         ("CLD_999_20240401_20260331_R2.csv", "council 999 is not in seeds/ref_councils.csv"),
