@@ -7,6 +7,7 @@
     'int_ascof_2e_measures_aggregated',
     'int_ascof_3d_carers_measures_aggregated',
     'int_ascof_4b_measures_aggregated',
+    'int_ascof_2d_measures_aggregated',
 ] %}
 
 with

@@ -7,6 +7,7 @@
     'int_ascof_2e_people',
     'int_ascof_3d_carers_people',
     'int_ascof_4b_people',
+    'int_ascof_2d_people',
 ] %}
 
 {% for model in people_models %}
