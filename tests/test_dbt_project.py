@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse import dbt_build
+from asc_warehouse import dbt_build, validation
 from asc_warehouse.config import Settings
 from asc_warehouse.ingest import load_extracts
 from asc_warehouse.landing import scan_landing
@@ -85,3 +85,80 @@ def test_a_failing_dbt_test_stops_the_build(built: Settings, tmp_path: Path) -> 
         )
     with pytest.raises(dbt_build.DbtBuildError, match="numerator_denominator"):
         dbt_build.run_dbt(broken, "test", "--select", "fct_ascof_measure")
+
+
+def _broken_copy(built: Settings, tmp_path: Path) -> Settings:
+    broken = Settings(built.landing_dir, tmp_path / "warehouse", None, sample_mode=True)
+    broken.build_dir.mkdir(parents=True)
+    shutil.copy(built.build_path, broken.build_path)
+    return broken
+
+
+def test_every_derivable_kpi_has_monthly_values_and_a_scorecard_line(built: Settings) -> None:
+    missing = _query(
+        built,
+        "select d.council_code, d.kpi_ref from reference.kpi_derivation d "
+        "where d.derivation = 'derivable' and not exists (select 1 from marts.fct_kpi_monthly k "
+        "where k.council_code = d.council_code and k.kpi_ref = d.kpi_ref)",
+    )
+    assert missing == []
+    statuses = dict(_query(
+        built, "select status, count(*) from marts.kpi_scorecard group by all"))
+    [(derivable,)] = _query(
+        built, "select count(*) from reference.kpi_derivation where derivation = 'derivable'")
+    assert statuses["Value"] == derivable and statuses["Not derivable"] > 0
+
+
+def test_mental_health_parts_check_compares_totals_once_parts_exist(
+    built: Settings, tmp_path: Path
+) -> None:
+    """No feed carries the MH tier yet; rows for the parts switch the check on, and it bites."""
+    broken = _broken_copy(built, tmp_path)
+    check = "assert_kpi_mental_health_totals_equal_parts"
+    with duckdb.connect(str(broken.build_path)) as con:
+        for part, value in (("AH11", "value - 1"), ("AH12", "1")):
+            con.execute(
+                f"insert into marts.fct_kpi_monthly select * replace ('{part}' as kpi_ref, "
+                f"{value} as value) from marts.fct_kpi_monthly where kpi_ref = 'AH10'"
+            )
+    dbt_build.run_dbt(broken, "test", "--select", check)
+    with duckdb.connect(str(broken.build_path)) as con:
+        con.execute("update marts.fct_kpi_monthly set value = 2 where kpi_ref = 'AH12'")
+    with pytest.raises(dbt_build.DbtBuildError, match=check):
+        dbt_build.run_dbt(broken, "test", "--select", check)
+
+
+def test_front_door_split_check_fails_when_d01_and_d02_do_not_add_up(
+    built: Settings, tmp_path: Path
+) -> None:
+    broken = _broken_copy(built, tmp_path)
+    check = "assert_kpi_front_door_split_sums_to_100"
+    dbt_build.run_dbt(broken, "test", "--select", check)
+    with duckdb.connect(str(broken.build_path)) as con:
+        con.execute(
+            "update marts.fct_kpi_monthly set value = value + 0.5 "
+            "where kpi_ref = 'AH D02' and value is not null"
+        )
+    with pytest.raises(dbt_build.DbtBuildError, match=check):
+        dbt_build.run_dbt(broken, "test", "--select", check)
+
+
+def test_kpi_bounds_check_blocks_publication(built: Settings, tmp_path: Path) -> None:
+    """A percentage KPI above 100 or a negative count fails the blocking KPI suites."""
+    broken = _broken_copy(built, tmp_path)
+    kpi_suites = [s for s in validation.suites_for(("marts",)) if "kpi" in s.name]
+    results = [validation.run_suite(broken.build_path, suite, council) for suite in kpi_suites
+               for council in validation.councils_in(broken.build_path, suite.table)]
+    assert all(result.success for result in results)
+    with duckdb.connect(str(broken.build_path)) as con:
+        con.execute("update marts.fct_kpi_monthly set value = 100.5 "
+                    "where kpi_ref = 'AH O10' and council_code = '886'")
+        con.execute("update marts.fct_kpi_monthly set value = -1 "
+                    "where kpi_ref = 'AH05' and council_code = '886'")
+    results = [validation.run_suite(broken.build_path, suite, council) for suite in kpi_suites
+               for council in validation.councils_in(broken.build_path, suite.table)]
+    failed = {(r.suite, check.column) for r in results for check in r.failed}
+    assert failed == {("marts_fct_kpi_monthly_percent_bounds", "value"),
+                      ("marts_fct_kpi_monthly", "value")}
+    with pytest.raises(validation.DataQualityError, match="percent_bounds"):
+        validation.raise_for_blocking(results, "marts")

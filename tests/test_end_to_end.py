@@ -277,3 +277,19 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     blocking = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "blocking"]
     assert sorted((a["council_code"] or "", a["source"]) for a in blocking) == [
         ("", "asc_nightly.validate_raw"), ("886", "ops.latest_load_quality")]
+
+
+def test_a_good_night_publishes_the_business_plan_scorecard(night: dict) -> None:
+    assert night["first"].returncode == 0, night["first"].stdout[-3000:]
+    with duckdb.connect(str(_published(night)), read_only=True) as con:
+        kpis = con.execute(
+            "select council_code, count(distinct kpi_ref) from marts.fct_kpi_monthly "
+            "group by all order by all").fetchall()
+        derivable = con.execute(
+            "select council_code, count(*) from marts.kpi_scorecard "
+            "where derivation = 'derivable' group by all order by all").fetchall()
+    # Every derivable KPI of each council's plan has monthly rows, published with the scorecard.
+    assert kpis == derivable
+    summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
+    kent = {line["kpi_ref"] for line in summary["kpi_scorecard"] if line["council_code"] == "886"}
+    assert {"AH D01", "AH O10", "AH02", "AH05"} <= kent

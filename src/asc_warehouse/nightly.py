@@ -168,6 +168,28 @@ def headline_measures() -> list[dict[str, Any]]:
     ]
 
 
+def kpi_scorecard() -> list[dict[str, Any]]:
+    """Each plan KPI with a value: its latest month, value, target and RAG (marts.kpi_scorecard)."""
+    settings = load_settings()
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        rows = con.execute(
+            """
+            select council_code, kpi_ref, month, value_rounded, unit, target, rag,
+                direction_of_travel
+            from marts.kpi_scorecard
+            where status = 'Value'
+            order by council_code, kpi_ref
+            """
+        ).fetchall()
+    return [
+        {
+            "council_code": council, "kpi_ref": kpi_ref, "month": str(month), "value": value,
+            "unit": unit, "target": target, "rag": rag, "direction_of_travel": direction,
+        }
+        for council, kpi_ref, month, value, unit, target, rag, direction in rows
+    ]
+
+
 def summarise(
     run_id: str,
     loads: list[dict[str, Any]],
@@ -195,6 +217,7 @@ def summarise(
         "published_tables": published,
         "opel_escalations": [alert["message"] for alert in escalations],
         "headline_measures": headline_measures(),
+        "kpi_scorecard": kpi_scorecard(),
     }
     path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
     path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
@@ -223,5 +246,13 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"  {measure['council_code']} {measure['measure_code']:<7} {measure['breakdown']:<13} "
             f"to {measure['period_end']}: {measure['numerator']}/{measure['denominator']} = "
             f"{measure['outcome']} {measure['unit']}"
+        )
+    lines.append("Business-plan KPIs (latest month, marts.kpi_scorecard):")
+    for kpi in summary.get("kpi_scorecard", []):
+        value = "no value" if kpi["value"] is None else f"{kpi['value']:g} {kpi['unit']}"
+        target = "no target" if kpi["target"] is None else f"target {kpi['target']:g}"
+        lines.append(
+            f"  {kpi['council_code']} {kpi['kpi_ref']:<15} {kpi['month'][:7]}: {value}, "
+            f"{target}, {kpi['rag']}, {kpi['direction_of_travel']}"
         )
     return "\n".join(lines)

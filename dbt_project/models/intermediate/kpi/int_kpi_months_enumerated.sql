@@ -52,7 +52,11 @@ select
     financial_year_start,
     -- 1 in the first month of the financial year, 12 in its last.
     (month(month) - {{ var('financial_year_start_month') }} + 12) % 12 + 1
-        as month_of_financial_year
+        as month_of_financial_year,
+    -- What the submissions cover: a KPI whose look-back or follow-up window reaches outside it
+    -- is not reported for that month (the events there are unknown, not absent).
+    covered_from as coverage_start,
+    covered_to as coverage_end
 from bounded
 where month >= covered_from
     and month_end <= covered_to
