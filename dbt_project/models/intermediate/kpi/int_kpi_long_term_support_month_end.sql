@@ -136,7 +136,7 @@ people as (
 
 ),
 
-accommodation_known as (
+accommodation_recorded as (
 
     -- One known status per person and start date (latest load, then alphabetical) so the
     -- as-of join below is deterministic.
@@ -147,6 +147,20 @@ accommodation_known as (
         partition by council_code, person_id, event_start_date
         order by loaded_at desc, accommodation_status
     ) = 1
+
+),
+
+accommodation_known as (
+
+    -- Each known status holds until the person's next one starts. A range join on this is
+    -- what an ASOF join would do, but DuckDB plans an ASOF join on a CTE this size far slower
+    -- (minutes rather than a second on the Kent-scale sample).
+    select
+        *,
+        lead(event_start_date) over (
+            partition by council_code, person_id order by event_start_date
+        ) as next_start_date
+    from accommodation_recorded
 
 ),
 
@@ -188,7 +202,8 @@ left join client_groups
     on aged.primary_support_reason = client_groups.primary_support_reason
     and aged.age_at_month_end >= client_groups.min_age
     and (client_groups.max_age is null or aged.age_at_month_end <= client_groups.max_age)
-asof left join accommodation_known
+left join accommodation_known
     on aged.council_code = accommodation_known.council_code
     and aged.person_id = accommodation_known.person_id
     and aged.month_end >= accommodation_known.event_start_date
+    and (accommodation_known.next_start_date is null or aged.month_end < accommodation_known.next_start_date)
