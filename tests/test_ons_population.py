@@ -18,6 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NOMIS = FIXTURES / "ons_nm_2002_1_sample.csv"
 MYE2 = FIXTURES / "ons_mye2_persons_sample.csv"
 TESTSHIRE = {"E99999901": ("901", "Testshire")}
+COMPARATORS = ons_population.SEEDS_DIR / "ref_comparator_councils.csv"
 
 
 def _bands(estimates: list[PopulationEstimate]) -> dict[tuple[str, str], int]:
@@ -139,8 +140,8 @@ def test_command_line_reports_a_bad_file_without_writing(tmp_path: Path) -> None
 
 def test_the_committed_seed_cites_a_source_for_known_councils_and_bands() -> None:
     """Guards the provenance of the real denominators: every row names its source, and each
-    council and band is one the warehouse knows."""
-    councils = ons_population.read_councils()
+    council and band is one the warehouse knows (its own councils or their comparators)."""
+    councils = ons_population.read_councils() | ons_population.read_councils(COMPARATORS)
     bands = {band.name for band in ons_population.read_age_bands()}
     with ons_population.SEED_PATH.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
@@ -151,3 +152,27 @@ def test_the_committed_seed_cites_a_source_for_known_councils_and_bands() -> Non
         assert councils[row["ons_code"]] == (row["council_code"], row["council_name"])
         assert row["age_band"] in bands
         assert int(row["population"]) > 0
+
+
+def test_comparator_councils_file_is_a_councils_file_and_every_comparator_has_both_bands() -> None:
+    """seeds/ref_comparator_councils.csv doubles as ``--councils`` input, and Kent's six
+    comparators (document 003) carry the mid-2024 figures typed from DHSC's CLD publication
+    population column (the same source as Kent's)."""
+    comparators = ons_population.read_councils(COMPARATORS)
+    assert {name for _, name in comparators.values()} == {
+        "Essex", "Gloucestershire", "Hampshire", "Lancashire", "Suffolk", "West Sussex",
+    }
+    with ons_population.SEED_PATH.open(newline="", encoding="utf-8") as handle:
+        seed = {
+            (row["council_code"], row["age_band"]): int(row["population"])
+            for row in csv.DictReader(handle)
+            if row["estimate_year"] == "2024"
+        }
+    typed = {
+        "Essex": (908_307, 325_861), "Gloucestershire": (388_181, 148_036),
+        "Hampshire": (833_712, 324_772), "Lancashire": (760_682, 272_840),
+        "Suffolk": (443_436, 190_540), "West Sussex": (520_196, 212_898),
+    }
+    for council_code, name in comparators.values():
+        bands = (seed[(council_code, "18 to 64")], seed[(council_code, "65 and above")])
+        assert bands == typed[name]
