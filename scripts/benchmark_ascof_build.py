@@ -3,8 +3,9 @@
     .venv/bin/python scripts/benchmark_ascof_build.py [--scale 1.0] [--workdir DIR]
 
 Prints figures and asserts nothing. Steps:
-  * generate sample CLD extracts (scale 1.0 is the Kent and Medway default sample) and the OPEL
-    files, and load them into a fresh build file, as the nightly run does (not timed);
+  * generate sample CLD extracts (scale 1.0 is the Kent and Medway default sample), the
+    hospital discharge, safeguarding and DoLS files, and the OPEL files, and load them into a
+    fresh build file, as the nightly run does (not timed);
   * ``dbt seed`` once (printed, not part of the model timing);
   * copy the seeded build file: the direct run starts from exactly the same data;
   * time ``dbt run``: every model, no tests. This is the work the direct run repeats, so the
@@ -45,7 +46,11 @@ from asc_warehouse.config import DBT_PROJECT_DIR, Settings
 from asc_warehouse.dbt_build import DbtBuildError, dbt_environment, dbt_executable
 from asc_warehouse.ingest import load_extracts
 from asc_warehouse.landing import scan_landing
-from asc_warehouse.sample_data import generate_opel_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import (
+    generate_opel_extracts,
+    generate_person_feed_extracts,
+    generate_sample_extracts,
+)
 
 KEY = "benchmark-key"
 KENT = "CLD_886_"
@@ -180,6 +185,7 @@ def main() -> None:
 
     began = time.perf_counter()
     paths = generate_sample_extracts(settings.landing_dir, scale=args.scale, with_faults=True)
+    generate_person_feed_extracts(settings.landing_dir, scale=args.scale, with_faults=True)
     generate_opel_extracts(settings.landing_dir)
     counts = {path.name[:8]: _count_rows(path) for path in paths}
     print(f"generated Kent {counts.get(KENT, 0):,} and Medway {counts.get(MEDWAY, 0):,} CLD "

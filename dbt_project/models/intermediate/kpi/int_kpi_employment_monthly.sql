@@ -92,29 +92,9 @@ people as (
 
 ),
 
-employment_recorded as (
-
-    select council_code, person_id, event_start_date, employment_status
-    from events
-    where coalesce(employment_status, 'Unknown') <> 'Unknown'
-    qualify row_number() over (
-        partition by council_code, person_id, event_start_date
-        order by loaded_at desc, employment_status
-    ) = 1
-
-),
-
 employment_known as (
 
-    -- Each known status holds until the person's next one starts. A range join on this is
-    -- what an ASOF join would do, but DuckDB plans an ASOF join on a CTE this size far slower
-    -- (minutes rather than a second on the Kent-scale sample).
-    select
-        *,
-        lead(event_start_date) over (
-            partition by council_code, person_id order by event_start_date
-        ) as next_start_date
-    from employment_recorded
+    {{ known_status_timeline('events', 'employment_status') }}
 
 ),
 

@@ -136,31 +136,9 @@ people as (
 
 ),
 
-accommodation_recorded as (
-
-    -- One known status per person and start date (latest load, then alphabetical) so the
-    -- as-of join below is deterministic.
-    select council_code, person_id, event_start_date, accommodation_status
-    from events
-    where coalesce(accommodation_status, 'Unknown') <> 'Unknown'
-    qualify row_number() over (
-        partition by council_code, person_id, event_start_date
-        order by loaded_at desc, accommodation_status
-    ) = 1
-
-),
-
 accommodation_known as (
 
-    -- Each known status holds until the person's next one starts. A range join on this is
-    -- what an ASOF join would do, but DuckDB plans an ASOF join on a CTE this size far slower
-    -- (minutes rather than a second on the Kent-scale sample).
-    select
-        *,
-        lead(event_start_date) over (
-            partition by council_code, person_id order by event_start_date
-        ) as next_start_date
-    from accommodation_recorded
+    {{ known_status_timeline('events', 'accommodation_status') }}
 
 ),
 
