@@ -33,13 +33,7 @@ age_bands as (
 
 person_details as (
 
-    select
-        council_code,
-        person_id,
-        min(birth_month) as birth_month,
-        max(date_of_death) as date_of_death
-    from {{ ref('int_cld_events_deduplicated') }}
-    group by council_code, person_id
+    {{ person_details(ref('int_cld_events_deduplicated')) }}
 
 ),
 

@@ -17,9 +17,9 @@ completed as (
     from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
         and (
-            (event_type = 'Assessment'
+            (event_type = '{{ var("assessment_event_type") }}'
                 and assessment_type in {{ kpi_code_list('long_term_assessment_type') }})
-            or (event_type = 'Review'
+            or (event_type = '{{ var("review_event_type") }}'
                 and coalesce(review_reason, '') not in {{ kpi_code_list('short_term_review_reason') }})
         )
 

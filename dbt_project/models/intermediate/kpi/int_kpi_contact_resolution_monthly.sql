@@ -30,7 +30,7 @@ requests as (
         event_outcome in {{ kpi_code_list('contact_resolved') }} as is_resolved,
         event_outcome in {{ kpi_code_list('contact_onward_referral') }} as is_onward_referral
     from {{ ref('int_cld_events_deduplicated') }}
-    where event_type = 'Request'
+    where event_type = '{{ var("request_event_type") }}'
         and client_type in {{ kpi_code_list('contact_client_type') }}
 
 ),

@@ -19,7 +19,7 @@ requests as (
 
     select council_code, event_start_date as contact_date
     from {{ ref('int_cld_events_deduplicated') }}
-    where event_type = 'Request'
+    where event_type = '{{ var("request_event_type") }}'
         and client_type in {{ kpi_code_list('contact_client_type') }}
 
 ),

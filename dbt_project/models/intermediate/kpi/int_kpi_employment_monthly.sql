@@ -35,13 +35,7 @@ client_groups as (
 
 person_details as (
 
-    select
-        council_code,
-        person_id,
-        min(birth_month) as birth_month,
-        max(date_of_death) as date_of_death
-    from events
-    group by council_code, person_id
+    {{ person_details('events') }}
 
 ),
 

@@ -43,9 +43,7 @@ client_groups as (
 
 birth_months as (
 
-    select council_code, person_id, min(birth_month) as birth_month
-    from {{ ref('int_cld_events_deduplicated') }}
-    group by council_code, person_id
+    {{ person_details(ref('int_cld_events_deduplicated')) }}
 
 ),
 

@@ -37,9 +37,7 @@ client_groups as (
 
 birth_months as (
 
-    select council_code, person_id, min(birth_month) as birth_month
-    from events
-    group by council_code, person_id
+    {{ person_details('events') }}
 
 ),
 
@@ -52,7 +50,11 @@ referral_outcomes as (
         coalesce(primary_support_reason, 'Unknown') as primary_support_reason,
         event_row_id
     from events
-    where event_type in ('Request', 'Assessment', 'Review')
+    where event_type in (
+        '{{ var("request_event_type") }}',
+        '{{ var("assessment_event_type") }}',
+        '{{ var("review_event_type") }}'
+    )
         and event_outcome in {{ kpi_code_list('enablement_referral') }}
 
 ),

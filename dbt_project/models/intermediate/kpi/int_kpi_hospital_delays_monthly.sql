@@ -108,6 +108,5 @@ select
     cast('in_month' as varchar) as measure_basis,
     cast(month_social_care_days as double) as numerator,
     cast(month_days as double) as denominator,
-    cast(case when month_days > 0 then 100.0 * month_social_care_days / month_days end as double)
-        as value
+    {{ kpi_ratio('month_social_care_days', 'month_days', 100) }} as value
 from summed

@@ -44,7 +44,7 @@ reviews as (
     select council_code, person_id, derived_event_end_date as review_date
     from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
-        and event_type = 'Review'
+        and event_type = '{{ var("review_event_type") }}'
         and coalesce(review_reason, '') not in {{ kpi_code_list('short_term_review_reason') }}
 
 ),

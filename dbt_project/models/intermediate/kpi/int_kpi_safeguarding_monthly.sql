@@ -139,7 +139,7 @@ select
     cast('in_month' as varchar) as measure_basis,
     cast(total_days as double) as numerator,
     cast(enquiries as double) as denominator,
-    cast(case when enquiries > 0 then total_days / enquiries end as double) as value
+    {{ kpi_ratio('total_days', 'enquiries') }} as value
 from enquiries_concluded
 
 union all
@@ -151,8 +151,5 @@ select
     cast('in_month' as varchar) as measure_basis,
     cast(reduced_or_removed as double) as numerator,
     cast(risk_identified as double) as denominator,
-    cast(
-        case when risk_identified > 0 then 100.0 * reduced_or_removed / risk_identified end
-        as double
-    ) as value
+    {{ kpi_ratio('reduced_or_removed', 'risk_identified', 100) }} as value
 from risk_outcomes

@@ -28,7 +28,7 @@ requests as (
 
     select *, 'Request' as episode_kind
     from events
-    where event_type = '{{ var("salt_request_event_type") }}'
+    where event_type = '{{ var("request_event_type") }}'
 
 ),
 

@@ -66,7 +66,7 @@ reviews as (
         and events.event_end_date between people.period_start and people.period_end
     left join review_reasons
         on events.review_reason = review_reasons.review_reason
-    where events.event_type = '{{ var("salt_review_event_type") }}'
+    where events.event_type = '{{ var("review_event_type") }}'
         and coalesce(review_reasons.review_type, 'Unknown') <> 'Short term'
 
 ),
@@ -76,7 +76,7 @@ chain as (
     {{ salt_sequel_chain(
         'reviews', 'events', ['council_code', 'person_id', 'review_event_row_id'],
         var('salt_lts002_sequel_window_days'), var('salt_lts002_chain_gap_days'),
-        "events.event_type = '" ~ var('salt_review_event_type') ~ "'"
+        "events.event_type = '" ~ var('review_event_type') ~ "'"
     ) }}
 
 ),

@@ -46,7 +46,7 @@ chain as (
     {{ salt_sequel_chain(
         'clusters', 'events', ['council_code', 'person_id', 'cluster_number'],
         var('salt_sts001_sequel_window_days'), var('salt_sts001_chain_gap_days'),
-        "events.event_type = '" ~ var('salt_request_event_type') ~ "'"
+        "events.event_type = '" ~ var('request_event_type') ~ "'"
     ) }}
 
 ),
