@@ -1,6 +1,6 @@
 """Airflow DAG ``asc_nightly``: load CLD extracts, validate, build with dbt, validate, publish.
 
-The logic lives in ``asc_warehouse.nightly``; this file only wires the steps together.
+The logic lives in ``asc_warehouse.pipeline.nightly``; this file only wires the steps together.
 A failed check or dbt test fails its task, so ``publish`` never runs and the analysts' file
 stays as it was.
 """
@@ -12,8 +12,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from asc_warehouse import nightly
-from asc_warehouse.alerts import on_task_failure
+from asc_warehouse.alerts.log import on_task_failure
+from asc_warehouse.pipeline import nightly
 
 
 @dag(

@@ -43,9 +43,9 @@ from pathlib import Path
 import duckdb
 
 from asc_warehouse.config import DBT_PROJECT_DIR, Settings
-from asc_warehouse.dbt_build import DbtBuildError, dbt_environment, dbt_executable
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import scan_landing
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import scan_landing
+from asc_warehouse.pipeline.dbt_build import DbtBuildError, dbt_environment, dbt_executable
 from asc_warehouse.sample_data import (
     generate_opel_extracts,
     generate_person_feed_extracts,

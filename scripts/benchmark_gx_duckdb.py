@@ -103,7 +103,7 @@ def _referenced_columns() -> list[str]:
 
 
 def _run_sql(database: Path) -> Any:
-    from asc_warehouse.gx_duckdb import validate_in_duckdb
+    from asc_warehouse.quality.gx_duckdb import validate_in_duckdb
 
     return validate_in_duckdb(database, QUERY, "benchmark", EXPECTATIONS, CODE_LISTS)
 
@@ -153,7 +153,7 @@ def measure(path: str, database: Path) -> dict[str, Any]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations  # noqa: F401
 
-    import asc_warehouse.gx_duckdb  # noqa: F401
+    import asc_warehouse.quality.gx_duckdb  # noqa: F401
 
     baseline = psutil.Process().memory_info().rss
     started = time.perf_counter()

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse import validation
-from asc_warehouse.ingest import load_extracts, register_functions
-from asc_warehouse.landing import parse_extract_name
+from asc_warehouse.ingest.cld import register_functions
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_sample_extracts
 
 KEY = "benchmark-key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from asc_warehouse.cld_schema import expected_header
+from asc_warehouse.ingest.cld_schema import expected_header
 
 # A person as a council would submit them: these exact strings must never reach DuckDB.
 PERSON = {

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from asc_warehouse.alert_channels import ChannelConfig
-from asc_warehouse.alerts import (
+from asc_warehouse.alerts.channels import ChannelConfig
+from asc_warehouse.alerts.log import (
     Alert,
     alert_log_path,
     note_run,

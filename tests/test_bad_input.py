@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import LandingContractError, parse_extract_name
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import LandingContractError, parse_extract_name
 from tests.cld_files import cld_row, write_cld_file
 
 NAME = "CLD_886_20240401_20260331_R2.csv"

@@ -1,4 +1,4 @@
-"""GX Data Docs of validations run inside DuckDB (asc_warehouse.data_docs).
+"""GX Data Docs of validations run inside DuckDB (asc_warehouse.quality.data_docs).
 
 Each test builds a small DuckDB file in tmp_path, validates through ``validate_in_duckdb`` with a
 ``DataDocsRun``, builds the site into ``<warehouse>/data_docs`` and reads the HTML GX wrote.
@@ -17,14 +17,14 @@ from urllib.parse import unquote
 import duckdb
 import pytest
 
-from asc_warehouse.data_docs import (
+from asc_warehouse.quality.data_docs import (
     DataDocsError,
     DataDocsRun,
     build_data_docs,
     data_docs_dir,
     gx_project_dir,
 )
-from asc_warehouse.gx_duckdb import GxSqlEvaluationError, validate_in_duckdb
+from asc_warehouse.quality.gx_duckdb import GxSqlEvaluationError, validate_in_duckdb
 
 # Airflow's run ids look like this: ":" and "+" must survive as folder names and in links.
 RUN_1 = "scheduled__2026-11-22T02:00:00+00:00"

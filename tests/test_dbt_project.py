@@ -8,11 +8,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse import dbt_build, validation
 from asc_warehouse.config import Settings
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import scan_landing
-from asc_warehouse.pseudonymise import SAMPLE_DATA_KEY
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import scan_landing
+from asc_warehouse.ingest.pseudonymise import SAMPLE_DATA_KEY
+from asc_warehouse.pipeline import dbt_build
+from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.alerts import read_alerts
+from asc_warehouse.alerts.log import read_alerts
 from asc_warehouse.cli import DAG_ID, airflow_environment
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number
+from asc_warehouse.ingest.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number
 from asc_warehouse.sample_data import (
     generate_opel_extracts,
     generate_person_feed_extracts,

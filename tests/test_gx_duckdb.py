@@ -1,4 +1,4 @@
-"""GX validation computed as SQL inside DuckDB (asc_warehouse.gx_duckdb).
+"""GX validation computed as SQL inside DuckDB (asc_warehouse.quality.gx_duckdb).
 
 Every test builds a small DuckDB file in tmp_path and asserts the values GX reports, not just
 success. ``test_agrees_with_the_pandas_path`` runs the same expectations through GX's pandas
@@ -19,8 +19,8 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from asc_warehouse import gx_duckdb
-from asc_warehouse.gx_duckdb import (
+from asc_warehouse.quality import gx_duckdb
+from asc_warehouse.quality.gx_duckdb import (
     SUPPORTED_EXPECTATION_TYPES,
     GxSqlEvaluationError,
     UnsupportedExpectationError,

@@ -3,9 +3,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import parse_extract_name
-from asc_warehouse.pseudonymise import keyed_hasher
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.ingest.pseudonymise import keyed_hasher
 from tests.cld_files import PERSON, cld_row, write_cld_file
 
 KEY = "test-key"
@@ -119,8 +119,8 @@ def test_empty_or_non_utf8_files_are_rejected(tmp_path: Path, content: bytes, re
 
 
 def test_a_rejected_file_raises_a_blocking_alert(settings) -> None:
-    from asc_warehouse import nightly
-    from asc_warehouse.alerts import read_alerts
+    from asc_warehouse.alerts.log import read_alerts
+    from asc_warehouse.pipeline import nightly
 
     settings.landing_dir.mkdir(parents=True)
     (settings.landing_dir / NAME).write_bytes(b"")

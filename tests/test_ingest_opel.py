@@ -12,9 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.ingest import LoadResult, load_extracts
-from asc_warehouse.ingest_opel import OPEL_HEADER
-from asc_warehouse.landing import parse_extract_name
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.ingest.loading import LoadResult
+from asc_warehouse.ingest.opel import OPEL_HEADER
 from tests.cld_files import cld_row, write_cld_file
 
 NAME = "OPEL_886_20260331.csv"

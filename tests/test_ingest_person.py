@@ -12,10 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.ingest import LoadResult, load_extracts
-from asc_warehouse.ingest_person import NO_PERSON_FIELD, NO_PERSON_REASON
-from asc_warehouse.landing import parse_extract_name
-from asc_warehouse.person_feeds import DOLS, HOSPITAL, PERSON_FEEDS, SAFEGUARDING, PersonFeed
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.ingest.loading import LoadResult
+from asc_warehouse.ingest.person import NO_PERSON_FIELD, NO_PERSON_REASON
+from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, PERSON_FEEDS, SAFEGUARDING, PersonFeed
 from tests.cld_files import PERSON, cld_row, write_cld_file
 
 HOSP_NAME = "HOSP_886_20250101_20250331.csv"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_warehouse.landing import LandingContractError, parse_extract_name, scan_landing
+from asc_warehouse.ingest.landing import LandingContractError, parse_extract_name, scan_landing
 
 
 def _touch(folder: Path, name: str, text: str = "x") -> Path:

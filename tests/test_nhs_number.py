@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asc_warehouse.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number, nhs_check_digit
+from asc_warehouse.ingest.nhs_number import NHS_NUMBER_PATTERN, is_valid_nhs_number, nhs_check_digit
 
 
 def test_check_digit_of_a_known_valid_number() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from asc_warehouse import ons_population
-from asc_warehouse.ons_population import PopulationEstimate, PopulationFileError
+from asc_warehouse.reference import ons_population
+from asc_warehouse.reference.ons_population import PopulationEstimate, PopulationFileError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOMIS = FIXTURES / "ons_nm_2002_1_sample.csv"

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from asc_warehouse.config import EXPECTATIONS_DIR
-from asc_warehouse.person_feeds import ensure_person_feed_schema, feed_code_list
-from asc_warehouse.validation import (
+from asc_warehouse.ingest.person_feeds import ensure_person_feed_schema, feed_code_list
+from asc_warehouse.quality.validation import (
     DataQualityError,
     load_suite,
     raise_for_blocking,

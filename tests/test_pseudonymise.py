@@ -4,7 +4,7 @@ import hmac
 import pytest
 
 from asc_warehouse.config import Settings
-from asc_warehouse.pseudonymise import (
+from asc_warehouse.ingest.pseudonymise import (
     SAMPLE_DATA_KEY,
     MissingKeyError,
     keyed_hasher,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.publish import publish
+from asc_warehouse.pipeline.publish import publish
 
 
 def _build(path: Path, rows: int) -> Path:

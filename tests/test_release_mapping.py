@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse import dbt_build
 from asc_warehouse.config import SEEDS_DIR, Settings
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import parse_extract_name
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.pipeline import dbt_build
 from asc_warehouse.sample_data import generate_sample_extracts
 
 R2_NAME = "CLD_886_20240401_20260331_R2.csv"

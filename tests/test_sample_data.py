@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.nhs_number import is_valid_nhs_number
+from asc_warehouse.ingest.nhs_number import is_valid_nhs_number
 from asc_warehouse.sample_data import generate_sample_extracts
 from asc_warehouse.sample_data.__main__ import main
 from asc_warehouse.sample_data.profiles import PROFILES

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import scan_landing
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import scan_landing
 from asc_warehouse.sample_data import generate_opel_extracts
 
 END = date(2026, 3, 31)

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.ingest import load_extracts
-from asc_warehouse.landing import scan_landing
-from asc_warehouse.person_feeds import DOLS, HOSPITAL, PERSON_FEEDS, SAFEGUARDING, code_list
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import scan_landing
+from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, PERSON_FEEDS, SAFEGUARDING, code_list
 from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
 from asc_warehouse.sample_data.feeds import faults_to_plant
 

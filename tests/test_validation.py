@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from asc_warehouse.config import EXPECTATIONS_DIR
-from asc_warehouse.validation import (
+from asc_warehouse.quality.validation import (
     DataQualityError,
     code_list_values,
     load_suite,
@@ -90,15 +90,15 @@ def test_a_failing_warning_suite_does_not_raise(tmp_path: Path) -> None:
 
 def test_committed_code_list_suites_match_the_seeds(tmp_path: Path) -> None:
     """The suites are generated from seeds/cld_fields.csv; regenerate them when it changes."""
-    from asc_warehouse.expectation_suites import RELEASES, render, suite_path
+    from asc_warehouse.quality.expectation_suites import RELEASES, render, suite_path
 
     for release in RELEASES:
         assert suite_path(release).read_text(encoding="utf-8") == render(release), release
 
 
 def test_code_list_suite_covers_every_coded_field_for_its_release() -> None:
-    from asc_warehouse.cld_schema import cld_fields
-    from asc_warehouse.expectation_suites import code_list_suite
+    from asc_warehouse.ingest.cld_schema import cld_fields
+    from asc_warehouse.quality.expectation_suites import code_list_suite
 
     suite = code_list_suite("R1")
     coded = {f.raw_column for f in cld_fields() if f.value_check == "code_list" and f.raw_column}

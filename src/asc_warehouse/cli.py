@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings
-from asc_warehouse.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
 
 DAG_ID = "asc_nightly"
 # Written beside generated extracts; its presence is what allows the built-in sample key.

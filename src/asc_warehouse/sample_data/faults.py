@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.nhs_number import nhs_check_digit
+from asc_warehouse.ingest.nhs_number import nhs_check_digit
 
 # Share of rows given each fault. The quarantine-worthy ones are rare, as in real extracts:
 # far below the share that blocks publication.

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from asc_warehouse.nhs_number import nhs_check_digit
+from asc_warehouse.ingest.nhs_number import nhs_check_digit
 from asc_warehouse.sample_data.histories import DAYS_PER_YEAR, Period
 from asc_warehouse.sample_data.model import Person
 from asc_warehouse.sample_data.vocabulary import Vocabulary

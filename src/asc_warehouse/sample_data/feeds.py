@@ -3,7 +3,7 @@
 They are built from the same simulated people as the CLD sample (same seed, scale and period
 rebuild the same population), so that a person's discharges, safeguarding concerns and DoLS
 applications link to their CLD records once identifiers are hashed. One file per feed and
-council covers the CLD sample's period. Headers come from ``asc_warehouse.person_feeds``, the
+council covers the CLD sample's period. Headers come from ``asc_warehouse.ingest.person_feeds``, the
 loader's own specs.
 """
 
@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.landing import PERSON_FEED_PREFIXES
-from asc_warehouse.person_feeds import DOLS, HOSPITAL, SAFEGUARDING, PersonFeed
+from asc_warehouse.ingest.landing import PERSON_FEED_PREFIXES
+from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, SAFEGUARDING, PersonFeed
 from asc_warehouse.sample_data.codes import CodeLists
 from asc_warehouse.sample_data.feed_people import FeedPerson, OutsideCld, from_cld
 from asc_warehouse.sample_data.histories import DAYS_PER_YEAR, Period

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
 
-from asc_warehouse.ingest_opel import (
+from asc_warehouse.ingest.opel import (
     OPEL_HEADER,
     UPDATED_AT_FORMAT,
     ReportingUnit,

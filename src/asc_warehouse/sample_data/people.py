@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from asc_warehouse.nhs_number import nhs_check_digit
+from asc_warehouse.ingest.nhs_number import nhs_check_digit
 from asc_warehouse.sample_data.model import Person
 from asc_warehouse.sample_data.profiles import Council
 from asc_warehouse.sample_data.vocabulary import Vocabulary

@@ -14,13 +14,16 @@ from typing import Any
 
 import duckdb
 
-from asc_warehouse import dbt_build, ingest, publish, validation
-from asc_warehouse.alerts import Alert, note_run, record_alerts
+from asc_warehouse.alerts.log import Alert, note_run, record_alerts
+from asc_warehouse.alerts.opel_escalation import escalation_alerts
 from asc_warehouse.config import load_settings
-from asc_warehouse.data_docs import DataDocsError, DataDocsRun
-from asc_warehouse.landing import ExtractFile, scan_landing
-from asc_warehouse.opel_escalation import escalation_alerts
-from asc_warehouse.pseudonymise import resolve_key
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import ExtractFile, scan_landing
+from asc_warehouse.ingest.loading import LoadResult
+from asc_warehouse.ingest.pseudonymise import resolve_key
+from asc_warehouse.pipeline import dbt_build, publish
+from asc_warehouse.quality import validation
+from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
 DATA_DOCS_INDEX = "data_docs/index.html"
@@ -59,9 +62,9 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     note_run(settings.warehouse_dir, run_id)
     key = resolve_key(settings)
     extracts = [ExtractFile.from_dict(item) for item in found["new"]]
-    results = ingest.load_extracts(settings.build_path, extracts, key)
+    results = load_extracts(settings.build_path, extracts, key)
     rejected_names = [
-        ingest.LoadResult(name, "", "rejected", 0, 0, 0, reason)
+        LoadResult(name, "", "rejected", 0, 0, 0, reason)
         for name, reason in found["rejected"].items()
     ]
     results += rejected_names

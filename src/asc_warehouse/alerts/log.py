@@ -8,7 +8,7 @@ it can act the same night.
 Channels
 --------
 The log ``<warehouse>/alerts.jsonl`` is always written. E-mail and webhook are added by
-environment variables, documented in ``asc_warehouse.alert_channels``:
+environment variables, documented in ``asc_warehouse.alerts.channels``:
 ``ASC_ALERT_EMAIL_TO``, ``ASC_ALERT_EMAIL_FROM``, ``ASC_ALERT_SMTP_CONN_ID`` (default
 ``smtp_default``, read from ``AIRFLOW_CONN_<ID>`` or Airflow) and ``ASC_ALERT_WEBHOOK_URL``.
 A channel that fails is written to the log as a ``channel_error`` line and never raised: a mail
@@ -54,7 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from asc_warehouse.alert_channels import SENDERS, ChannelConfig
+from asc_warehouse.alerts.channels import SENDERS, ChannelConfig
 
 try:  # Airflow only runs on POSIX; the import guard keeps the module importable elsewhere.
     import fcntl

@@ -24,12 +24,12 @@ from typing import Any
 
 import duckdb
 
-from asc_warehouse.cld_schema import cld_fields
 from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
-from asc_warehouse.data_docs import DataDocsRun
-from asc_warehouse.gx_duckdb import validate_in_duckdb
-from asc_warehouse.ops_schema import ensure_ops_schema
-from asc_warehouse.person_feeds import feed_code_list
+from asc_warehouse.ingest.cld_schema import cld_fields
+from asc_warehouse.ingest.ops_schema import ensure_ops_schema
+from asc_warehouse.ingest.person_feeds import feed_code_list
+from asc_warehouse.quality.data_docs import DataDocsRun
+from asc_warehouse.quality.gx_duckdb import validate_in_duckdb
 
 CODE_LIST_PARAMETER = re.compile(r"^code_list__(?P<column>[a-z0-9_]+)__(?P<release>r[12])$")
 # The person-level feeds' code lists: seeds/<feed>_code_list.csv, by raw column.

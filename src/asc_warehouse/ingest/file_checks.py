@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from asc_warehouse.cld_schema import expected_header
+from asc_warehouse.ingest.cld_schema import expected_header
 
 OTHER_DELIMITERS = (";", "\t", "|")
 MANIFEST_SUFFIX = ".sha256"

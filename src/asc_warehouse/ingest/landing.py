@@ -10,7 +10,7 @@ Five feeds land in the same folder:
 * ``HOSP_<council>_<start>_<end>.csv``, ``SG_<council>_<start>_<end>.csv`` and
   ``DOLS_<council>_<start>_<end>.csv`` (dates YYYYMMDD): the person-level feeds of hospital
   discharges, safeguarding concerns and DoLS applications for that period
-  (``asc_warehouse.person_feeds``).
+  (``asc_warehouse.ingest.person_feeds``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Usage::
 
-    python -m asc_warehouse.ons_population INPUT.csv --year 2024 --source "URL or citation"
+    python -m asc_warehouse.reference.ons_population INPUT.csv --year 2024 \
+        --source "URL or citation"
 
 The input holds ONS mid-year population estimates by single year of age. Two CSV layouts are
 read, recognised by their header row (any title lines above it are skipped):
@@ -251,7 +252,7 @@ def write_seed(estimates: list[PopulationEstimate], seed_path: Path = SEED_PATH)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m asc_warehouse.ons_population",
+        prog="python -m asc_warehouse.reference.ons_population",
         description="Refresh seeds/ons_population_estimates.csv from an ONS mid-year estimate "
                     "CSV (Nomis NM_2002_1 or the ONS MYE2 persons table).",
     )

@@ -1,7 +1,7 @@
 """Load landed OPEL files (daily operational pressures indicator updates) into the build file.
 
 ``OPEL_<council>_<YYYYMMDD>.csv`` holds one row per indicator update as a team entered it on the
-resilience system that day. Each file loads in one transaction, as CLD files do (``ingest.py``,
+resilience system that day. Each file loads in one transaction, as CLD files do (``ingest/cld.py``,
 whose reading helpers this module reuses): usable rows go to ``raw.opel_updates``, unusable rows
 to ``ops.quarantine`` with the reason, and one row to ``ops.load_audit`` (feed ``opel``) with
 rows in = rows loaded + rows quarantined.
@@ -24,17 +24,17 @@ from types import MappingProxyType
 import duckdb
 
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.file_checks import ExtractRejectedError, check_file
-from asc_warehouse.ingest import (
+from asc_warehouse.ingest.file_checks import ExtractRejectedError, check_file
+from asc_warehouse.ingest.landing import ExtractFile
+from asc_warehouse.ingest.loading import (
     LoadResult,
     drop_temp_tables,
     quarantine_rows,
     read_into_temp_tables,
     record_load,
 )
-from asc_warehouse.landing import ExtractFile
-from asc_warehouse.ops_schema import ensure_ops_schema
-from asc_warehouse.quarantine_rules import QuarantineRule, blank_to_null, quoted, sql_list
+from asc_warehouse.ingest.ops_schema import ensure_ops_schema
+from asc_warehouse.ingest.quarantine_rules import QuarantineRule, blank_to_null, quoted, sql_list
 
 # The landing contract's header, in order; the generator writes it and the loader checks it.
 OPEL_HEADER = (
@@ -347,7 +347,7 @@ def load_opel_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> L
 
     Raises ``ExtractRejectedError`` (naming the file) when the file as a whole is unusable.
     """
-    # The id scheme ``ingest.record_rejection`` also uses, so a file's audit rows share one id.
+    # The id scheme ``loading.record_rejection`` also uses, so a file's audit rows share one id.
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     check_file(extract.path, extract.checksum, OPEL_HEADER, FEED_LABEL)

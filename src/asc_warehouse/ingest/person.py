@@ -2,7 +2,7 @@
 
 One loader serves the three feeds: ``person_feeds`` says what each field holds, and this module
 turns that into the row-level rules and the insert. A file loads in one transaction, as CLD and
-OPEL files do (``ingest.py``, whose reading helpers it reuses): usable rows go to the feed's raw
+OPEL files do (with the reading helpers of ``loading.py``): usable rows go to the feed's raw
 table with identifiers keyed-hashed and dates of birth cut to the month, unusable rows to
 ``ops.quarantine`` with file, line, field and reason, and one row to ``ops.load_audit`` with
 rows in = rows loaded + rows quarantined. Quarantine shows the submitted value of coded fields
@@ -15,16 +15,16 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from asc_warehouse.file_checks import ExtractRejectedError, check_file
-from asc_warehouse.ingest import (
+from asc_warehouse.ingest.file_checks import ExtractRejectedError, check_file
+from asc_warehouse.ingest.landing import ExtractFile
+from asc_warehouse.ingest.loading import (
     LoadResult,
     drop_temp_tables,
     quarantine_rows,
     read_into_temp_tables,
     record_load,
 )
-from asc_warehouse.landing import ExtractFile
-from asc_warehouse.person_feeds import (
+from asc_warehouse.ingest.person_feeds import (
     ADULT_AGE,
     LINEAGE_COLUMNS,
     PERSON_FEEDS,
@@ -34,7 +34,7 @@ from asc_warehouse.person_feeds import (
     code_list,
     raw_columns,
 )
-from asc_warehouse.quarantine_rules import (
+from asc_warehouse.ingest.quarantine_rules import (
     EARLIEST_POSSIBLE_DATE,
     QuarantineRule,
     as_date,
@@ -209,11 +209,11 @@ def _load_in_transaction(
 def load_person_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
     """Load one person-level file in one transaction.
 
-    ``ensure_person_feed_schema`` and ``ingest.register_functions`` must have been called.
+    ``ensure_person_feed_schema`` and ``cld.register_functions`` must have been called.
     Raises ``ExtractRejectedError`` (naming the file) when the file as a whole is unusable.
     """
     spec = PERSON_FEEDS[extract.feed]
-    # The id scheme ``ingest.record_rejection`` also uses, so a file's audit rows share one id.
+    # The id scheme ``loading.record_rejection`` also uses, so a file's audit rows share one id.
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     check_file(extract.path, extract.checksum, spec.header, spec.label)

@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
     from great_expectations.core.run_identifier import RunIdentifier
 
-    from asc_warehouse.data_docs import DataDocsRun
+    from asc_warehouse.quality.data_docs import DataDocsRun
 
 DIALECT_NAME = "duckdb.asc_readonly"
 DRIVER_NAME = "duckdb+asc_readonly"
@@ -211,7 +211,7 @@ def _check_supported(expectations: list[dict[str, Any]]) -> None:
     if unsupported:
         raise UnsupportedExpectationError(
             f"not verified against the pandas path on DuckDB: {unsupported} "
-            "(see SUPPORTED_EXPECTATION_TYPES in asc_warehouse.gx_duckdb)"
+            "(see SUPPORTED_EXPECTATION_TYPES in asc_warehouse.quality.gx_duckdb)"
         )
 
 

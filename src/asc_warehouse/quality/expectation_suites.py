@@ -2,7 +2,7 @@
 
 The suites hold no values: each in-set expectation names a ``code_list__<column>__r<n>``
 parameter that ``validation`` fills from ``seeds/cld_code_list.csv`` at run time. Regenerate
-with ``python -m asc_warehouse.expectation_suites`` after changing ``seeds/cld_fields.csv``;
+with ``python -m asc_warehouse.quality.expectation_suites`` after changing ``seeds/cld_fields.csv``;
 a test fails while the committed files differ from what this writes.
 """
 
@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from asc_warehouse.cld_schema import cld_fields
 from asc_warehouse.config import EXPECTATIONS_DIR
+from asc_warehouse.ingest.cld_schema import cld_fields
 
 RELEASES = ("R1", "R2")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.alerts import Alert
+from asc_warehouse.alerts.log import Alert
 
 ESCALATION_SEVERITY = "escalation"
 STATUS_MART = "marts.fct_opel_status_daily"

@@ -2,7 +2,7 @@
 
 Each feed is a ``PersonFeed``: its header, what kind of value each field holds (a record id or a
 person identifier to hash, a date of birth to reduce to its month, a date, a code checked against
-the feed's code-list seed, free text) and its cross-field rules. ``ingest_person`` turns a spec
+the feed's code-list seed, free text) and its cross-field rules. ``person`` turns a spec
 into quarantine rules and one insert; this module also derives the raw tables from the specs, so
 that the header, the table and the checks cannot drift apart. The raw tables are created before
 anything loads, so dbt can read them as sources in a build file that never received such a file.
@@ -25,9 +25,9 @@ from types import MappingProxyType
 import duckdb
 
 from asc_warehouse.config import SEEDS_DIR
-from asc_warehouse.landing import DOLS_FEED, HOSPITAL_FEED, SAFEGUARDING_FEED
-from asc_warehouse.ops_schema import ensure_ops_schema
-from asc_warehouse.quarantine_rules import QuarantineRule, as_date, blank_to_null, quoted
+from asc_warehouse.ingest.landing import DOLS_FEED, HOSPITAL_FEED, SAFEGUARDING_FEED
+from asc_warehouse.ingest.ops_schema import ensure_ops_schema
+from asc_warehouse.ingest.quarantine_rules import QuarantineRule, as_date, blank_to_null, quoted
 
 
 class Kind(StrEnum):

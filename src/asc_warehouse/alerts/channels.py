@@ -1,6 +1,6 @@
 """Outbound alert channels (e-mail through SMTP, HTTP webhook), configured from the environment.
 
-The JSON-lines alert log (``asc_warehouse.alerts``) is always on; these channels are added when
+The JSON-lines alert log (``asc_warehouse.alerts.log``) is always on; these channels are added when
 their variables are set, so a laptop or CI run with none of them sends nothing anywhere.
 
 Environment variables
