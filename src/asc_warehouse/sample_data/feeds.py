@@ -43,7 +43,7 @@ from asc_warehouse.sample_data.safeguarding import (
 from asc_warehouse.sample_data.vocabulary import Vocabulary, build_vocabulary
 
 Row = dict[str, str]
-KENT = "886"
+KENT = "820"
 # Even the smallest sample holds enough records to exercise every branch downstream.
 MINIMUM_RECORDS = 40
 # Rows per file given a planted fault when faults are asked for: a few, and never more than

@@ -35,7 +35,7 @@ READMISSION_WINDOW_DAYS = 84  # ASCOF 2D follow-up (var ascof_2d_followup_days)
 READY_DATE_RECORDED = 0.35
 DELAYED_WHEN_RECORDED = 0.5
 # Trusts serving each council's residents (NHS ODS codes [OUT]); only shapes the Spell ID.
-TRUSTS = {"886": ("RVV", "RWF", "RN7"), "887": ("RPA",)}
+TRUSTS = {"820": ("RVV", "RWF", "RN7"), "821": ("RPA",)}
 DISCHARGE_ROUTE = "Discharge from Hospital"
 
 # Discharge date minus reablement start, in days. Mostly a discharge on the day or a few days

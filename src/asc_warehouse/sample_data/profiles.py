@@ -32,8 +32,8 @@ class CouncilProfile:
 # Kent's districts leave out ME1-ME5, ME7 and ME8 (Medway) and the DA districts that belong to
 # Bexley; ME6 (Snodland) is in Kent. Medway takes ME1-ME8 less ME6.
 PROFILES: dict[str, CouncilProfile] = {
-    "886": CouncilProfile(
-        council_code="886",
+    "820": CouncilProfile(
+        council_code="820",
         requests_per_year=50_000,
         people_in_long_term_support=16_000,
         reablement_share=0.12,
@@ -68,8 +68,8 @@ PROFILES: dict[str, CouncilProfile] = {
             "Swanley",
         ),
     ),
-    "887": CouncilProfile(
-        council_code="887",
+    "821": CouncilProfile(
+        council_code="821",
         requests_per_year=7_000,
         people_in_long_term_support=1_150,
         reablement_share=0.26,

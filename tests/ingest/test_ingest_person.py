@@ -103,7 +103,7 @@ def test_the_landing_names_parse_to_their_feed_and_period(tmp_path: Path) -> Non
     for spec in PERSON_FEEDS.values():
         extract = parse_extract_name(write_feed_file(tmp_path, spec, [BASE[spec.feed]]))
         assert (extract.feed, extract.council_code, extract.period_start, extract.period_end,
-                extract.release) == (spec.feed, "886", date(2025, 1, 1), date(2025, 3, 31), "-")
+                extract.release) == (spec.feed, "820", date(2025, 1, 1), date(2025, 3, 31), "-")
 
 
 def test_clean_files_load_hashed_with_lineage_and_audit(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_clean_files_load_hashed_with_lineage_and_audit(tmp_path: Path) -> None:
         "management_type, discharge_ready_date, delay_responsibility "
         "from raw.hospital_discharges where source_row_number = 2",
     )
-    assert spell == ("886", HOSP_NAME, 64, "valid", 64, date(1941, 7, 1), date(2025, 1, 2), "21",
+    assert spell == ("820", HOSP_NAME, 64, "valid", 64, date(1941, 7, 1), date(2025, 1, 2), "21",
                      date(2025, 1, 10), "1", "19", "300", "EM", date(2025, 1, 8), "Social Care")
     [concern] = _query(
         tmp_path,

@@ -153,9 +153,9 @@ def test_kpi_bounds_check_blocks_publication(built: Settings, tmp_path: Path) ->
     assert all(result.success for result in results)
     with duckdb.connect(str(broken.build_path)) as con:
         con.execute("update marts.fct_kpi_monthly set value = 100.5 "
-                    "where kpi_ref = 'AH O10' and council_code = '886'")
+                    "where kpi_ref = 'AH O10' and council_code = '820'")
         con.execute("update marts.fct_kpi_monthly set value = -1 "
-                    "where kpi_ref = 'AH05' and council_code = '886'")
+                    "where kpi_ref = 'AH05' and council_code = '820'")
     results = [validation.run_suite(broken.build_path, suite, council) for suite in kpi_suites
                for council in validation.councils_in(broken.build_path, suite.table)]
     failed = {(r.suite, check.column) for r in results for check in r.failed}

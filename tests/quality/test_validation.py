@@ -137,13 +137,13 @@ def test_suites_run_per_council_and_results_are_kept_across_runs(tmp_path: Path)
     with duckdb.connect(str(database)) as con:
         con.execute("create schema raw")
         con.execute("create table raw.events as select * from (values "
-                    "('886', 'Service'), ('886', 'Review'), ('887', 'Banana')) "
+                    "('820', 'Service'), ('820', 'Review'), ('821', 'Banana')) "
                     "t(council_code, event_type)")
     suites = tmp_path / "suites"
     _suite_file(suites, "blocking")
     first = validate_schema(database, "raw", directory=suites)
-    assert {(r.council_code, r.success) for r in first} == {("886", True), ("887", False)}
-    with pytest.raises(DataQualityError, match=r"\[887\]"):
+    assert {(r.council_code, r.success) for r in first} == {("820", True), ("821", False)}
+    with pytest.raises(DataQualityError, match=r"\[821\]"):
         raise_for_blocking(first, "raw")
     record_results(database, "run-1", first)
     record_results(database, "run-2", validate_schema(database, "raw", directory=suites))
@@ -151,5 +151,5 @@ def test_suites_run_per_council_and_results_are_kept_across_runs(tmp_path: Path)
         history = con.execute(
             "select run_id, council_code, success, unexpected_count "
             "from ops.data_quality_result order by run_id, council_code").fetchall()
-    assert history == [("run-1", "886", True, 0), ("run-1", "887", False, 1),
-                       ("run-2", "886", True, 0), ("run-2", "887", False, 1)]
+    assert history == [("run-1", "820", True, 0), ("run-1", "821", False, 1),
+                       ("run-2", "820", True, 0), ("run-2", "821", False, 1)]

@@ -89,7 +89,7 @@ def test_a_clean_file_loads_every_row_with_its_lineage(tmp_path: Path) -> None:
         "from raw.opel_updates order by source_row_number",
     )
     assert loaded[0] == (
-        2, "886", NAME, date(2026, 3, 31), datetime(2026, 3, 31, 9, 15), "East Kent",
+        2, "820", NAME, date(2026, 3, 31), datetime(2026, 3, 31, 9, 15), "East Kent",
         "East Kent Short-term Pathway Team", "staffing_pct", "82.5", None, None,
     )
     assert loaded[2][8:] == (None, 12, 10)  # beds: blank value, counts as integers
@@ -221,7 +221,7 @@ def test_a_row_breaking_several_rules_is_counted_once(tmp_path: Path) -> None:
 
 
 def test_areas_are_checked_against_the_files_council(tmp_path: Path) -> None:
-    """Medway (887) has no OPEL reporting units in the seed, so no area of it is known."""
+    """Medway (821) has no OPEL reporting units in the seed, so no area of it is known."""
     path = write_opel_file(tmp_path / "OPEL_887_20260331.csv", [STAFFING])
     [result] = _load(tmp_path, path)
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (1, 0, 1)

@@ -201,7 +201,7 @@ def _alert(run_id: str = "scheduled__2026-03-02T02:00:00+00:00", **overrides: An
         "source": "CLD_886_20240401_20260331_R2.csv",
         "check": "unknown accommodation status share",
         "message": "Share of events with unknown accommodation status rose sharply.",
-        "council_code": "886",
+        "council_code": "820",
         "run_id": run_id,
         "observed": "23.5% of 41,200 rows",
         "expected": "at most 5%",
@@ -211,7 +211,7 @@ def _alert(run_id: str = "scheduled__2026-03-02T02:00:00+00:00", **overrides: An
 
 
 def _assert_names_everything(text: str, alert: Alert) -> None:
-    for part in ("886", alert.source, alert.check, "23.5% of 41,200 rows", "at most 5%",
+    for part in ("820", alert.source, alert.check, "23.5% of 41,200 rows", "at most 5%",
                  "warning", alert.run_id, alert.details):
         assert str(part) in text, part
 
@@ -239,7 +239,7 @@ def test_email_names_council_source_check_observed_expected_severity_run_and_det
     )
     body = message.get_content()
     _assert_names_everything(body, alert)
-    assert "Council:   886" in body
+    assert "Council:   820" in body
     assert "Observed:  23.5% of 41,200 rows" in body
     assert "Expected:  at most 5%" in body
     [logged] = read_alerts(settings.warehouse_dir)
@@ -296,7 +296,7 @@ def test_webhook_posts_slack_teams_text_and_structured_alerts(
         "details", "occurrences", "repeat",
     )} == {
         "severity": "warning", "source": alert.source, "check": alert.check,
-        "council_code": "886", "run_id": alert.run_id, "observed": "23.5% of 41,200 rows",
+        "council_code": "820", "run_id": alert.run_id, "observed": "23.5% of 41,200 rows",
         "expected": "at most 5%", "details": alert.details, "occurrences": 1, "repeat": False,
     }
 

@@ -102,7 +102,7 @@ def test_a_file_with_a_wrong_header_is_rejected_and_others_still_load(tmp_path: 
     assert "missing ['Event Type']" in bad_result.message
     assert "unexpected ['Event Kind']" in bad_result.message
     assert good_result.status == "loaded"
-    assert _query(tmp_path, "select distinct council_code from raw.cld_events") == [("887",)]
+    assert _query(tmp_path, "select distinct council_code from raw.cld_events") == [("821",)]
 
 
 @pytest.mark.parametrize(
@@ -133,5 +133,5 @@ def test_a_rejected_file_raises_a_blocking_alert(settings) -> None:
         (NAME, "blocking", "run-7"), ("extract.csv", "blocking", "run-7"),
     }
     [empty] = [a for a in alerts if a["source"] == NAME]
-    assert empty["council_code"] == "887"
+    assert empty["council_code"] == "821"
     assert "file is empty (no header row)" in empty["message"]

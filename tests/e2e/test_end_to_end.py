@@ -81,7 +81,7 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
     with (SEEDS_DIR / "ascof_measures.csv").open(newline="", encoding="utf-8") as handle:
         expected_codes = {row["measure_code"] for row in csv.DictReader(handle)}
     assert measure_codes == expected_codes
-    assert rows == [("886", len(expected_codes), 2), ("887", len(expected_codes), 2)]
+    assert rows == [("820", len(expected_codes), 2), ("821", len(expected_codes), 2)]
     assert schemas == {"marts", "ops"}
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
     # The planted faults break warning-level code-list checks only: published, and alerted.
@@ -208,7 +208,7 @@ def test_a_day_escalating_to_opel_4_gives_status_rows_and_an_escalation_alert(ni
     assert council_alert["check"] == "OPEL escalation to level 4"
     assert council_alert["message"].startswith("Council Black (OPEL 4) on 2026-03-31")
     assert "d2a_discharged_yesterday = 0 (Black)" in council_alert["message"]
-    assert council_alert["council_code"] == "886"
+    assert council_alert["council_code"] == "820"
 
 
 READER = """
@@ -264,7 +264,7 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     second = _run_dag(night["environment"])
     assert second.returncode != 0
     assert re.search(r"DataQualityError: blocking checks failed on raw, ops: "
-                     r"ops_latest_load_quality \[886\] .*quarantined_share", second.stdout)
+                     r"ops_latest_load_quality \[820\] .*quarantined_share", second.stdout)
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     # The failing results are kept, and the alert names the council and the check.
     with duckdb.connect(str(night["warehouse"] / "build" / "asc_build.duckdb"),
@@ -273,10 +273,10 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
             "select council_code, severity, observed_value from ops.data_quality_result "
             "where suite = 'ops_latest_load_quality' and not success "
             "and run_at = (select max(run_at) from ops.data_quality_result)").fetchall()
-    assert [(council, severity) for council, severity, _ in failing] == [("886", "blocking")]
+    assert [(council, severity) for council, severity, _ in failing] == [("820", "blocking")]
     blocking = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "blocking"]
     assert sorted((a["council_code"] or "", a["source"]) for a in blocking) == [
-        ("", "asc_nightly.validate_raw"), ("886", "ops.latest_load_quality")]
+        ("", "asc_nightly.validate_raw"), ("820", "ops.latest_load_quality")]
 
 
 def test_a_good_night_publishes_the_business_plan_scorecard(night: dict) -> None:
@@ -291,5 +291,5 @@ def test_a_good_night_publishes_the_business_plan_scorecard(night: dict) -> None
     # Every derivable KPI of each council's plan has monthly rows, published with the scorecard.
     assert kpis == derivable
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
-    kent = {line["kpi_ref"] for line in summary["kpi_scorecard"] if line["council_code"] == "886"}
+    kent = {line["kpi_ref"] for line in summary["kpi_scorecard"] if line["council_code"] == "820"}
     assert {"AH D01", "AH O10", "AH02", "AH05"} <= kent

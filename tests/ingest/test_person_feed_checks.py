@@ -56,11 +56,11 @@ def test_a_row_the_loader_should_have_stopped_blocks_publication(database: Path)
             "insert into raw.dols_applications (council_code, load_id, source_file, "
             "source_row_number, loaded_at, application_id_pseudo, nhs_number_check, "
             "received_date, application_type, care_setting, completed_date, outcome) values "
-            "('886', 'L', 'f.csv', 2, now(), 'a', 'blank', date '2025-01-10', 'Standard', "
+            "('820', 'L', 'f.csv', 2, now(), 'a', 'blank', date '2025-01-10', 'Standard', "
             "'Community', date '2025-01-09', 'Granted')"
         )
     result = run_suite(database, load_suite(EXPECTATIONS_DIR / SUITES["raw.dols_applications"]),
-                       "886")
+                       "820")
     failed = {(check.expectation, check.column) for check in result.failed}
     assert failed == {
         ("expect_column_values_to_be_in_set", "care_setting"),

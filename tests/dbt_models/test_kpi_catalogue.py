@@ -146,7 +146,7 @@ def test_kent_2018_19_values_are_the_documents(catalogue: dict, ref: str) -> Non
     assert row["target_kind"] == expected_kind
     assert row["outturn_period"] == ("" if outturn is None else "2017-18")
     assert row["target_period"] == ("" if target is None else "2018-19")
-    assert row["council_code"] == "886" and row["source_document"] == "001"
+    assert row["council_code"] == "820" and row["source_document"] == "001"
 
 
 def _pair(catalogue: dict, ref: str) -> tuple[float, float]:
@@ -216,7 +216,7 @@ def test_comparators_and_medway_figures_are_the_documents(catalogue: dict) -> No
         assert _number(catalogue[ref]["outturn_value"]) == value, ref
         assert catalogue[ref]["target_kind"] == "none"
     medway = _regime(catalogue, "medway_2021_25")
-    assert {row["council_code"] for row in medway.values()} == {"887"}
+    assert {row["council_code"] for row in medway.values()} == {"821"}
     measures = {ref for ref in medway if ref.startswith("MED-M")}
     assert measures == {f"MED-M{number:02d}" for number in range(1, 20)}
     assert all(medway[ref]["status"] == "placeholder" for ref in measures)

