@@ -33,7 +33,7 @@ age_bands as (
 
 person_details as (
 
-    {{ person_details(ref('int_cld_events_deduplicated')) }}
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 
