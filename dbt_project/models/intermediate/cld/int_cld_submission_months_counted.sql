@@ -1,7 +1,9 @@
 -- Rows of each loaded CLD file counted by the month their event ends in, as DHSC's
 -- create_REF_Submission_Reporting_Periods counts them: only rows with an event end date before
--- the first day of the month the file was loaded (open events and future end dates are left
--- out), every event type as submitted, reviews included. Input to
+-- the first day of the month the file was imported (open events and future end dates are left
+-- out), every event type as submitted, reviews included. DHSC's import time is when the file
+-- reached it: here the time the file arrived in the landing folder, or the load time where
+-- that is unknown. Input to
 -- int_cld_submission_periods_derived.
 with
 
@@ -21,7 +23,7 @@ dated_events as (
     from {{ ref('stg_cld__events') }} as events
     inner join loads
         on events.load_id = loads.load_id
-    where events.event_end_date < date_trunc('month', loads.loaded_at)
+    where events.event_end_date < date_trunc('month', coalesce(loads.arrived_at, loads.loaded_at))
 
 )
 

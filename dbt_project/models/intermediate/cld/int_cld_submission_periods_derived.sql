@@ -78,6 +78,9 @@ select
     loads.file_name,
     loads.checksum,
     loads.loaded_at,
+    -- DHSC's ImportDate: when the file arrived (a resubmission sent after a regular file is the
+    -- later one even when both load the same night); the load time where arrival is unknown.
+    coalesce(loads.arrived_at, loads.loaded_at) as imported_at,
     loads.reporting_period_start_date as stated_period_start_date,
     loads.reporting_period_end_date as stated_period_end_date,
     coalesce(files.dated_events, 0) as dated_events,

@@ -4,11 +4,14 @@
 --   * quarters run in 3-month steps from var('cld_joined_submissions_start') to the last
 --     quarter any eligible file covers;
 --   * a file is eligible for a quarter when its derived period (int_cld_submission_periods_derived)
---     covers the whole quarter, it was loaded after the quarter ended, on or before
+--     covers the whole quarter, it was imported after the quarter ended, loaded on or before
 --     var('cld_submissions_as_of') (null: today), and it is not in
 --     seeds/cld_excluded_submissions.csv;
---   * of the eligible files the most recently loaded wins (not the one with the latest period:
---     a resubmission of an old period replaces the file it corrects);
+--   * of the eligible files the most recently imported wins (not the one with the latest
+--     period: a resubmission of an old period replaces the file it corrects). The import time
+--     is when the file arrived (imported_at, int_cld_submission_periods_derived), so files that
+--     arrive together and load the same night keep their order of arrival; the as-of date
+--     compares the load time, as it reproduces what a past night loaded;
 --   * each selected file then supplies one reference period, from the first to the last
 --     quarter it was selected for (DHSC joins each file once, over that whole range).
 -- A quarter no eligible file covers has no row: its council has a gap there.
@@ -53,9 +56,10 @@ candidates as (
         files.load_id,
         files.release,
         files.loaded_at,
+        files.imported_at,
         row_number() over (
             partition by quarters.council_code, quarters.quarter_start_date
-            order by files.loaded_at desc, files.load_id desc
+            order by files.imported_at desc, files.loaded_at desc, files.load_id desc
         ) as recency_rank
     from quarters
     inner join files
@@ -63,7 +67,7 @@ candidates as (
         and files.derived_period_start_date <= quarters.quarter_start_date
         and files.derived_period_end_date >= quarters.quarter_end_date
         -- DHSC compares the import time with the quarter end date (midnight starting it).
-        and files.loaded_at > cast(quarters.quarter_end_date as timestamp)
+        and files.imported_at > cast(quarters.quarter_end_date as timestamp)
 
 )
 
@@ -74,6 +78,7 @@ select
     load_id,
     release,
     loaded_at,
+    imported_at,
     min(quarter_start_date) over (partition by council_code, load_id) as reference_period_start_date,
     max(quarter_end_date) over (partition by council_code, load_id) as reference_period_end_date
 from candidates

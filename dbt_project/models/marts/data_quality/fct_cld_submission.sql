@@ -26,6 +26,7 @@ select
     files.file_name,
     files.release,
     cast(files.loaded_at as timestamp) as loaded_at,
+    cast(files.imported_at as timestamp) as imported_at,
     files.stated_period_start_date,
     files.stated_period_end_date,
     cast(files.dated_events as bigint) as dated_events,
