@@ -227,3 +227,20 @@ def test_benchmark_row_reads_alone(built: Settings) -> None:
         built, "select computed_status from marts.fct_ascof_benchmark where council_code = '821' "
         "and measure_code = '1A' and financial_year = '2024-25'")
     assert survey_status == "not computed here: official figure only"
+
+
+def test_change_since_last_year_reads_in_the_measure_polarity(built: Settings) -> None:
+    """Workbook 2023-24 -> 2024-25: Kent 1A 19.5 -> 19.4 (higher is better: worse); 6A staff
+    turnover (lower is better) Kent 20.4 -> 22.6 worse, Medway 15.5 -> 12.5 better."""
+    rows = _query(
+        built,
+        "select council_code, measure_code, previous_year_outcome, change_since_last_year, "
+        "change_direction from marts.fct_ascof_benchmark where financial_year = '2024-25' "
+        "and ((council_code = '820' and measure_code in ('1A', '6A')) "
+        "or (council_code = '821' and measure_code = '6A')) order by 1, 2",
+    )
+    assert rows == [
+        ("820", "1A", Decimal("19.500"), Decimal("-0.100"), "worse"),
+        ("820", "6A", Decimal("20.400"), Decimal("2.200"), "worse"),
+        ("821", "6A", Decimal("15.500"), Decimal("-3.000"), "better"),
+    ]
