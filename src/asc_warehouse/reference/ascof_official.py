@@ -109,9 +109,6 @@ class CellGroup:
             row[f"{kind}_marker"] = marker
         return row
 
-    def is_empty(self) -> bool:
-        return all(not value for value, _ in self.cells.values())
-
 
 def read_csv(path: Path, required: Iterable[str]) -> list[dict[str, str]]:
     """Rows of a CSV whose header holds every required column (named in the error if not)."""
@@ -277,9 +274,7 @@ def _write(path: Path, columns: Iterable[str], rows: Iterable[dict[str, str]]) -
 def _sorted_value_rows(groups: list[CellGroup]) -> Iterator[dict[str, str]]:
     for group in sorted(groups, key=lambda g: (g.measure_code, g.breakdown, g.area_level,
                                                g.area_code, g.financial_year)):
-        # An area with no column for a year (e.g. a council before it existed) is not a row.
-        if group.cells:
-            yield group.as_row()
+        yield group.as_row()
 
 
 def refresh(source_dir: Path, seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
