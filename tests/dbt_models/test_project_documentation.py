@@ -82,7 +82,8 @@ def test_the_checks_see_a_gap() -> None:
     mart = {"name": "fct_x", "unique_id": "model.asc_warehouse.fct_x", "resource_type": "model",
             "package_name": "asc_warehouse", "description": "", "config": {},
             "original_file_path": "models/marts/x/fct_x.sql"}
-    seed = {**mart, "name": "ref_x", "resource_type": "seed", "original_file_path": "../seeds/x.csv"}
+    seed = {**mart, "name": "ref_x", "resource_type": "seed",
+            "original_file_path": "../seeds/x.csv"}
     manifest = {"nodes": {"a": mart, "b": seed}}
     assert undescribed([seed]) == ["ref_x"]
     assert marts_without_contract([mart]) == ["fct_x"]
