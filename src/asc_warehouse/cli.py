@@ -1,4 +1,4 @@
-"""Command line: ``asc-warehouse run | summary``.
+"""Command line: ``asc-warehouse run | summary | sample-data | server-env``.
 
 ``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
@@ -15,6 +15,12 @@ import sys
 from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings
+from asc_warehouse.deployment import (
+    Server,
+    bare_metal_environment,
+    format_env_file,
+    read_env_file,
+)
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
 
 DAG_ID = "asc_nightly"
@@ -94,6 +100,27 @@ def command_run(arguments: argparse.Namespace) -> int:
     return print_summary()
 
 
+def command_sample_data(arguments: argparse.Namespace) -> int:
+    """Sample extracts of every feed for a trial install, marked as sample data."""
+    landing_dir = load_settings().landing_dir
+    if not ensure_sample_extracts(arguments.scale):
+        print(f"{landing_dir} already holds extracts that are not sample data: nothing written.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_server_env(arguments: argparse.Namespace) -> int:
+    """Print the systemd EnvironmentFile of a bare-metal server (docs/deployment.md)."""
+    server = Server(
+        project_root=PROJECT_ROOT, state_dir=arguments.state_dir.resolve(),
+        database_url=arguments.database_url, api_url=arguments.api_url,
+    )
+    environment = bare_metal_environment(read_env_file(arguments.env_file), server)
+    print(format_env_file(environment), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="asc-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +130,22 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
+    sample = commands.add_parser(
+        "sample-data", help="write sample extracts into an empty landing folder (trials only)")
+    sample.add_argument("--scale", type=float, default=float(os.environ.get("ASC_SAMPLE_SCALE", 1)),
+                        help="sample volume (1 = Kent/Medway size)")
+    sample.set_defaults(handler=command_sample_data)
+    server_env = commands.add_parser(
+        "server-env", help="print the bare-metal services' environment, from docker-compose.yml")
+    server_env.add_argument("--env-file", type=Path, default=PROJECT_ROOT / ".env",
+                            help="the settings, as for Compose (default: .env of the project)")
+    server_env.add_argument("--state-dir", type=Path, required=True,
+                            help="where the warehouse, dbt state and Airflow home live")
+    server_env.add_argument("--database-url", required=True,
+                            help="SQLAlchemy URL of the Airflow metadata database (PostgreSQL)")
+    server_env.add_argument("--api-url", default="http://127.0.0.1:8080",
+                            help="where the API server listens, as the other components reach it")
+    server_env.set_defaults(handler=command_server_env)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

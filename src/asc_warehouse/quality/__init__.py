@@ -1,1 +1,7 @@
+"""Data-quality checks: Great Expectations on DuckDB, its Data Docs and the expectation suites."""
 
+import logging
+
+# GX logs its own start-up at INFO (over 200 lines a task, most from its docs decorators) into
+# every task log; only its warnings say anything about the night.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
