@@ -152,10 +152,10 @@ def _log_checks(results: list[validation.SuiteResult], schemas: tuple[str, ...])
     logger.info("checks on %s: %d suite run(s), %d checks passed, %d failed",
                 ", ".join(schemas), len(results), len(checks) - len(failed), len(failed))
     for check in failed:
-        logger.warning("failed (%s): %s [%s] %s(%s): %s unexpected, observed %s",
+        # Counts only: an observed value may be something a person submitted.
+        logger.warning("failed (%s): %s [%s] %s(%s): %s unexpected",
                        check.severity, check.suite, check.council_code or "all",
-                       check.expectation, check.column or "", check.unexpected_count or 0,
-                       check.observed_value)
+                       check.expectation, check.column or "", check.unexpected_count or 0)
 
 
 def validate_raw(run_id: str) -> list[dict[str, Any]]:
