@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -63,6 +65,7 @@ class Stack:
         self.root, self.environment = root, environment
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.durations: dict[str, float] = {}
+        self.task_durations: dict[str, str] = {}
 
     def timed(self, label: str, action: Callable[[], Any]) -> Any:
         began = time.monotonic()
@@ -161,9 +164,17 @@ class Api:
         assert response.status_code == 200, response.text
         return str(response.json()["dag_run_id"])
 
+    def task_instances(self, run_id: str) -> list[dict[str, Any]]:
+        return self.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances")["task_instances"]
+
     def task_states(self, run_id: str) -> dict[str, str | None]:
-        instances = self.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances")["task_instances"]
-        return {ti["task_id"]: ti["state"] for ti in instances}
+        return {ti["task_id"]: ti["state"] for ti in self.task_instances(run_id)}
+
+    def task_seconds(self, run_id: str) -> str:
+        """``task 12 s`` for every task that ran, in the order they started."""
+        ran = sorted((ti for ti in self.task_instances(run_id) if ti["duration"] is not None),
+                     key=lambda ti: ti["start_date"])
+        return ", ".join(f"{ti['task_id']} {ti['duration']:.0f} s" for ti in ran)
 
 
 def _sha256(path: Path) -> str:
@@ -209,6 +220,9 @@ def _report(request: pytest.FixtureRequest, stack: Stack) -> None:
     """Durations on the terminal whatever the capture mode, as capsys.disabled() does."""
     line = "production test durations: " + ", ".join(
         f"{label} {seconds:.0f} s" for label, seconds in stack.durations.items())
+    line += f" (load average {os.getloadavg()[0]:.1f})"
+    for night, tasks in stack.task_durations.items():
+        line += f"\n  {night}: {tasks}"
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if capture is None:
         print(line)
@@ -218,14 +232,13 @@ def _report(request: pytest.FixtureRequest, stack: Stack) -> None:
 
 
 @pytest.fixture(scope="module")
-def production(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[dict[str, Any]]:
+def production(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL is not installed (no initdb on PATH or in "
                     "/usr/lib/postgresql/*/bin): apt-get install postgresql, as .ci/run does")
-    root = tmp_path_factory.mktemp("production")
+    # Not under pytest's basetemp: other pytest sessions on the machine may prune it mid-run.
+    root = Path(tempfile.mkdtemp(prefix="asc-production-"))
     base_url = f"http://127.0.0.1:{free_port()}"
     cluster: Cluster = make_cluster(bin_dir)
     env_file = _write_server_env(root, _write_dot_env(root, base_url), cluster.url, base_url)
@@ -275,6 +288,9 @@ def production(
         faulty_id = api.trigger()
         faulty = stack.timed("blocked night",
                              lambda: api.wait_for_run(stack, faulty_id, timeout=600))
+        for label, run in (("first night", first), ("lean night", lean),
+                           ("blocked night", faulty)):
+            stack.task_durations[label] = api.task_seconds(run["dag_run_id"])
         yield {
             "dag": dag, "first": first, "first_tasks": first_tasks,
             "runs_after_first": runs_after_first, "first_summary": first_summary,
@@ -288,6 +304,8 @@ def production(
         cluster.stop()
         stack.durations["total"] = time.monotonic() - began
         _report(request, stack)
+        shutil.rmtree(cluster.root, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_dag_starts_paused_and_the_first_run_is_one_scheduled_night_that_publishes(

@@ -170,9 +170,11 @@ def build_marts(run_id: str) -> dict[str, Any]:
     """
     settings = load_settings()
     inputs = fingerprint.current(settings.build_path)
-    changed = inputs.changed_since(fingerprint.stored(settings.build_path))
+    last_build = fingerprint.stored(settings.build_path)
+    changed = inputs.changed_since(last_build)
     if changed:
-        logger.info("full build: changed since the last build: %s", ", ".join(changed))
+        logger.info("full build: %s", "changed since the last build: " + ", ".join(changed)
+                    if last_build else "no complete build before this one")
         fingerprint.forget(settings.build_path)
         output = dbt_build.build(settings)
         fingerprint.store(settings.build_path, inputs, run_id)
@@ -196,6 +198,9 @@ def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
     settings = load_settings()
     alerts = escalation_alerts(settings.build_path, run_id)
     record_alerts(settings.warehouse_dir, alerts)
+    logger.info("OPEL escalations to level 3 or 4: %d alert(s)", len(alerts))
+    for alert in alerts:
+        logger.info("escalation: %s", alert.message)
     return [asdict(alert) for alert in alerts]
 
 
