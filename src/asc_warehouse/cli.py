@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings
-from asc_warehouse.deployment import (
+from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.pipeline.server_env import (
     Server,
     bare_metal_environment,
     format_env_file,
     read_env_file,
 )
-from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
 
 DAG_ID = "asc_nightly"
 # Written beside generated extracts; its presence is what allows the built-in sample key.

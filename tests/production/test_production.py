@@ -35,7 +35,7 @@ from cryptography.fernet import Fernet
 
 from asc_warehouse.alerts.log import read_alerts
 from asc_warehouse.config import PROJECT_ROOT
-from asc_warehouse.deployment import read_env_file
+from asc_warehouse.pipeline.server_env import read_env_file
 from tests.cld_files import cld_row, write_cld_file
 from tests.production.postgres import Cluster, free_port, make_cluster, postgres_bin_dir
 

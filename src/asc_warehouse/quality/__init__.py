@@ -1,4 +1,7 @@
-"""Data-quality checks: Great Expectations on DuckDB, its Data Docs and the expectation suites."""
+"""Check what was loaded and built.
+
+Great Expectations suites run inside DuckDB, suites generated from the seeds, data-quality pages.
+"""
 
 import logging
 

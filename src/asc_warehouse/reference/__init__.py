@@ -1,1 +1,1 @@
-
+"""Reference data from outside the council: loaders that refresh the population seeds."""

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from asc_warehouse.config import PROJECT_ROOT
-from asc_warehouse.deployment import (
+from asc_warehouse.pipeline.server_env import (
     MissingSettingError,
     Server,
     bare_metal_environment,
