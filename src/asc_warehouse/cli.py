@@ -1,8 +1,10 @@
-"""Command line: ``asc-warehouse run | summary | sample-data | server-env``.
+"""Command line: ``asc-warehouse run | summary | sample-data | server-env |
+refresh-ascof-official SOURCE_DIR``.
 
 ``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
-with SQLite metadata under ``.airflow/``) and prints the run summary.
+with SQLite metadata under ``.airflow/``) and prints the run summary. ``refresh-ascof-official``
+rewrites the official ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from asc_warehouse.pipeline.server_env import (
     format_env_file,
     read_env_file,
 )
+from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
 # Written beside generated extracts; its presence is what allows the built-in sample key.
@@ -146,6 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     server_env.add_argument("--api-url", default="http://127.0.0.1:8080",
                             help="where the API server listens, as the other components reach it")
     server_env.set_defaults(handler=command_server_env)
+    official = commands.add_parser(
+        "refresh-ascof-official",
+        help="rewrite the official ASCOF series seeds from DHSC's workbook in long form",
+    )
+    official.add_argument("source_dir", type=Path,
+                          help="folder holding ascof_official_values.csv, measures.csv, ...")
+    official.set_defaults(
+        handler=lambda arguments: ascof_official.main([str(arguments.source_dir)])
+    )
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 
