@@ -5,6 +5,8 @@ refresh-ascof-official SOURCE_DIR``.
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
 with SQLite metadata under ``.airflow/``) and prints the run summary. ``refresh-ascof-official``
 rewrites the official ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
+``sample-data`` writes sample extracts of every feed for a trial install; ``server-env`` prints the
+environment file of the Airflow services on a server without Docker (docs/deployment.md).
 """
 
 from __future__ import annotations
