@@ -66,7 +66,10 @@ EXCEPTION_TEXT_LIMIT = 1000
 
 logger = logging.getLogger(__name__)
 
-Identity = tuple[str, str, str, str | None]
+Identity = tuple[str, str, str, str | None, str | None]
+CONDITION = "condition"
+EVENT = "event"
+SEVERITIES = ("blocking", "warning", "escalation", "de-escalation")
 
 
 def _now() -> str:
@@ -76,7 +79,8 @@ def _now() -> str:
 @dataclass(frozen=True)
 class Alert:
     severity: str
-    """blocking: nothing from the source is published; warning: published, but look."""
+    """One of ``SEVERITIES`` (defined in the README): blocking, warning, escalation,
+    de-escalation."""
     source: str
     """The council's file, the feed or the mart the alert is about."""
     check: str
@@ -87,13 +91,26 @@ class Alert:
     observed: Any = None
     """What the check saw (a count, a share, a value); JSON-serialisable or shown as text."""
     expected: Any = None
-    """What the check wanted, in the reader's terms."""
+    """What the check wanted, in the reader's terms (the code list, the threshold)."""
     details: str | None = None
-    """Where to read more (run log, data-quality mart); the alert log path when not given."""
+    """A link the reader can open (Airflow UI, scorecard or data-quality page); the alert log
+    path when not given."""
+    about: str | None = None
+    """What this occurrence is about, part of the identity: the report date of an OPEL change,
+    the file of a file fault. Two faults about different things are two alerts."""
+    kind: str = CONDITION
+    """``condition`` (a state that persists night to night: sent when it starts) or ``event``
+    (a change such as an OPEL escalation: sent once, ever)."""
+    council_name: str | None = None
+    rows: str | None = None
+    """Which rows, or how many, and where to see them."""
+    unexpected_values: list[tuple[str, int]] | None = None
+    """Distinct unexpected code values with their counts (never a person-level value)."""
+    what_to_do: str | None = None
 
     @property
     def identity(self) -> Identity:
-        return (self.severity, self.source, self.check, self.council_code)
+        return (self.severity, self.source, self.check, self.council_code, self.about)
 
 
 @dataclass(frozen=True)
@@ -168,6 +185,14 @@ def read_alerts(warehouse_dir: Path) -> list[dict[str, Any]]:
     return [r for r in _parse(path.read_text(encoding="utf-8")) if _is_alert(r)]
 
 
+def read_records(warehouse_dir: Path) -> list[dict[str, Any]]:
+    """Every line of the log (alerts, deliveries, channel errors, run markers), oldest first."""
+    path = alert_log_path(warehouse_dir)
+    if not path.exists():
+        return []
+    return _parse(path.read_text(encoding="utf-8"))
+
+
 def read_channel_errors(warehouse_dir: Path) -> list[dict[str, Any]]:
     path = alert_log_path(warehouse_dir)
     if not path.exists():
@@ -186,14 +211,18 @@ def note_run(warehouse_dir: Path, run_id: str) -> None:
 
 
 def _record_identity(record: Mapping[str, Any]) -> Identity:
-    return (record["severity"], record["source"], record["check"], record.get("council_code"))
+    return (
+        record["severity"], record["source"], record["check"], record.get("council_code"),
+        record.get("about"),
+    )
 
 
 def _last_alert(
-    records: list[dict[str, Any]], run_id: str, identity: Identity
+    records: list[dict[str, Any]], run_id: str | None, identity: Identity
 ) -> dict[str, Any] | None:
+    """The latest alert line with this identity, in ``run_id`` (or in any run when None)."""
     for record in reversed(records):
-        if (_is_alert(record) and record.get("run_id") == run_id
+        if (_is_alert(record) and (run_id is None or record.get("run_id") == run_id)
                 and _record_identity(record) == identity):
             return record
     return None
@@ -207,7 +236,14 @@ def _previous_run(records: list[dict[str, Any]], run_id: str) -> str | None:
     return None
 
 
-def _undelivered(records: list[dict[str, Any]], run_id: str, identity: Identity) -> bool:
+def undelivered(records: list[dict[str, Any]], alert_record: Mapping[str, Any]) -> bool:
+    """Whether a channel failed to deliver this logged alert (so it is to be sent again)."""
+    return _undelivered(records, alert_record.get("run_id"), _record_identity(alert_record))
+
+
+def _undelivered(
+    records: list[dict[str, Any]], run_id: str | None, identity: Identity
+) -> bool:
     key = [run_id, *identity]
     return any(
         key in record.get("undelivered", [])
@@ -218,6 +254,17 @@ def _undelivered(records: list[dict[str, Any]], run_id: str, identity: Identity)
 def _streak(alert: Alert, records: list[dict[str, Any]]) -> dict[str, Any]:
     """``repeat``, ``occurrences`` and ``first_seen`` by the rule in the module docstring."""
     fresh = {"repeat": False, "occurrences": 1, "first_seen": alert.raised_at}
+    if alert.kind == EVENT:
+        # An event is about one thing that happened (an OPEL change on a report date): once it
+        # is on record it is never news again, whatever the runs around it did.
+        earlier = _last_alert(records, None, alert.identity)
+        if earlier is None:
+            return fresh
+        return {
+            "repeat": not _undelivered(records, earlier["run_id"], alert.identity),
+            "occurrences": int(earlier.get("occurrences") or 1) + 1,
+            "first_seen": earlier.get("first_seen") or alert.raised_at,
+        }
     if alert.run_id is None:
         return fresh
     earlier = _last_alert(records, alert.run_id, alert.identity)
@@ -278,22 +325,48 @@ def record_alerts(
 
     if not to_send:
         return result
-    error_lines = []
+    delivery_lines = []
     for channel in config.channels:
         error = _send(channel, to_send, config)
-        if error is None:
-            result.sent[channel] = [alert for alert, _ in to_send]
-            continue
-        result.errors.append(error)
-        error_lines.append({
-            "record": "channel_error", "channel": error.channel, "error": error.error,
+        alerts_sent = [alert for alert, _ in to_send]
+        line: dict[str, Any] = {
+            "record": "delivery", "channel": channel, "status": "delivered", "error": None,
             "raised_at": _now(),
-            "undelivered": [[alert.run_id, *alert.identity] for alert, _ in to_send],
-        })
-    if error_lines:
+            "run_id": ", ".join(sorted({a.run_id or "unknown" for a in alerts_sent})),
+            "alerts": [_delivery_label(alert) for alert in alerts_sent],
+        }
+        if error is None:
+            result.sent[channel] = alerts_sent
+        else:
+            result.errors.append(error)
+            line |= {
+                "record": "channel_error", "status": "failed", "error": error.error,
+                "undelivered": [[alert.run_id, *alert.identity] for alert in alerts_sent],
+            }
+        delivery_lines.append(line)
+    if delivery_lines:
         with _locked_log(path) as (log, _):
-            log.writelines(_line(line) for line in error_lines)
+            log.writelines(_line(line) for line in delivery_lines)
     return result
+
+
+def _delivery_label(alert: Alert) -> str:
+    council = f" [{alert.council_code}]" if alert.council_code else ""
+    about = f" ({alert.about})" if alert.about else ""
+    return f"{alert.severity}: {alert.check}{council} {alert.source}{about}"
+
+
+def read_deliveries(warehouse_dir: Path, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Every channel attempt (delivered or failed), oldest first; only ``run_id``'s if given."""
+    path = alert_log_path(warehouse_dir)
+    if not path.exists():
+        return []
+    records = _parse(path.read_text(encoding="utf-8"))
+    return [
+        record for record in records
+        if record.get("record") in {"delivery", "channel_error"}
+        and (run_id is None or run_id in str(record.get("run_id") or "").split(", "))
+    ]
 
 
 # --- Airflow task-failure callback ------------------------------------------------------------

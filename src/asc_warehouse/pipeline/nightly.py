@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
-from asc_warehouse.alerts.log import Alert, note_run, record_alerts
-from asc_warehouse.alerts.opel_escalation import escalation_alerts
+from asc_warehouse.alerts.log import Alert, note_run, read_deliveries, record_alerts
+from asc_warehouse.alerts.opel_escalation import opel_alerts
 from asc_warehouse.config import load_settings
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import ExtractFile, scan_landing
@@ -126,12 +126,17 @@ def build_marts() -> dict[str, str]:
     return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
 
 
+DAG_ID = "asc_nightly"
+
+
 def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
-    """Announce rises to OPEL 3 or 4 at once, whatever the data-quality checks then decide."""
+    """Announce OPEL changes and missing updates on the latest reported day at once, whatever
+    the data-quality checks then decide; changes already announced (by an intraday run or an
+    earlier night) are not sent again."""
     settings = load_settings()
-    alerts = escalation_alerts(settings.build_path, run_id)
-    record_alerts(settings.warehouse_dir, alerts)
-    return [asdict(alert) for alert in alerts]
+    alerts = opel_alerts(settings.build_path, settings.warehouse_dir, run_id, dag_id=DAG_ID)
+    result = record_alerts(settings.warehouse_dir, alerts)
+    return [asdict(alert) | {"repeat": alert in result.repeats} for alert in alerts]
 
 
 def validate_marts(run_id: str) -> list[dict[str, Any]]:
@@ -140,7 +145,9 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
     settings = load_settings()
-    return publish.publish(settings.build_path, settings.published_path, run_id)
+    return publish.publish(
+        settings.build_path, settings.published_path, run_id, settings.warehouse_dir
+    )
 
 
 def headline_measures() -> list[dict[str, Any]]:
@@ -218,7 +225,15 @@ def summarise(
             for check in checks if not check["success"]
         ],
         "published_tables": published,
-        "opel_escalations": [alert["message"] for alert in escalations],
+        "opel_escalations": [
+            alert["message"] for alert in escalations
+            if alert["severity"] in {"escalation", "de-escalation"} and not alert["repeat"]
+        ],
+        "alert_delivery_failures": [
+            f"{line['channel']}: {line['error']} ({len(line.get('undelivered') or [])} alerts)"
+            for line in read_deliveries(load_settings().warehouse_dir, run_id)
+            if line.get("status") == "failed"
+        ],
         "headline_measures": headline_measures(),
         "kpi_scorecard": kpi_scorecard(),
     }
@@ -242,7 +257,9 @@ def format_summary(summary: dict[str, Any]) -> str:
     )
     lines.extend(f"  {failed}" for failed in summary["failed_checks"])
     for escalation in summary["opel_escalations"]:
-        lines.append(f"OPEL escalation: {escalation}")
+        lines.append(f"OPEL change: {escalation}")
+    for failure in summary.get("alert_delivery_failures", []):
+        lines.append(f"ALERT CHANNEL FAILED: {failure}")
     lines.append("Headline measures (latest financial year):")
     for measure in summary["headline_measures"]:
         lines.append(

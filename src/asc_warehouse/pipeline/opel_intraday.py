@@ -1,0 +1,197 @@
+"""The OPEL intraday run: new OPEL files to published OPEL status and alerts within minutes.
+
+Design (docs/architecture.md, "OPEL intraday"): DuckDB has one writer per file, so the intraday
+run never opens the nightly build file or the analysts' ``asc.duckdb``. It keeps its own build
+file, ``warehouse/build/opel/opel_build.duckdb`` (OPEL raw data, seeds and the OPEL models only),
+and publishes ``warehouse/opel.duckdb`` by writing a new file and renaming it over the old one,
+as the nightly publication does. The nightly run and an intraday run therefore share only
+read-only inputs (landing files, seeds, the dbt project) and the alert log, whose writes are
+serialised by an exclusive file lock. Two intraday runs are kept apart by a lock file
+(``opel_intraday.lock``): a second run that finds it held stops at once with nothing changed.
+dbt gets its own target and log folders, so its partial-parse state is never shared with a
+nightly dbt process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from asc_warehouse.alerts.log import Alert, note_run, read_deliveries, record_alerts
+from asc_warehouse.alerts.opel_escalation import opel_alerts
+from asc_warehouse.config import Settings, load_settings
+from asc_warehouse.ingest.file_checks import ExtractRejectedError
+from asc_warehouse.ingest.landing import OPEL_FEED, scan_landing
+from asc_warehouse.ingest.loading import LoadResult, already_loaded, record_rejection
+from asc_warehouse.ingest.opel import ensure_opel_schema, load_opel_extract
+from asc_warehouse.pipeline import dbt_build
+from asc_warehouse.pipeline.publish import write_alert_delivery
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Airflow only runs on POSIX
+    fcntl = None  # type: ignore[assignment]
+
+DAG_ID = "asc_opel_intraday"
+OPEL_PUBLISHED_FILE_NAME = "opel.duckdb"
+OPEL_BUILD_FOLDER = "opel"
+OPEL_BUILD_FILE_NAME = "opel_build.duckdb"
+LOCK_FILE_NAME = "opel_intraday.lock"
+SUMMARY_FILE_NAME = "opel_intraday_summary.json"
+# The OPEL models and everything they are built from (seeds, staging), nothing else.
+OPEL_SELECTOR = "+path:models/marts/opel"
+OPEL_MARTS = ("fct_opel_indicator_daily", "fct_opel_status_daily", "fct_opel_update_compliance")
+
+OpelPageRenderer = Callable[[Path, Path], None]
+"""``renderer(opel_duckdb_path, warehouse_dir)``: rebuilds the site's OPEL page from the file."""
+_page_renderers: list[OpelPageRenderer] = []
+
+
+class IntradayRunInProgress(RuntimeError):
+    """Another intraday run holds the lock; this one changes nothing."""
+
+
+def register_opel_page_renderer(renderer: OpelPageRenderer) -> None:
+    """Let the site rebuild its OPEL page after each OPEL publication (engineer ``site``)."""
+    if renderer not in _page_renderers:
+        _page_renderers.append(renderer)
+
+
+def opel_build_dir(settings: Settings) -> Path:
+    return settings.build_dir / OPEL_BUILD_FOLDER
+
+
+def opel_build_path(settings: Settings) -> Path:
+    return opel_build_dir(settings) / OPEL_BUILD_FILE_NAME
+
+
+def opel_published_path(settings: Settings) -> Path:
+    return settings.warehouse_dir / OPEL_PUBLISHED_FILE_NAME
+
+
+@contextmanager
+def intraday_lock(settings: Settings) -> Iterator[None]:
+    folder = opel_build_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_FILE_NAME).open("a") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IntradayRunInProgress("another OPEL intraday run is in progress") from None
+        yield
+
+
+def load_new_opel_files(settings: Settings) -> list[LoadResult]:
+    """Load the OPEL files not loaded into the OPEL build before (by checksum)."""
+    scan = scan_landing(settings.landing_dir)
+    extracts = [extract for extract in scan.extracts if extract.feed == OPEL_FEED]
+    results = []
+    opel_build_dir(settings).mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(opel_build_path(settings))) as con:
+        ensure_opel_schema(con)
+        for extract in extracts:
+            if already_loaded(con, extract.checksum):
+                continue
+            try:
+                results.append(load_opel_extract(con, extract))
+            except ExtractRejectedError as error:
+                results.append(record_rejection(con, extract, str(error)))
+    return results
+
+
+def build_opel_models(settings: Settings) -> str:
+    output = dbt_build.run_dbt(
+        settings, "build", "--full-refresh", "--select", OPEL_SELECTOR,
+        "--exclude-resource-type", "unit_test",
+        build_path=opel_build_path(settings), work_dir=opel_build_dir(settings),
+    )
+    return output.strip().splitlines()[-1] if output.strip() else ""
+
+
+def publish_opel(settings: Settings, run_id: str) -> dict[str, int]:
+    """Copy the OPEL marts and OPEL load audit into a new ``opel.duckdb`` and swap it in."""
+    published = opel_published_path(settings)
+    staging = published.with_name(published.name + ".new")
+    staging.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(staging)) as con:
+        con.execute(f"attach '{opel_build_path(settings)}' as build (read_only)")
+        con.execute("create schema marts")
+        con.execute("create schema ops")
+        for table in OPEL_MARTS:
+            con.execute(f"create table marts.{table} as select * from build.marts.{table}")
+        con.execute(
+            "create table ops.load_audit as select * from build.ops.load_audit "
+            "where feed = 'opel'"
+        )
+        con.execute(
+            "create table ops.publication as select ? as run_id, ? as published_at",
+            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        con.execute("detach build")
+        write_alert_delivery(con, settings.warehouse_dir)
+        for schema, table in (("marts", t) for t in OPEL_MARTS):
+            row = con.execute(f"select count(*) from {schema}.{table}").fetchone()
+            counts[f"{schema}.{table}"] = int(row[0]) if row else 0
+        con.execute("checkpoint")
+    with staging.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging, published)
+    for renderer in _page_renderers:
+        renderer(published, settings.warehouse_dir)
+    return counts
+
+
+def run_intraday(run_id: str) -> dict[str, Any]:
+    """Load, build, alert, publish; return and write the intraday summary.
+
+    Alerts go out before publication, so a failing publication never delays an escalation.
+    """
+    settings = load_settings()
+    with intraday_lock(settings):
+        note_run(settings.warehouse_dir, run_id)
+        loads = load_new_opel_files(settings)
+        rejected = [load for load in loads if load.status == "rejected"]
+        record_alerts(settings.warehouse_dir, [
+            Alert(
+                severity="warning", source=load.file_name, check="OPEL file accepted",
+                message=f"{load.message}. Nothing from this file was loaded.",
+                council_code=load.council_code or None, run_id=run_id, about=load.file_name,
+                what_to_do="Ask the resilience system's administrator to send the file "
+                           "again in the landing contract's shape.",
+            )
+            for load in rejected
+        ])
+        dbt = build_opel_models(settings)
+        alerts = opel_alerts(
+            opel_build_path(settings), settings.warehouse_dir, run_id, dag_id=DAG_ID
+        )
+        recorded = record_alerts(settings.warehouse_dir, alerts)
+        published = publish_opel(settings, run_id)
+    summary = {
+        "run_id": run_id,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": [load.as_dict() for load in loads],
+        "dbt": dbt,
+        "alerts": [asdict(alert) for alert in recorded.logged],
+        "alerts_sent": [alert.message for alert in recorded.logged
+                        if alert not in recorded.repeats],
+        "alert_delivery_failures": [
+            f"{line['channel']}: {line['error']}"
+            for line in read_deliveries(settings.warehouse_dir, run_id)
+            if line.get("status") == "failed"
+        ],
+        "published_tables": published,
+    }
+    path = settings.warehouse_dir / SUMMARY_FILE_NAME
+    path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return summary
