@@ -26,9 +26,11 @@ from asc_warehouse.config import SEEDS_DIR
 DATA_QUALITY_PAGE = "data-quality.html"
 OPEL_PAGE = "opel.html"
 # A value shown in an alert must look like a code-list entry: short words, no long digit run
-# (an NHS number, a phone number), no date, no e-mail address. Anything else is counted only.
-_CODE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9 ,;:&/()'+\-.]{0,59}$")
+# (an NHS number, a phone number, a date), no postcode, no e-mail address (the pattern has no
+# @). Anything else is counted only.
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,;:&/()'+\-.]{0,59}$")
 _LONG_DIGITS = re.compile(r"[0-9]{4,}")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
 SUPPRESSED_VALUE = "(value not shown)"
 
 
@@ -81,7 +83,8 @@ def link_or(query_hint: str, *links: str | None) -> str:
 def shown_value(value: object) -> str:
     """A code-list-shaped value as it is; anything else is withheld (it may be personal)."""
     text = str(value)
-    if _CODE_LIKE.fullmatch(text) and not _LONG_DIGITS.search(text) and "@" not in text:
+    if (_CODE_LIKE.fullmatch(text) and not _LONG_DIGITS.search(text)
+            and not _POSTCODE.search(text)):
         return text
     return SUPPRESSED_VALUE
 

@@ -14,7 +14,15 @@ from typing import Any
 
 import duckdb
 
+from asc_warehouse.alerts.data_quality import check_alerts
 from asc_warehouse.alerts.log import Alert, note_run, read_deliveries, record_alerts
+from asc_warehouse.alerts.messages import (
+    DATA_QUALITY_PAGE,
+    airflow_run_link,
+    council_name,
+    link_or,
+    site_link,
+)
 from asc_warehouse.alerts.opel_escalation import opel_alerts
 from asc_warehouse.config import load_settings
 from asc_warehouse.ingest.extracts import load_extracts
@@ -26,7 +34,7 @@ from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
-DATA_DOCS_INDEX = "data_docs/index.html"
+DAG_ID = "asc_nightly"
 
 
 def _loaded_checksums() -> set[str]:
@@ -72,7 +80,15 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
         Alert(
             severity="blocking", source=result.file_name, check="extract file accepted",
             message=f"{result.message}. Nothing from this file was loaded; other files were.",
-            council_code=result.council_code or None, run_id=run_id,
+            council_code=result.council_code or None,
+            council_name=council_name(result.council_code), run_id=run_id,
+            observed=result.message, about=result.file_name,
+            expected="a file in the landing contract (README, 'Where data lands')",
+            rows="the whole file (ops.load_audit, status 'rejected')",
+            what_to_do="Correct the file at source and land it again under the same name "
+                       "pattern; the night's other files were loaded.",
+            details=link_or(f"ops.load_audit where file_name = '{result.file_name}'",
+                            site_link(DATA_QUALITY_PAGE), airflow_run_link(DAG_ID, run_id)),
         )
         for result in results if result.status == "rejected"
     ])
@@ -103,16 +119,9 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     finally:
         _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
-    record_alerts(settings.warehouse_dir, [
-        Alert(
-            severity=check.severity, source=check.table,
-            check=f"{check.suite}: {check.expectation}({check.column or ''})",
-            message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
-            council_code=check.council_code, run_id=run_id,
-            details=str(settings.warehouse_dir / DATA_DOCS_INDEX),
-        )
-        for result in results for check in result.failed
-    ])
+    record_alerts(
+        settings.warehouse_dir, check_alerts(settings.build_path, results, run_id, dag_id=DAG_ID)
+    )
     validation.raise_for_blocking(results, ", ".join(schemas))
     return [result.as_dict() for result in results]
 
@@ -124,9 +133,6 @@ def validate_raw(run_id: str) -> list[dict[str, Any]]:
 def build_marts() -> dict[str, str]:
     output = dbt_build.build(load_settings())
     return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
-
-
-DAG_ID = "asc_nightly"
 
 
 def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
