@@ -119,7 +119,9 @@ def announced_levels(warehouse_dir: Path) -> dict[Scope, tuple[date, int]]:
             continue
         scope = (str(record.get("council_code")), str(record["source"]).removeprefix("OPEL "))
         seen = (date.fromisoformat(match["day"]), int(match["level"]))
-        if scope not in announced or seen >= announced[scope]:
+        # In log order: a later change about the same day (a fall at 15:45 after a rise at
+        # 10:45) replaces the earlier one; a change about an older day never does.
+        if scope not in announced or seen[0] >= announced[scope][0]:
             announced[scope] = seen
     return announced
 
