@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -50,6 +51,11 @@ SUMMARY_FILE_NAME = "opel_intraday_summary.json"
 OPEL_SELECTOR = "+path:models/marts/opel"
 OPEL_MARTS = ("fct_opel_indicator_daily", "fct_opel_status_daily", "fct_opel_update_compliance")
 
+# The Pressures Plan's update deadlines are 10:30 and 15:30; each run starts 15 minutes after.
+DEFAULT_RUN_TIMES = "10:45,15:45"
+RUN_TIMES_VARIABLE = "ASC_OPEL_INTRADAY_TIMES"
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+
 OpelPageRenderer = Callable[[Path, Path], None]
 """``renderer(opel_duckdb_path, warehouse_dir)``: rebuilds the site's OPEL page from the file."""
 _page_renderers: list[OpelPageRenderer] = []
@@ -57,6 +63,19 @@ _page_renderers: list[OpelPageRenderer] = []
 
 class IntradayRunInProgress(RuntimeError):
     """Another intraday run holds the lock; this one changes nothing."""
+
+
+def schedule_crons(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Cron expressions (Europe/London) for ``ASC_OPEL_INTRADAY_TIMES``, e.g. ``10:45,15:45``."""
+    env = os.environ if environ is None else environ
+    text = env.get(RUN_TIMES_VARIABLE) or DEFAULT_RUN_TIMES
+    crons = []
+    for item in text.split(","):
+        match = _TIME.fullmatch(item.strip())
+        if match is None:
+            raise ValueError(f"{RUN_TIMES_VARIABLE}: {item.strip()!r} is not a HH:MM time")
+        crons.append(f"{int(match[2])} {int(match[1])} * * *")
+    return crons
 
 
 def register_opel_page_renderer(renderer: OpelPageRenderer) -> None:
@@ -195,3 +214,20 @@ def run_intraday(run_id: str) -> dict[str, Any]:
     path = settings.warehouse_dir / SUMMARY_FILE_NAME
     path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     return summary
+
+
+def format_summary(summary: Mapping[str, Any]) -> str:
+    lines = [f"OPEL intraday run {summary['run_id']} finished {summary['finished_at']}"]
+    for load in summary["files"]:
+        lines.append(
+            f"  {load['status']:<8} {load['file_name']}: {load['rows_in']} rows in, "
+            f"{load['rows_loaded']} loaded, {load['rows_quarantined']} quarantined"
+        )
+    if not summary["files"]:
+        lines.append("  no new OPEL files")
+    lines += [f"Alert sent: {message}" for message in summary["alerts_sent"]]
+    lines += [f"ALERT CHANNEL FAILED: {failure}"
+              for failure in summary["alert_delivery_failures"]]
+    lines += [f"Published {table}: {rows} rows"
+              for table, rows in summary["published_tables"].items()]
+    return "\n".join(lines)
