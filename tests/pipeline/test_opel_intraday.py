@@ -55,8 +55,12 @@ def test_an_intraday_run_loads_only_opel_publishes_opel_duckdb_and_reports_a_dea
     on_disk = json.loads((settings.warehouse_dir / "opel_intraday_summary.json").read_text())
     assert on_disk["alert_delivery_failures"] == [failure]
 
+    # Nothing new landed; what the dead channel did not deliver is tried again, and only that.
     again = opel_intraday.run_intraday("manual__intraday-2")
-    assert (again["files"], again["alerts_sent"]) == ([], [])
+    assert (again["files"], again["alerts_sent"]) == ([], summary["alerts_sent"])
+    monkeypatch.delenv("ASC_ALERT_TEAMS_WEBHOOK_URL")
+    opel_intraday.run_intraday("manual__intraday-3")  # delivered (to no channel): on record
+    assert opel_intraday.run_intraday("manual__intraday-4")["alerts_sent"] == []
 
 
 def test_a_second_intraday_run_while_one_holds_the_lock_changes_nothing(
