@@ -88,3 +88,23 @@ def test_one_alert_per_file_names_rows_values_expectation_and_what_to_do(
     assert alert.details == ("https://airflow.council.example/dags/asc_nightly/runs/"
                              "scheduled__2026-04-01T01%3A00%3A00%2B00%3A00")
     assert "9434765919" not in json.dumps(alert.__dict__)
+
+
+def test_a_fault_in_describing_failed_checks_still_gives_one_alert_and_never_raises(
+    settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asc_warehouse.pipeline import nightly
+
+    def broken(*args: object, **kwargs: object) -> list:
+        raise RuntimeError("no such table")
+
+    monkeypatch.setattr(nightly, "check_alerts", broken)
+    failed = validation.CheckResult("s", "raw.t", "820", "blocking", "expect_x", "c", False,
+                                    None, 3)
+    passed = validation.CheckResult("s", "raw.t", "820", "warning", "expect_y", "c", True,
+                                     None, 0)
+    results = [validation.SuiteResult("s", "raw.t", "820", "blocking", False, [failed, passed])]
+    [alert] = nightly._check_alerts(results, "r1")
+    assert (alert.severity, alert.source) == ("blocking", "ops.data_quality_result")
+    assert "1 check(s) failed; their description failed too: no such table" in alert.message
+    assert nightly._check_alerts([], "r1") == []

@@ -1,30 +1,36 @@
-"""Data-quality alerts: an append-only JSON-lines log in the warehouse folder, plus e-mail and
-webhook channels configured per deployment.
+"""Alerts: an append-only JSON-lines log in the warehouse folder, plus the outbound channels
+configured per deployment (e-mail, Teams, Slack, JSON webhook: ``asc_warehouse.alerts.channels``).
 
 Every alert names what broke, for which council and file or table, the check, what was observed
-against what was expected, how badly, the run, and where to read more, so the person receiving
+against what was expected, how badly, the run, what to do and a link, so the person receiving
 it can act the same night.
 
 Channels
 --------
-The log ``<warehouse>/alerts.jsonl`` is always written. E-mail and webhook are added by
-environment variables, documented in ``asc_warehouse.alerts.channels``:
-``ASC_ALERT_EMAIL_TO``, ``ASC_ALERT_EMAIL_FROM``, ``ASC_ALERT_SMTP_CONN_ID`` (default
-``smtp_default``, read from ``AIRFLOW_CONN_<ID>`` or Airflow) and ``ASC_ALERT_WEBHOOK_URL``.
-A channel that fails is written to the log as a ``channel_error`` line and never raised: a mail
-server being down must not fail the nightly run or stop the other channels.
+The log ``<warehouse>/alerts.jsonl`` is always written; the other channels are added by
+environment variables (``ASC_ALERT_*``). A channel that fails is recorded and never raised: a
+mail server being down must not fail the run or stop the other channels.
 
 Log lines
 ---------
 ``{"record": "alert", ...Alert fields, "repeat", "occurrences", "first_seen"}`` for each alert
-(older lines without ``record`` are alerts too); ``{"record": "channel_error", "channel",
-"error", "raised_at", "undelivered": [[run_id, severity, source, check, council_code], ...]}``
-when a channel fails; ``{"record": "run", "run_id", "raised_at"}`` from ``note_run``.
+(older lines without ``record`` are alerts too); for each channel tried,
+``{"record": "delivery", "channel", "status": "delivered", "run_id", "raised_at", "alerts"}``
+or, when it failed, ``{"record": "channel_error", "status": "failed", "error", ...,
+"undelivered": [[run_id, *identity], ...]}``; ``{"record": "run", "run_id", "raised_at"}`` from
+``note_run``. ``read_deliveries`` reads the attempts back (published as ``ops.alert_delivery``).
 
 Grouping rule
 -------------
-An alert's identity is (severity, source, check, council_code); message and observed value may
-change from night to night without making it a new failure. When an alert is recorded:
+An alert's identity is (severity, source, check, council_code, about): ``about`` says what it
+is about (the file of a file fault, the report date and level of an OPEL change), so the same
+fault in another file, or a new rise on another day, is a new alert. Message and observed value
+may change from night to night without making it new.
+
+An *event* (``kind="event"``, an OPEL change) is sent once, ever: if its identity is anywhere in
+the log it is logged as a repeat and not sent, unless that line was left undelivered by a
+channel error (then it is sent again). A *condition* (the default, a data-quality fault) is
+grouped into streaks:
 
 1. If the same identity was already logged in the same run (a retried task, a duplicate), it
    continues that line's streak unchanged.
@@ -32,15 +38,15 @@ change from night to night without making it a new failure. When an alert is rec
    run id differs from this one: any alert, run marker (``note_run``) or failure
    callback counts. If that run logged the same identity, the streak goes on:
    ``occurrences`` = its occurrences + 1, ``first_seen`` = its ``first_seen``.
-3. An alert continuing a streak is logged with ``"repeat": true`` and not sent by e-mail or
-   webhook, unless the earlier line was left undelivered by a channel error (then it is sent
-   again, on every channel, with ``"repeat": false`` and the streak count).
+3. An alert continuing a streak is logged with ``"repeat": true`` and not sent, unless the
+   earlier line was left undelivered by a channel error (then it is sent again, on every
+   channel, with ``"repeat": false`` and the streak count).
 4. Anything else starts a streak: ``occurrences`` 1, ``first_seen`` = its ``raised_at``, sent.
 
 So a failure present on nights r1 and r2 is sent once; a night r3 that records anything
 without it (another alert, or ``note_run``) breaks the streak, and r4 sends it again. A night
 that records nothing at all does not break it: call ``note_run`` once per run to make clean
-nights count. Alerts without a run id are never grouped.
+nights count. Conditions without a run id are never grouped.
 """
 
 from __future__ import annotations

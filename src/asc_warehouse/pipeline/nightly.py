@@ -8,6 +8,7 @@ in tests.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,8 @@ from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
 DAG_ID = "asc_nightly"
+
+logger = logging.getLogger(__name__)
 
 
 def _loaded_checksums() -> set[str]:
@@ -106,6 +109,24 @@ def _build_data_docs(docs: DataDocsRun, run_id: str) -> None:
         )])
 
 
+def _check_alerts(results: list[validation.SuiteResult], run_id: str) -> list[Alert]:
+    """The failed checks as alerts; a fault in describing them must not decide publication."""
+    settings = load_settings()
+    try:
+        return check_alerts(settings.build_path, results, run_id, dag_id=DAG_ID)
+    except Exception as error:
+        logger.exception("could not describe the failed checks")
+        failed = [check for result in results for check in result.failed]
+        if not failed:
+            return []
+        return [Alert(
+            severity=max((check.severity for check in failed), key=lambda s: s == "blocking"),
+            source="ops.data_quality_result", check="data-quality checks",
+            message=f"{len(failed)} check(s) failed; their description failed too: {error}",
+            run_id=run_id, rows=f"ops.data_quality_result where run_id = '{run_id}'",
+        )]
+
+
 def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     """Check, keep the results, alert on every failed check, then stop on a blocking one.
 
@@ -119,9 +140,7 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     finally:
         _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
-    record_alerts(
-        settings.warehouse_dir, check_alerts(settings.build_path, results, run_id, dag_id=DAG_ID)
-    )
+    record_alerts(settings.warehouse_dir, _check_alerts(results, run_id))
     validation.raise_for_blocking(results, ", ".join(schemas))
     return [result.as_dict() for result in results]
 
