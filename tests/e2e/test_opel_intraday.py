@@ -22,7 +22,11 @@ import pytest
 
 from asc_warehouse.alerts.log import read_alerts
 from asc_warehouse.cli import airflow_environment
-from asc_warehouse.sample_data import generate_opel_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import (
+    generate_opel_extracts,
+    generate_person_feed_extracts,
+    generate_sample_extracts,
+)
 from asc_warehouse.sample_data.opel import opel_file_name
 
 pytestmark = pytest.mark.e2e
@@ -96,7 +100,9 @@ def _split_day(full_file: Path, morning_file: Path) -> int:
 def collision(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("intraday")
     landing, warehouse = root / "landing", root / "warehouse"
-    generate_sample_extracts(landing, scale=0.02)
+    # The nightly e2e test's scale: every KPI the dbt tests require has values.
+    generate_sample_extracts(landing, scale=0.05)
+    generate_person_feed_extracts(landing, scale=0.05)
     full_day = root / "full-day"
     for path in generate_opel_extracts(full_day, days=6, end_date=DAY, escalate_on=DAY):
         if path.name != opel_file_name("820", DAY):
