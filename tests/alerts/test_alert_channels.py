@@ -35,7 +35,7 @@ from tests.alerts.conftest import (
     use_email,
 )
 
-LINK = "https://asc.council.example/data-quality.html"
+LINK = "https://asc.council.example/quality.html"
 
 
 def _alert(run_id: str = "scheduled__2026-03-02T02:00:00+00:00", **overrides: Any) -> Alert:

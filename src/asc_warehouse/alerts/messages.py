@@ -7,7 +7,8 @@ Links are built from two configurable base URLs, so a message never carries a se
 ``ASC_ALERT_AIRFLOW_URL``
     Base URL of the Airflow UI as the readers reach it (e.g. ``https://airflow.council.example``).
 ``ASC_ALERT_SITE_URL``
-    Base URL of the published scorecard site (its data-quality and OPEL pages).
+    Base URL of the published scorecard site (its data-quality page ``quality.html`` and OPEL
+    page ``opel.html``).
 
 With neither set, an alert names the table to query instead of a link.
 """
@@ -23,7 +24,7 @@ from urllib.parse import quote
 
 from asc_warehouse.config import SEEDS_DIR
 
-DATA_QUALITY_PAGE = "data-quality.html"
+DATA_QUALITY_PAGE = "quality.html"
 OPEL_PAGE = "opel.html"
 # A value shown in an alert must look like a code-list entry: short words, no long digit run
 # (an NHS number, a phone number, a date), no postcode, no e-mail address (the pattern has no

@@ -14,6 +14,7 @@ nightly dbt process.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -47,9 +49,17 @@ OPEL_BUILD_FOLDER = "opel"
 OPEL_BUILD_FILE_NAME = "opel_build.duckdb"
 LOCK_FILE_NAME = "opel_intraday.lock"
 SUMMARY_FILE_NAME = "opel_intraday_summary.json"
-# The OPEL models and everything they are built from (seeds, staging), nothing else.
-OPEL_SELECTOR = "+path:models/marts/opel"
-OPEL_MARTS = ("fct_opel_indicator_daily", "fct_opel_status_daily", "fct_opel_update_compliance")
+# The OPEL models and everything they are built from (seeds, staging), and the councils' names
+# for whoever reads opel.duckdb on its own; nothing else.
+OPEL_SELECTORS = ("+path:models/marts/opel", "+dim_council")
+OPEL_MARTS = (
+    "fct_opel_indicator_daily", "fct_opel_status_daily", "fct_opel_update_compliance",
+    "dim_council",
+)
+# The site (engineer ``site``) rewrites its OPEL page from a published file with this function.
+SITE_MODULE = "asc_warehouse.present.site"
+SITE_OPEL_PAGE_FUNCTION = "build_opel_page"
+UK_TIME_ZONE = ZoneInfo("Europe/London")
 
 # The Pressures Plan's update deadlines are 10:30 and 15:30; each run starts 15 minutes after.
 DEFAULT_RUN_TIMES = "10:45,15:45"
@@ -129,7 +139,7 @@ def load_new_opel_files(settings: Settings) -> list[LoadResult]:
 
 def build_opel_models(settings: Settings) -> str:
     output = dbt_build.run_dbt(
-        settings, "build", "--full-refresh", "--select", OPEL_SELECTOR,
+        settings, "build", "--full-refresh", "--select", *OPEL_SELECTORS,
         "--exclude-resource-type", "unit_test",
         build_path=opel_build_path(settings), work_dir=opel_build_dir(settings),
     )
@@ -152,9 +162,13 @@ def publish_opel(settings: Settings, run_id: str) -> dict[str, int]:
             "create table ops.load_audit as select * from build.ops.load_audit "
             "where feed = 'opel'"
         )
+        now = datetime.now(UTC)
         con.execute(
-            "create table ops.publication as select ? as run_id, ? as published_at",
-            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+            "create table ops.publication as select ?::varchar as run_id, "
+            "?::timestamp as published_at, ?::timestamp as published_at_utc, "
+            "?::timestamp as published_at_uk",
+            [run_id, now.replace(tzinfo=None), now.replace(tzinfo=None),
+             now.astimezone(UK_TIME_ZONE).replace(tzinfo=None)],
         )
         con.execute("detach build")
         write_alert_delivery(con, settings.warehouse_dir)
@@ -165,9 +179,22 @@ def publish_opel(settings: Settings, run_id: str) -> dict[str, int]:
     with staging.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staging, published)
-    for renderer in _page_renderers:
+    for renderer in page_renderers():
         renderer(published, settings.warehouse_dir)
     return counts
+
+
+def page_renderers() -> list[OpelPageRenderer]:
+    """The registered renderers, and the site's OPEL page builder when the site is installed."""
+    renderers = list(_page_renderers)
+    try:
+        site = importlib.import_module(SITE_MODULE)
+    except ModuleNotFoundError:
+        return renderers
+    builder = getattr(site, SITE_OPEL_PAGE_FUNCTION, None)
+    if callable(builder) and builder not in renderers:
+        renderers.append(builder)
+    return renderers
 
 
 def run_intraday(run_id: str) -> dict[str, Any]:
