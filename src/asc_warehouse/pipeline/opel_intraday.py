@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -203,6 +204,12 @@ def run_intraday(run_id: str) -> dict[str, Any]:
     Alerts go out before publication, so a failing publication never delays an escalation.
     """
     settings = load_settings()
+    started = time.monotonic()
+    seconds: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        seconds[step] = round(time.monotonic() - started - sum(seconds.values()), 1)
+
     with intraday_lock(settings):
         note_run(settings.warehouse_dir, run_id)
         loads = load_new_opel_files(settings)
@@ -217,12 +224,16 @@ def run_intraday(run_id: str) -> dict[str, Any]:
             )
             for load in rejected
         ])
+        lap("load")
         dbt = build_opel_models(settings)
+        lap("build")
         alerts = opel_alerts(
             opel_build_path(settings), settings.warehouse_dir, run_id, dag_id=DAG_ID
         )
         recorded = record_alerts(settings.warehouse_dir, alerts)
+        lap("alerts")
         published = publish_opel(settings, run_id)
+        lap("publish")
     summary = {
         "run_id": run_id,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -237,6 +248,7 @@ def run_intraday(run_id: str) -> dict[str, Any]:
             if line.get("status") == "failed"
         ],
         "published_tables": published,
+        "seconds": seconds,
     }
     path = settings.warehouse_dir / SUMMARY_FILE_NAME
     path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
@@ -257,4 +269,6 @@ def format_summary(summary: Mapping[str, Any]) -> str:
               for failure in summary["alert_delivery_failures"]]
     lines += [f"Published {table}: {rows} rows"
               for table, rows in summary["published_tables"].items()]
+    lines.append("Seconds: " + ", ".join(f"{step} {value}"
+                                         for step, value in summary["seconds"].items()))
     return "\n".join(lines)
