@@ -50,6 +50,7 @@ OPEL_BUILD_FOLDER = "opel"
 OPEL_BUILD_FILE_NAME = "opel_build.duckdb"
 LOCK_FILE_NAME = "opel_intraday.lock"
 SUMMARY_FILE_NAME = "opel_intraday_summary.json"
+OPEL_FILE_PATTERN = "OPEL_*.csv"
 # The OPEL models and everything they are built from (seeds, staging), and the councils' names
 # for whoever reads opel.duckdb on its own; nothing else.
 OPEL_SELECTORS = ("+path:models/marts/opel", "+dim_council")
@@ -122,7 +123,7 @@ def intraday_lock(settings: Settings) -> Iterator[None]:
 
 def load_new_opel_files(settings: Settings) -> list[LoadResult]:
     """Load the OPEL files not loaded into the OPEL build before (by checksum)."""
-    scan = scan_landing(settings.landing_dir)
+    scan = scan_landing(settings.landing_dir, OPEL_FILE_PATTERN)
     extracts = [extract for extract in scan.extracts if extract.feed == OPEL_FEED]
     results = []
     opel_build_dir(settings).mkdir(parents=True, exist_ok=True)
