@@ -33,7 +33,7 @@ pytestmark = pytest.mark.e2e
 
 DAY = date(2026, 3, 31)
 MORNING_CUT = "10:45"
-WAIT_SECONDS = 900
+WAIT_SECONDS = 2400
 
 ANALYST = """
 import json, sys, time, duckdb
@@ -75,14 +75,16 @@ def _environment(root: Path, name: str, landing: Path, warehouse: Path) -> dict[
     return environment
 
 
-def _dags_test(environment: dict[str, str], dag_id: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(_airflow(environment, "dags", "test", dag_id), env=environment,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def _dags_test(environment: dict[str, str], dag_id: str, log: Path) -> subprocess.Popen[str]:
+    # Output to a file: a pipe nobody reads until the end fills up and stops Airflow mid-run.
+    with log.open("w", encoding="utf-8") as handle:
+        return subprocess.Popen(_airflow(environment, "dags", "test", dag_id), env=environment,
+                                stdout=handle, stderr=subprocess.STDOUT, text=True)
 
 
-def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
-    output, _ = process.communicate(timeout=WAIT_SECONDS)
-    return process.returncode, output
+def _finish(process: subprocess.Popen[str], log: Path) -> tuple[int, str]:
+    process.wait(timeout=WAIT_SECONDS)
+    return process.returncode, log.read_text(encoding="utf-8", errors="replace")
 
 
 def _split_day(full_file: Path, morning_file: Path) -> int:
@@ -111,7 +113,10 @@ def collision(tmp_path_factory: pytest.TempPathFactory) -> dict:
     nightly = _environment(root, "nightly", landing, warehouse)
     intraday = _environment(root, "intraday", landing, warehouse)
 
-    first_code, first_output = _finish(_dags_test(nightly, "asc_nightly"))
+    logs = root / "logs"
+    logs.mkdir()
+    first_code, first_output = _finish(
+        _dags_test(nightly, "asc_nightly", logs / "night-1.log"), logs / "night-1.log")
     assert first_code == 0, first_output[-3000:]
     day_rows = _split_day(full_day / name, landing / name)  # 31 March as it stood at 10:45
 
@@ -122,26 +127,30 @@ def collision(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     dbt_log = warehouse / "build" / "dbt_logs" / "dbt.log"
     dbt_log.unlink()
-    second = _dags_test(nightly, "asc_nightly")
+    second = _dags_test(nightly, "asc_nightly", logs / "night-2.log")
     deadline = time.monotonic() + WAIT_SECONDS
     while not dbt_log.exists() and second.poll() is None and time.monotonic() < deadline:
         time.sleep(0.5)
-    morning_code, morning_output = _finish(_dags_test(intraday, "asc_opel_intraday"))
+    dbt_started = dbt_log.exists()
+    morning_code, morning_output = _finish(
+        _dags_test(intraday, "asc_opel_intraday", logs / "morning.log"), logs / "morning.log")
     nightly_running_after_morning = second.poll() is None
     with duckdb.connect(str(warehouse / "opel.duckdb"), read_only=True) as con:
         morning_updates = con.execute(
             "select sum(update_count) from marts.fct_opel_indicator_daily where report_date = ?",
             [DAY]).fetchone()
     (landing / name).write_bytes((full_day / name).read_bytes())  # the afternoon's version
-    afternoon_code, afternoon_output = _finish(_dags_test(intraday, "asc_opel_intraday"))
-    second_code, second_output = _finish(second)
+    afternoon_code, afternoon_output = _finish(
+        _dags_test(intraday, "asc_opel_intraday", logs / "afternoon.log"), logs / "afternoon.log")
+    second_code, second_output = _finish(second, logs / "night-2.log")
     stop.touch()
     analyst_output, _ = analyst.communicate(timeout=60)
     return {
         "warehouse": warehouse, "day_rows": day_rows,
         "morning": (morning_code, morning_output), "afternoon": (afternoon_code, afternoon_output),
         "second": (second_code, second_output), "first_output": first_output,
-        "overlapped": nightly_running_after_morning, "morning_updates": morning_updates,
+        "overlapped": nightly_running_after_morning, "dbt_started": dbt_started,
+        "morning_updates": morning_updates,
         "analyst": json.loads(analyst_output),
     }
 
@@ -152,6 +161,7 @@ def test_both_runs_finish_and_the_intraday_run_happened_during_the_nightly_build
     for run in ("morning", "afternoon", "second"):
         code, output = collision[run]
         assert code == 0, output[-3000:]
+    assert collision["dbt_started"], "the intraday run must start once the night's dbt builds"
     assert collision["overlapped"], "the intraday run must finish while the night still runs"
 
 
