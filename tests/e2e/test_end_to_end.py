@@ -263,7 +263,7 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     # A later Kent submission whose rows mostly cannot be used: 3 of 4 quarantined.
     rows = [cld_row()] + [cld_row(**{"Event Start Date": "31/12/2025"}) for _ in range(3)]
-    write_cld_file(night["landing"] / "CLD_886_20240401_20260630_R2.csv", rows)
+    write_cld_file(night["landing"] / "CLD_820_20240401_20260630_R2.csv", rows)
     second = _run_dag(night["environment"])
     assert second.returncode != 0
     assert re.search(r"DataQualityError: blocking checks failed on raw, ops: "
@@ -279,7 +279,7 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     assert [(council, severity) for council, severity, _ in failing] == [("820", "blocking")]
     blocking = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "blocking"]
     assert sorted((a["council_code"] or "", a["source"]) for a in blocking) == [
-        ("", "asc_nightly.validate_raw"), ("820", "CLD_886_20240401_20260630_R2.csv")]
+        ("", "asc_nightly.validate_raw"), ("820", "CLD_820_20240401_20260630_R2.csv")]
     [file_alert] = [a for a in blocking if a["council_code"] == "820"]
     assert file_alert["observed"] == "75.0% of rows quarantined (3 of 4)"
     assert file_alert["expected"] == "not more than 5% of rows quarantined"
