@@ -404,3 +404,16 @@ def test_old_log_lines_and_positional_callers_still_work(settings) -> None:
     assert first == old
     assert (second["occurrences"], second["first_seen"]) == (2, old["raised_at"])
     assert record_alerts(settings.warehouse_dir, []).logged == []
+
+
+def test_task_failure_links_to_the_configured_airflow_ui_not_airflows_own_base_url(
+    settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ASC_ALERT_AIRFLOW_URL", "https://airflow.council.example")
+    ti = SimpleNamespace(dag_id="asc_opel_intraday", task_id="refresh_opel", try_number=1,
+                         log_url="http://localhost:8080/dags/asc_opel_intraday/runs/r")
+    on_task_failure({"ti": ti, "run_id": "scheduled__2026-03-31T09:45:00+00:00"})
+    [logged] = read_alerts(settings.warehouse_dir)
+    assert logged["details"] == ("https://airflow.council.example/dags/asc_opel_intraday/runs/"
+                                 "scheduled__2026-03-31T09%3A45%3A00%2B00%3A00")
+    assert logged["what_to_do"].startswith("Open the task's log in Airflow")

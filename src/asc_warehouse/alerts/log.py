@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from asc_warehouse.alerts.channels import SENDERS, ChannelConfig
+from asc_warehouse.alerts.messages import airflow_run_link
 
 try:  # Airflow only runs on POSIX; the import guard keeps the module importable elsewhere.
     import fcntl
@@ -404,7 +405,12 @@ def task_failure_alert(context: Mapping[str, Any]) -> Alert:
         run_id=str(run_id) if run_id else None,
         observed=f"failed (try {try_number})" if try_number else "failed",
         expected="success",
-        details=_attribute(ti, "log_url") or None,
+        # Airflow's own log_url uses its api base_url, often http://localhost:8080 on a
+        # server; the link readers can open is configured (ASC_ALERT_AIRFLOW_URL).
+        details=airflow_run_link(dag_id, str(run_id) if run_id else None)
+        or _attribute(ti, "log_url") or None,
+        what_to_do="Open the task's log in Airflow, fix the cause, then clear the task to run "
+                   "it again; the published warehouse is unchanged until a run succeeds.",
     )
 
 
