@@ -149,15 +149,17 @@ class LandingScan:
     """File name -> why it cannot be loaded."""
 
 
-def scan_landing(landing_dir: Path) -> LandingScan:
+def scan_landing(landing_dir: Path, pattern: str = "*.csv") -> LandingScan:
     """Every CSV in the landing folder, oldest period end first so later submissions load last.
 
     A badly named file is reported, not raised: the other councils' files still load.
+    ``pattern`` narrows the scan (the OPEL intraday run reads ``OPEL_*.csv`` only, so it never
+    reads the large CLD extracts to checksum them).
     """
     extracts: list[ExtractFile] = []
     rejected: dict[str, str] = {}
     if landing_dir.is_dir():
-        for path in sorted(landing_dir.glob("*.csv")):
+        for path in sorted(landing_dir.glob(pattern)):
             try:
                 extracts.append(parse_extract_name(path))
             except LandingContractError as error:

@@ -13,9 +13,41 @@ from pathlib import Path
 
 import duckdb
 
+from asc_warehouse.alerts.log import read_deliveries
+
 # Only these reach analysts: marts, the load audit and the check history (no person-level data).
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_OPS_TABLES = ("load_audit", "data_quality_result")
+ALERT_DELIVERY_DDL = """
+create table ops.alert_delivery (
+    attempted_at timestamp,
+    run_id varchar,
+    channel varchar,
+    status varchar,
+    error varchar,
+    alert_count integer,
+    alerts varchar
+)
+"""
+
+
+def write_alert_delivery(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> int:
+    """``ops.alert_delivery``: every channel attempt from the alert log, delivered or failed,
+    so a broken channel is seen in the warehouse and on the site's data-quality page."""
+    con.execute("create schema if not exists ops")
+    con.execute(ALERT_DELIVERY_DDL)
+    rows = [
+        [
+            datetime.fromisoformat(str(line["raised_at"])).replace(tzinfo=None),
+            line.get("run_id"), line["channel"], line.get("status", "failed"), line.get("error"),
+            len(line.get("alerts") or line.get("undelivered") or []),
+            "; ".join(line.get("alerts") or []) or None,
+        ]
+        for line in read_deliveries(warehouse_dir)
+    ]
+    if rows:
+        con.executemany("insert into ops.alert_delivery values (?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -27,8 +59,14 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def publish(build_path: Path, published_path: Path, run_id: str) -> dict[str, int]:
-    """Copy marts into a fresh file, then swap it in. Returns row counts per published table."""
+def publish(
+    build_path: Path, published_path: Path, run_id: str, warehouse_dir: Path | None = None
+) -> dict[str, int]:
+    """Copy marts into a fresh file, then swap it in. Returns row counts per published table.
+
+    With ``warehouse_dir``, the alert log's delivery record is published as
+    ``ops.alert_delivery``.
+    """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     staging_path = published_path.with_name(published_path.name + ".new")
     staging_path.unlink(missing_ok=True)
@@ -50,6 +88,8 @@ def publish(build_path: Path, published_path: Path, run_id: str) -> dict[str, in
             [run_id, datetime.now(UTC).replace(tzinfo=None)],
         )
         con.execute("detach build")
+        if warehouse_dir is not None:
+            counts["ops.alert_delivery"] = write_alert_delivery(con, warehouse_dir)
         con.execute("checkpoint")
     with staging_path.open("rb") as handle:
         os.fsync(handle.fileno())
