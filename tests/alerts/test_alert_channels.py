@@ -198,7 +198,7 @@ def _use_webhook(monkeypatch: pytest.MonkeyPatch, receiver: _Receiver) -> None:
 def _alert(run_id: str = "scheduled__2026-03-02T02:00:00+00:00", **overrides: Any) -> Alert:
     fields: dict[str, Any] = {
         "severity": "warning",
-        "source": "CLD_886_20240401_20260331_R2.csv",
+        "source": "CLD_820_20240401_20260331_R2.csv",
         "check": "unknown accommodation status share",
         "message": "Share of events with unknown accommodation status rose sharply.",
         "council_code": "820",
@@ -235,7 +235,7 @@ def test_email_names_council_source_check_observed_expected_severity_run_and_det
     assert message["To"] == ", ".join(RECIPIENTS)
     assert message["Subject"] == (
         "[ASC warehouse] WARNING: 1 alert(s), run scheduled__2026-03-02T02:00:00+00:00: "
-        "CLD_886_20240401_20260331_R2.csv"
+        "CLD_820_20240401_20260331_R2.csv"
     )
     body = message.get_content()
     _assert_names_everything(body, alert)

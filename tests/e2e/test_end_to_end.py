@@ -260,7 +260,7 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     # A later Kent submission whose rows mostly cannot be used: 3 of 4 quarantined.
     rows = [cld_row()] + [cld_row(**{"Event Start Date": "31/12/2025"}) for _ in range(3)]
-    write_cld_file(night["landing"] / "CLD_886_20240401_20260630_R2.csv", rows)
+    write_cld_file(night["landing"] / "CLD_820_20240401_20260630_R2.csv", rows)
     second = _run_dag(night["environment"])
     assert second.returncode != 0
     assert re.search(r"DataQualityError: blocking checks failed on raw, ops: "

@@ -68,7 +68,7 @@ def extracts(landing: Path) -> dict[str, Rows]:
 
 
 def test_file_names_follow_the_landing_contract(landing: Path) -> None:
-    councils = [row["council_code"] for row in _read_seed("ref_councils.csv")]
+    councils = list(PROFILES)
     expected = {f"CLD_{code}_20240401_20260331_R2.csv" for code in councils}
     assert {path.name for path in landing.iterdir()} == expected
 
@@ -225,7 +225,7 @@ def test_cli_writes_and_reports_each_extract(
     main(["--landing", str(tmp_path), "--scale", "0.001", "--seed", "7"])
     printed = capsys.readouterr().out
     written = sorted(tmp_path.iterdir())
-    assert len(written) == len(_read_seed("ref_councils.csv"))
+    assert len(written) == len(PROFILES)
     for path in written:
         assert str(path) in printed
 

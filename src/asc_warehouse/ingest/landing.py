@@ -3,7 +3,7 @@
 Five feeds land in the same folder:
 
 * ``CLD_<council>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``, for example
-  ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
+  ``CLD_820_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
   reporting period, in that release of the national specification;
 * ``OPEL_<council>_<YYYYMMDD>.csv``: one council's operational pressures (OPEL) indicator updates
   for one day;

@@ -84,18 +84,22 @@ PROFILES: dict[str, CouncilProfile] = {
 class Council:
     code: str
     name: str
-    index: int  # position in the councils seed; keeps NHS number ranges apart
+    index: int  # position among the sample councils; keeps NHS number ranges apart
     profile: CouncilProfile
 
 
 def load_councils(path: Path = COUNCILS_PATH) -> list[Council]:
-    """Councils in seed order, each with its profile; a council without one is an error."""
+    """The councils with a sample-data profile (Kent, Medway), named as in the councils seed.
+
+    The seed lists every English council; sample data is made only for the profiled ones, and a
+    profile whose council the seed does not know is an error.
+    """
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    councils = []
-    for index, row in enumerate(rows):
-        code = row["council_code"]
-        if code not in PROFILES:
-            raise KeyError(f"council {code} ({row['council_name']}) has no sample-data profile")
-        councils.append(Council(code, row["council_name"], index, PROFILES[code]))
-    return councils
+        names = {row["council_code"]: row["council_name"] for row in csv.DictReader(handle)}
+    unknown = [code for code in PROFILES if code not in names]
+    if unknown:
+        raise KeyError(f"sample-data profiles for councils not in {path.name}: {unknown}")
+    return [
+        Council(code, names[code], index, profile)
+        for index, (code, profile) in enumerate(PROFILES.items())
+    ]
