@@ -1,8 +1,9 @@
-"""Command line: ``asc-warehouse run | summary``.
+"""Command line: ``asc-warehouse run | summary | refresh-ascof-official SOURCE_DIR``.
 
 ``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
-with SQLite metadata under ``.airflow/``) and prints the run summary.
+with SQLite metadata under ``.airflow/``) and prints the run summary. ``refresh-ascof-official``
+rewrites the official ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
 # Written beside generated extracts; its presence is what allows the built-in sample key.
@@ -103,6 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
+    official = commands.add_parser(
+        "refresh-ascof-official",
+        help="rewrite the official ASCOF series seeds from DHSC's workbook in long form",
+    )
+    official.add_argument("source_dir", type=Path,
+                          help="folder holding ascof_official_values.csv, measures.csv, ...")
+    official.set_defaults(
+        handler=lambda arguments: ascof_official.main([str(arguments.source_dir)])
+    )
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 
