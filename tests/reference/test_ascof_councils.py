@@ -57,13 +57,15 @@ def test_councils_of_the_2024_25_tables_keep_sourced_attributes_and_infer_none(
     kent = councils["820"]
     assert (kent.dfe_la_code, kent.council_type, kent.region) == (
         "886", "Shire County", "South East")
-    # 1xx is the North East and E08 a Metropolitan District (the workbook's sums prove both);
-    # no region or type is guessed for the others, and no DfE code without a source.
+    # 1xx is the North East and E08 a Metropolitan District; 6xx the East of England and E10 a
+    # Shire County (council_geography, proved against the workbook's totals); no DfE code
+    # without a source.
     gateshead = councils["106"]
     assert (gateshead.region, gateshead.council_type, gateshead.dfe_la_code) == (
         "North East", "Metropolitan District", "")
     suffolk = councils["609"]
-    assert (suffolk.region, suffolk.council_type, suffolk.dfe_la_code) == ("", "", "")
+    assert (suffolk.region, suffolk.council_type, suffolk.dfe_la_code) == (
+        "East of England", "Shire County", "")
 
 
 def test_mid_2024_populations_are_the_2b_2c_denominators_and_suppressed_ones_are_left_out(

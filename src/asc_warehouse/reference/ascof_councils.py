@@ -15,12 +15,11 @@ The folder holds the tidy extract of the workbook (its README describes it):
   the seed's ``estimate_year = 2024`` rows. A denominator the workbook suppresses (``[c]``) is
   not held: that council's 2B or 2C falls back to another year or has no population.
 
-The workbook gives no region or council type per council. Region is filled only where the
-workbook's own aggregates prove the grouping: the councils whose CASSR code starts 1, 2 or 4
-sum, in Tables 2b and 2c, to the North East, Yorkshire and the Humber and West Midlands totals
-(within the rounding to 5 of note 10); council type only for ONS ``E08`` codes, whose sum is the
-Metropolitan Districts total. Other regions and types are left blank rather than guessed. The
-DfE LA code, region and type already in the seed (Kent, Medway, from the DfE list) are kept.
+The workbook gives no region or council type per council. Both come from
+``asc_warehouse.reference.council_geography``: CASSR code blocks and ONS code prefixes, with
+listed exceptions, an assignment that the official-series refresh proves against the
+workbook's own region and council-type totals (a wrong one fails that refresh). The DfE LA
+code, region and type already in the seed (Kent, Medway, from the DfE list) are kept.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from asc_warehouse.reference.council_geography import assign
 from asc_warehouse.reference.ons_population import (
     COUNCILS_PATH,
     SEED_PATH,
@@ -46,10 +46,15 @@ WORKBOOK_YEAR = "2024-25"
 # Table of the workbook -> the ASCOF age band of its denominator.
 DENOMINATOR_TABLES = {"Table_2b": "18 to 64", "Table_2c": "65 and above"}
 # Groupings the workbook's aggregates confirm (see the module docstring).
-REGION_BY_CASSR_FIRST_DIGIT = {
-    "1": "North East", "2": "Yorkshire and the Humber", "4": "West Midlands",
+REGION_NAMES = {
+    "NE": "North East", "YH": "Yorkshire and the Humber", "NW": "North West",
+    "WM": "West Midlands", "EM": "East Midlands", "E": "East of England", "L": "London",
+    "SE": "South East", "SW": "South West",
 }
-COUNCIL_TYPE_BY_ONS_PREFIX = {"E08": "Metropolitan District"}
+COUNCIL_TYPE_NAMES = {
+    "S": "Shire County", "U": "Unitary", "M": "Metropolitan District", "I": "Inner London",
+    "O": "Outer London",
+}
 WORKBOOK_SOURCE = (
     "DHSC ASCOF 2024-25 time series (ascof_2024_25.ods, sha256 e4b06416b2b5b31b…), "
     "shared/reference/ascof-official/councils.csv"
@@ -96,11 +101,13 @@ def council_rows(reference_dir: Path, existing_seed: Path = COUNCILS_PATH) -> li
                 previous["council_type"], previous["region"], previous["source_status"],
             ))
             continue
+        geography = assign(code, row["ons_code"])
         councils.append(CouncilRow(
             code, "", row["ons_code"], row["name"],
-            COUNCIL_TYPE_BY_ONS_PREFIX.get(row["ons_code"][:3], ""),
-            REGION_BY_CASSR_FIRST_DIGIT.get(code[:1], ""),
-            WORKBOOK_SOURCE + "; no DfE LA code source held",
+            COUNCIL_TYPE_NAMES.get(geography.council_type_code, ""),
+            REGION_NAMES.get(geography.region_code, ""),
+            WORKBOOK_SOURCE + "; region and type as proved against the workbook's totals "
+            "(asc_warehouse.reference.council_geography); no DfE LA code source held",
         ))
     return sorted(councils, key=lambda council: council.council_code)
 
