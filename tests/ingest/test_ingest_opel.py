@@ -18,7 +18,7 @@ from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.opel import OPEL_HEADER
 from tests.cld_files import cld_row, write_cld_file
 
-NAME = "OPEL_886_20260331.csv"
+NAME = "OPEL_820_20260331.csv"
 STAFFING = {
     "Updated At": "2026-03-31 09:15",
     "Area": "East Kent",
@@ -222,7 +222,7 @@ def test_a_row_breaking_several_rules_is_counted_once(tmp_path: Path) -> None:
 
 def test_areas_are_checked_against_the_files_council(tmp_path: Path) -> None:
     """Medway (821) has no OPEL reporting units in the seed, so no area of it is known."""
-    path = write_opel_file(tmp_path / "OPEL_887_20260331.csv", [STAFFING])
+    path = write_opel_file(tmp_path / "OPEL_821_20260331.csv", [STAFFING])
     [result] = _load(tmp_path, path)
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (1, 0, 1)
     assert [row[1] for row in _quarantine(tmp_path)] == ["Area"]
@@ -246,7 +246,7 @@ def test_row_with_missing_fields_is_quarantined_and_later_rows_keep_their_line(
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
     [(line, _, reason, value)] = _quarantine(tmp_path)
     assert (line, value) == (3, None)
-    assert reason.startswith("unreadable row: missing columns")
+    assert reason == "unreadable row: 3 fields where the header has 7"
     assert _query(tmp_path, "select source_row_number from raw.opel_updates "
                             "where value = '71'") == [(4,)]
 
@@ -257,7 +257,8 @@ def test_row_that_is_not_utf8_is_quarantined(tmp_path: Path) -> None:
     [result] = _load(tmp_path, _write_lines(tmp_path / NAME, lines))
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
     [(line, _, reason, _)] = _quarantine(tmp_path)
-    assert line == 3 and reason.startswith("unreadable row: invalid encoding")
+    byte = lines[2].index(b"\xe9") + 1
+    assert (line, reason) == (3, f"unreadable row: not UTF-8 (byte {byte} of the line)")
 
 
 def _good_file(tmp_path: Path) -> Path:
@@ -343,7 +344,7 @@ def test_matching_manifest_is_accepted(tmp_path: Path) -> None:
 
 
 def test_both_feeds_load_together_each_into_its_own_table(tmp_path: Path) -> None:
-    cld = write_cld_file(tmp_path / "CLD_886_20240401_20260331_R2.csv", [cld_row()])
+    cld = write_cld_file(tmp_path / "CLD_820_20240401_20260331_R2.csv", [cld_row()])
     opel = write_opel_file(tmp_path / NAME, [STAFFING, KEAH])
     results = _load(tmp_path, cld, opel)
     assert [(r.file_name, r.status, r.rows_loaded) for r in results] == [

@@ -121,9 +121,13 @@ def _is_valid_nhs_number(value: str | None) -> bool | None:
 
 
 def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    con.create_function("asc_keyed_hash", keyed_hasher(key), ["VARCHAR"], "VARCHAR")
-    con.create_function("asc_postcode_district", postcode_district, ["VARCHAR"], "VARCHAR")
-    con.create_function("asc_is_valid_nhs_number", _is_valid_nhs_number, ["VARCHAR"], "BOOLEAN")
+    # "special": a value of spaces only becomes NULL, which DuckDB's default handling refuses.
+    for name, function, returns in (
+        ("asc_keyed_hash", keyed_hasher(key), "VARCHAR"),
+        ("asc_postcode_district", postcode_district, "VARCHAR"),
+        ("asc_is_valid_nhs_number", _is_valid_nhs_number, "BOOLEAN"),
+    ):
+        con.create_function(name, function, ["VARCHAR"], returns, null_handling="special")
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
