@@ -34,6 +34,8 @@ from asc_warehouse.ingest.quarantine_rules import (
     quoted,
 )
 
+# Free text once stored verbatim, now dropped at ingestion: removed from older build files.
+FORMERLY_STORED_COLUMNS = ("event_description",)
 # Outward code, optional space, inward code: the shape of every UK postcode.
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 
@@ -101,6 +103,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     ensure_ops_schema(con)
     columns = _raw_column_definitions(cld_fields())
     con.execute(f"create table if not exists raw.cld_events (\n    {columns}\n)")
+    for field in cld_fields():
+        if field.check_column:
+            con.execute(
+                f"alter table raw.cld_events add column if not exists {field.check_column} varchar"
+            )
+    for column in FORMERLY_STORED_COLUMNS:
+        con.execute(f"alter table raw.cld_events drop column if exists {column}")
     # Each council's newest loaded file: the one its measures now depend on most.
     con.execute(
         """

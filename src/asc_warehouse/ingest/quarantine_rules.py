@@ -64,6 +64,11 @@ def known_codes() -> tuple[str, ...]:
     return tuple(sorted(codes - {""}))
 
 
+def is_known_code(value: object) -> bool:
+    """True for a code of some code list: a value that may be shown in a message or page."""
+    return isinstance(value, str) and value.strip().lower() in known_codes()
+
+
 def reportable_code(name: str) -> str:
     """SQL for the field's value if it is a known code of some code list, else NULL."""
     return (
