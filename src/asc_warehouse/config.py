@@ -26,6 +26,8 @@ class Settings:
     warehouse_dir: Path
     pseudonymisation_key: str | None
     sample_mode: bool
+    log_dir: Path = Path("logs")
+    """Run logs: outside the warehouse volume, so a full warehouse disk cannot cut them off."""
 
     @property
     def build_dir(self) -> Path:
@@ -54,4 +56,5 @@ def load_settings() -> Settings:
         warehouse_dir=_resolve(os.environ.get("ASC_WAREHOUSE_DIR", "warehouse")),
         pseudonymisation_key=os.environ.get("ASC_PSEUDONYMISATION_KEY") or None,
         sample_mode=os.environ.get("ASC_SAMPLE_MODE", "").lower() in {"1", "true", "yes"},
+        log_dir=_resolve(os.environ.get("ASC_LOG_DIR", "logs")),
     )

@@ -13,10 +13,14 @@ from asc_warehouse.ingest.loading import LoadResult, already_loaded, record_reje
 from asc_warehouse.ingest.opel import ensure_opel_schema, load_opel_extract
 from asc_warehouse.ingest.person import load_person_extract
 from asc_warehouse.ingest.person_feeds import PERSON_FEEDS, ensure_person_feed_schema
+from asc_warehouse.ingest.pseudonymise import check_key_fingerprint
 
 
 def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> list[LoadResult]:
-    """Load every new file; a rejected file is recorded and the others still load."""
+    """Load every new file; a rejected file is recorded and the others still load.
+
+    Raises ``KeyMismatchError`` before loading anything if ``key`` is not the warehouse's key.
+    """
     loaders = {
         CLD_FEED: load_extract,
         OPEL_FEED: load_opel_extract,
@@ -28,6 +32,7 @@ def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> li
         ensure_schema(con)
         ensure_opel_schema(con)
         ensure_person_feed_schema(con)
+        check_key_fingerprint(con, key)
         register_functions(con, key)
         for extract in extracts:
             if already_loaded(con, extract.checksum):

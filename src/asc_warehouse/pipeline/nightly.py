@@ -20,7 +20,11 @@ from asc_warehouse.config import load_settings
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import ExtractFile, scan_landing
 from asc_warehouse.ingest.loading import LoadResult
-from asc_warehouse.ingest.pseudonymise import resolve_key
+from asc_warehouse.ingest.pseudonymise import (
+    SAMPLE_DATA_KEY,
+    generated_checksums,
+    resolve_key,
+)
 from asc_warehouse.pipeline import dbt_build, publish
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
@@ -62,7 +66,19 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     note_run(settings.warehouse_dir, run_id)
     key = resolve_key(settings)
     extracts = [ExtractFile.from_dict(item) for item in found["new"]]
-    results = load_extracts(settings.build_path, extracts, key)
+    refused: list[LoadResult] = []
+    if key == SAMPLE_DATA_KEY:
+        # The public sample key may hash only the generator's own files.
+        generated = generated_checksums(settings.landing_dir)
+        refused = [
+            LoadResult(extract.path.name, extract.council_code, "rejected", 0, 0, 0,
+                       f"{extract.path.name}: the sample key is refused for this file: it is not "
+                       "one the sample generator wrote; real extracts need "
+                       "ASC_PSEUDONYMISATION_KEY")
+            for extract in extracts if extract.checksum not in generated
+        ]
+        extracts = [extract for extract in extracts if extract.checksum in generated]
+    results = load_extracts(settings.build_path, extracts, key) + refused
     rejected_names = [
         LoadResult(name, "", "rejected", 0, 0, 0, reason)
         for name, reason in found["rejected"].items()

@@ -15,6 +15,7 @@ from asc_warehouse.sample_data.codes import CodeLists
 from asc_warehouse.sample_data.faults import FaultInjector
 from asc_warehouse.sample_data.feeds import generate_person_feed_extracts
 from asc_warehouse.sample_data.histories import Period
+from asc_warehouse.sample_data.marker import mark_as_generated
 from asc_warehouse.sample_data.opel import generate_opel_extracts
 from asc_warehouse.sample_data.population import build_population
 from asc_warehouse.sample_data.profiles import load_councils
@@ -57,4 +58,5 @@ def generate_sample_extracts(
             fault = FaultInjector(header, seed + zlib.crc32(council.code.encode()))
         writer.write(path, people, period_start, period_end, fault)
         paths.append(path)
+    mark_as_generated(landing_dir, paths)
     return paths
