@@ -29,6 +29,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     monkeypatch.setenv("ASC_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("ASC_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     monkeypatch.setenv("ASC_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("ASC_LANDING_SETTLE_MINUTES", "0")
     monkeypatch.delenv("ASC_SAMPLE_MODE", raising=False)
     monkeypatch.setenv("ASC_PSEUDONYMISATION_KEY", TEST_KEY)
     yield load_settings()

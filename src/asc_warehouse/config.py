@@ -28,6 +28,8 @@ class Settings:
     sample_mode: bool
     log_dir: Path = Path("logs")
     """Run logs: outside the warehouse volume, so a full warehouse disk cannot cut them off."""
+    landing_settle_minutes: float = 0
+    """A file modified more recently waits for the next night unless its manifest matches."""
 
     @property
     def build_dir(self) -> Path:
@@ -37,6 +39,11 @@ class Settings:
     def build_path(self) -> Path:
         """The file dbt writes into. Analysts never open it."""
         return self.build_dir / BUILD_FILE_NAME
+
+    @property
+    def staging_dir(self) -> Path:
+        """Private copies of the night's files, each loaded exactly as it was checksummed."""
+        return self.build_dir / "staging"
 
     @property
     def published_path(self) -> Path:
@@ -57,4 +64,5 @@ def load_settings() -> Settings:
         pseudonymisation_key=os.environ.get("ASC_PSEUDONYMISATION_KEY") or None,
         sample_mode=os.environ.get("ASC_SAMPLE_MODE", "").lower() in {"1", "true", "yes"},
         log_dir=_resolve(os.environ.get("ASC_LOG_DIR", "logs")),
+        landing_settle_minutes=float(os.environ.get("ASC_LANDING_SETTLE_MINUTES", "10")),
     )

@@ -82,6 +82,7 @@ def test_the_sample_key_is_refused_for_a_file_the_generator_did_not_write(
     monkeypatch.setenv("ASC_LANDING_DIR", str(landing))
     monkeypatch.setenv("ASC_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     monkeypatch.setenv("ASC_SAMPLE_MODE", "1")
+    monkeypatch.setenv("ASC_LANDING_SETTLE_MINUTES", "0")
     monkeypatch.delenv("ASC_PSEUDONYMISATION_KEY", raising=False)
     results = {r["file_name"]: r for r in nightly.load_new_extracts(
         nightly.find_new_extracts(), "run-1")}

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from asc_warehouse.ingest.cld_schema import expected_header
 from asc_warehouse.ingest.csv_contract import MAX_LINE_BYTES
+from asc_warehouse.ingest.landing import MANIFEST_SUFFIX
 
 OTHER_DELIMITERS = (";", "\t", "|")
-MANIFEST_SUFFIX = ".sha256"
 TAIL_BYTES = 1 << 16
 # How messages name the feed whose field list a header is checked against.
 CLD_FEED_LABEL = "CLD"

@@ -16,9 +16,15 @@ import duckdb
 
 from asc_warehouse.alerts.log import Alert, note_run, record_alerts
 from asc_warehouse.alerts.opel_escalation import escalation_alerts
-from asc_warehouse.config import load_settings
+from asc_warehouse.config import Settings, load_settings
 from asc_warehouse.ingest.extracts import load_extracts
-from asc_warehouse.ingest.landing import ExtractFile, scan_landing
+from asc_warehouse.ingest.landing import (
+    ExtractFile,
+    LandingContractError,
+    remove_staged,
+    scan_landing,
+    stage_copy,
+)
 from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.pseudonymise import (
     SAMPLE_DATA_KEY,
@@ -50,12 +56,14 @@ def _loaded_checksums() -> set[str]:
 
 def find_new_extracts() -> dict[str, Any]:
     """Files in the landing folder not loaded before (by content checksum)."""
-    scan = scan_landing(load_settings().landing_dir)
+    settings = load_settings()
+    scan = scan_landing(settings.landing_dir, settings.landing_settle_minutes)
     loaded = _loaded_checksums()
     return {
         "new": [extract.as_dict() for extract in scan.extracts if extract.checksum not in loaded],
         "already_loaded": [e.path.name for e in scan.extracts if e.checksum in loaded],
         "rejected": scan.rejected,
+        "waiting": scan.waiting,
     }
 
 
@@ -65,12 +73,36 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
     note_run(settings.warehouse_dir, run_id)
     key = resolve_key(settings)
-    extracts = [ExtractFile.from_dict(item) for item in found["new"]]
+    staged: list[ExtractFile] = []
     refused: list[LoadResult] = []
+    for item in found["new"]:
+        extract = ExtractFile.from_dict(item)
+        try:
+            staged.append(stage_copy(extract, settings.staging_dir))
+        except (LandingContractError, OSError) as error:
+            refused.append(LoadResult(extract.path.name, extract.council_code, "rejected",
+                                      0, 0, 0, f"{extract.path.name}: could not be staged: "
+                                      f"{getattr(error, 'strerror', None) or error}"))
+    try:
+        return _load_staged(settings, staged, refused, found, run_id, key)
+    finally:
+        for extract in staged:
+            remove_staged(extract)
+
+
+def _load_staged(
+    settings: Settings,
+    extracts: list[ExtractFile],
+    refused: list[LoadResult],
+    found: dict[str, Any],
+    run_id: str,
+    key: str,
+) -> list[dict[str, Any]]:
+    """Load the staged copies; report refused, rejected and waiting files beside them."""
     if key == SAMPLE_DATA_KEY:
         # The public sample key may hash only the generator's own files.
         generated = generated_checksums(settings.landing_dir)
-        refused = [
+        refused += [
             LoadResult(extract.path.name, extract.council_code, "rejected", 0, 0, 0,
                        f"{extract.path.name}: the sample key is refused for this file: it is not "
                        "one the sample generator wrote; real extracts need "
@@ -84,6 +116,10 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
         for name, reason in found["rejected"].items()
     ]
     results += rejected_names
+    results += [
+        LoadResult(name, "", "waiting", 0, 0, 0, reason)
+        for name, reason in found.get("waiting", {}).items()
+    ]
     record_alerts(settings.warehouse_dir, [
         Alert(
             severity="blocking", source=result.file_name, check="extract file accepted",
