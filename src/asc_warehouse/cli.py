@@ -20,7 +20,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from asc_warehouse.config import PROJECT_ROOT, load_settings
+from asc_warehouse.config import PROJECT_ROOT, load_settings, restrict_new_files
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
 from asc_warehouse.pipeline.run_lock import RunInProgressError, run_lock
 
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
     arguments = parser.parse_args(argv)
+    restrict_new_files(load_settings())
     return int(arguments.handler(arguments))
 
 

@@ -30,6 +30,10 @@ class Settings:
     """Run logs: outside the warehouse volume, so a full warehouse disk cannot cut them off."""
     landing_settle_minutes: float = 0
     """A file modified more recently waits for the next night unless its manifest matches."""
+    load_memory_limit: str = "4GB"
+    """DuckDB memory limit while loading; loading never spills (raw identifiers stay in RAM)."""
+    umask: int = 0o027
+    """Files the pipeline creates: owner read-write, group read (0640), others nothing."""
 
     @property
     def build_dir(self) -> Path:
@@ -65,4 +69,11 @@ def load_settings() -> Settings:
         sample_mode=os.environ.get("ASC_SAMPLE_MODE", "").lower() in {"1", "true", "yes"},
         log_dir=_resolve(os.environ.get("ASC_LOG_DIR", "logs")),
         landing_settle_minutes=float(os.environ.get("ASC_LANDING_SETTLE_MINUTES", "10")),
+        load_memory_limit=os.environ.get("ASC_LOAD_MEMORY_LIMIT", "4GB"),
+        umask=int(os.environ.get("ASC_UMASK", "027"), 8),
     )
+
+
+def restrict_new_files(settings: Settings) -> None:
+    """Apply the deployment's umask, so nothing the run writes is readable by other users."""
+    os.umask(settings.umask)

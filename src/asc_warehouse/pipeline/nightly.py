@@ -16,7 +16,8 @@ import duckdb
 
 from asc_warehouse.alerts.log import Alert, note_run, record_alerts
 from asc_warehouse.alerts.opel_escalation import escalation_alerts
-from asc_warehouse.config import Settings, load_settings
+from asc_warehouse.config import Settings, restrict_new_files
+from asc_warehouse.config import load_settings as _read_settings
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import (
     ExtractFile,
@@ -36,6 +37,13 @@ from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
+
+
+def load_settings() -> Settings:
+    """The settings, with the deployment's umask applied before the step writes anything."""
+    settings = _read_settings()
+    restrict_new_files(settings)
+    return settings
 DATA_DOCS_INDEX = "data_docs/index.html"
 
 
@@ -110,7 +118,8 @@ def _load_staged(
             for extract in extracts if extract.checksum not in generated
         ]
         extracts = [extract for extract in extracts if extract.checksum in generated]
-    results = load_extracts(settings.build_path, extracts, key) + refused
+    results = load_extracts(settings.build_path, extracts, key,
+                            settings.load_memory_limit) + refused
     rejected_names = [
         LoadResult(name, "", "rejected", 0, 0, 0, reason)
         for name, reason in found["rejected"].items()
