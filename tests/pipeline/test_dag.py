@@ -67,3 +67,10 @@ def test_failed_tasks_alert_through_the_alert_channels(dag) -> None:
         callbacks = task.on_failure_callback
         callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
         assert on_task_failure in callbacks, task.task_id
+
+
+def test_every_task_and_the_run_have_a_timeout(dag) -> None:
+    """A FIFO, a stuck read or a locked file ends the night with an alert, never hangs it."""
+    assert dag.dagrun_timeout is not None and dag.dagrun_timeout <= timedelta(hours=12)
+    timeouts = {task.task_id: task.execution_timeout for task in dag.tasks}
+    assert None not in timeouts.values(), timeouts
