@@ -34,6 +34,8 @@ class Settings:
     """DuckDB memory limit while loading; loading never spills (raw identifiers stay in RAM)."""
     umask: int = 0o027
     """Files the pipeline creates: owner read-write, group read (0640), others nothing."""
+    restricted_mode: int = 0o600
+    """Mode of the person-level published file (0640 lets the folder's group read it)."""
 
     @property
     def build_dir(self) -> Path:
@@ -71,6 +73,7 @@ def load_settings() -> Settings:
         landing_settle_minutes=float(os.environ.get("ASC_LANDING_SETTLE_MINUTES", "10")),
         load_memory_limit=os.environ.get("ASC_LOAD_MEMORY_LIMIT", "4GB"),
         umask=int(os.environ.get("ASC_UMASK", "027"), 8),
+        restricted_mode=int(os.environ.get("ASC_RESTRICTED_MODE", "600"), 8),
     )
 
 

@@ -64,4 +64,11 @@ def load_extracts(
                     f"({memory_limit}) to load; raise the limit. Loading never spills to disk, "
                     "so raw identifiers stay in memory"
                 )))
+            except duckdb.Error as error:
+                # DuckDB's own text may quote the file's values: only its kind is reported.
+                drop_temp_tables(con)
+                results.append(record_rejection(con, extract, (
+                    f"{extract.path.name}: could not be loaded (database error "
+                    f"{type(error).__name__}; its text is not shown as it may quote the file)"
+                )))
     return results

@@ -201,7 +201,8 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
     settings = load_settings()
-    return publish.publish(settings.build_path, settings.published_path, run_id)
+    return publish.publish(settings.build_path, settings.published_path, run_id,
+                           settings.restricted_mode)
 
 
 def headline_measures() -> list[dict[str, Any]]:
