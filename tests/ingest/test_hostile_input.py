@@ -162,3 +162,22 @@ def test_the_person_is_really_in_the_test_lines() -> None:
     line = _lines([cld_row()])[1].decode("utf-8")
     assert all(value in line for value in IDENTIFYING if value != "9434765919")
     assert PERSON["NHS Number"].replace(" ", "") == "9434765919"
+
+
+def test_an_identifier_keyed_into_a_kept_field_is_not_stored(tmp_path: Path) -> None:
+    # A shifted row: the name in a coded field, the NHS number in a text field, the postcode in a
+    # number field, the date of birth in a flag; the real codes and references still load.
+    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "943 476 5919",
+                       "Unit Cost": "9434765919", "Dementia": "1941-07-19",
+                       "Provider CQC Location ID": "1-1234567890",
+                       "Planned units per week": "12.5"})]
+    results = _load_with_other(tmp_path, _lines(rows))
+    assert results[NAME].rows_loaded == 1
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select gender, event_reference, unit_cost, dementia, provider_cqc_location_id, "
+            "planned_units_per_week, service_type from raw.cld_events where source_file = ?",
+            [NAME]).fetchone()
+    shape = "(value not stored: wrong shape for the field)"
+    assert stored == (shape, shape, shape, shape, "1-1234567890", "12.5",
+                      "Long term support: Community")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 from pathlib import Path
+
+import pytest
 
 from asc_warehouse.config import Settings
 from asc_warehouse.ingest.extracts import load_extracts
@@ -43,3 +46,28 @@ def test_files_the_night_writes_are_not_readable_by_others(settings: Settings) -
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & stat.S_IRWXO == 0, f"{path} is {oct(mode)}"
         assert mode & stat.S_IWGRP == 0, f"{path} is {oct(mode)}"
+
+
+def test_a_full_disk_stops_loading_and_publishing_with_the_cause(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asc_warehouse.pipeline import disk_space
+
+    write_cld_file(settings.landing_dir / SMALL, [cld_row()])
+    found = nightly.find_new_extracts()
+    nightly.load_new_extracts(found, "run-1")
+    published = settings.published_path
+    published.write_bytes(b"yesterday's publication")
+    leftover = settings.warehouse_dir / ".publishing" / "asc.duckdb"
+    leftover.parent.mkdir()
+    leftover.write_bytes(b"half-written")
+    monkeypatch.setattr(disk_space.shutil, "disk_usage",
+                        lambda _: shutil._ntuple_diskusage(10 << 30, 10 << 30, 5 << 20))
+    with pytest.raises(disk_space.InsufficientSpaceError,
+                       match=r"publishing needs about .* MB free .* but only 5 MB is free"):
+        nightly.publish_warehouse("run-1")
+    assert published.read_bytes() == b"yesterday's publication"
+    assert not leftover.exists()
+    write_cld_file(settings.landing_dir / BIG, [cld_row()])
+    with pytest.raises(disk_space.InsufficientSpaceError, match="loading the night's files"):
+        nightly.load_new_extracts(nightly.find_new_extracts(), "run-2")

@@ -69,12 +69,19 @@ def is_known_code(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in known_codes()
 
 
+def is_known_code_sql(value_sql: str) -> str:
+    """SQL: the value is a code of some code list, ignoring case and surrounding spaces.
+
+    ``asc_is_known_code`` is registered on the loading connection (``cld.register_functions``);
+    a function keeps memory flat, where an IN list of every code in every field's expression
+    took over 100 MB for a single row.
+    """
+    return f"coalesce(asc_is_known_code({value_sql}), false)"
+
+
 def reportable_code(name: str) -> str:
     """SQL for the field's value if it is a known code of some code list, else NULL."""
-    return (
-        f"case when lower(trim({quoted(name)})) in ({sql_list(list(known_codes()))}) "
-        f"then trim({quoted(name)}) end"
-    )
+    return f"case when {is_known_code_sql(quoted(name))} then trim({quoted(name)}) end"
 
 
 @cache

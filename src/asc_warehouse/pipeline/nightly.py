@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -33,6 +34,7 @@ from asc_warehouse.ingest.pseudonymise import (
     resolve_key,
 )
 from asc_warehouse.pipeline import dbt_build, publish
+from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
@@ -81,6 +83,11 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
     note_run(settings.warehouse_dir, run_id)
     key = resolve_key(settings)
+    remove_leftovers(settings.staging_dir)
+    # Each file is staged as a copy, then loaded: room for the copy and for the database growth.
+    incoming = sum(Path(item["path"]).stat().st_size for item in found["new"]
+                   if Path(item["path"]).is_file())
+    require_free_space(settings.build_dir, 3 * incoming, "loading the night's files")
     staged: list[ExtractFile] = []
     refused: list[LoadResult] = []
     for item in found["new"]:
@@ -201,6 +208,8 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
     settings = load_settings()
+    remove_leftovers(settings.warehouse_dir / publish.PUBLISHING_DIR_NAME)
+    require_free_space(settings.warehouse_dir, settings.build_path.stat().st_size, "publishing")
     return publish.publish(settings.build_path, settings.published_path, run_id,
                            settings.restricted_mode)
 
