@@ -51,6 +51,8 @@ ROW_FAULTS = [
      "Date of Birth is not a date in YYYY-MM-DD form"),
     ("unparseable death", {"Date of Death": "2025-13-01"}, "Date of Death",
      "Date of Death is not a date in YYYY-MM-DD form"),
+    ("name in the period start", {"Reporting Period Start Date": "Winifred"},
+     "Reporting Period Start Date", "Reporting Period Start Date is not a date in YYYY-MM-DD form"),
     ("ancient start", {"Event Start Date": "1899-12-31"}, "Event Start Date",
      "Event Start Date is before 1900-01-01: impossible"),
     ("future birth", {"Date of Birth": "2026-04-01"}, "Date of Birth",

@@ -139,7 +139,9 @@ def quarantine_rules() -> tuple[QuarantineRule, ...]:
             reason="Event Start Date is blank",
             condition=f"{blank_to_null('Event Start Date')} is null",
         ),
-        *(_unparseable(field) for field in dates),
+        # The submission's own period dates too: anything else there cannot be read as a date.
+        *(_unparseable(field) for field in (*dates, "Reporting Period Start Date",
+                                            "Reporting Period End Date")),
         *(_before_earliest(field) for field in dates),
         *(_after_period_end(field) for field in ("Event Start Date", "Date of Birth",
                                                    "Date of Death")),

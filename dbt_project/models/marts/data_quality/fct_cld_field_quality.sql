@@ -1,11 +1,36 @@
--- Counts of rows by council, file, field, event type and validation status.
+-- Counts of rows by load, field, event type and validation status, for each file's current
+-- load only: a corrected file delivered under the same name supersedes the earlier load, and
+-- its counts are never summed with the superseded one's.
+with
+
+classified as (
+
+    select * from {{ ref('int_cld_field_values_classified') }}
+
+),
+
+current_loads as (
+
+    select load_id, loaded_at
+    from {{ ref('stg_ops__load_audit') }}
+    where feed = 'cld' and load_status = 'loaded'
+    qualify row_number() over (
+        partition by council_code, file_name order by loaded_at desc, load_id desc
+    ) = 1
+
+)
+
 select
-    cast(council_code as varchar) as council_code,
-    cast(source_file as varchar) as file_name,
-    cast(release as varchar) as release,
-    cast(cld_field_name as varchar) as cld_field_name,
-    cast(event_type as varchar) as event_type,
-    cast(validation_status as varchar) as validation_status,
+    cast(classified.load_id as varchar) as load_id,
+    cast(classified.council_code as varchar) as council_code,
+    cast(classified.source_file as varchar) as file_name,
+    cast(current_loads.loaded_at as timestamp) as loaded_at,
+    cast(classified.release as varchar) as release,
+    cast(classified.cld_field_name as varchar) as cld_field_name,
+    cast(classified.event_type as varchar) as event_type,
+    cast(classified.validation_status as varchar) as validation_status,
     cast(count(*) as bigint) as row_count
-from {{ ref('int_cld_field_values_classified') }}
+from classified
+inner join current_loads
+    on classified.load_id = current_loads.load_id
 group by all
