@@ -35,6 +35,8 @@ class Settings:
     umask: int = 0o027
     """Files the pipeline creates: owner read-write, group read (0640), others nothing."""
     restricted_mode: int = 0o600
+    retention_months: int | None = None
+    """Raw events that ended longer ago are purged each night (None: the policy is not set)."""
     """Mode of the person-level published file (0640 lets the folder's group read it)."""
 
     @property
@@ -74,6 +76,8 @@ def load_settings() -> Settings:
         load_memory_limit=os.environ.get("ASC_LOAD_MEMORY_LIMIT", "4GB"),
         umask=int(os.environ.get("ASC_UMASK", "027"), 8),
         restricted_mode=int(os.environ.get("ASC_RESTRICTED_MODE", "600"), 8),
+        retention_months=int(os.environ["ASC_RETENTION_MONTHS"])
+        if os.environ.get("ASC_RETENTION_MONTHS") else None,
     )
 
 

@@ -33,6 +33,7 @@ from asc_warehouse.ingest.pseudonymise import (
     generated_checksums,
     resolve_key,
 )
+from asc_warehouse.ingest.retention import purge_expired_events
 from asc_warehouse.pipeline import dbt_build, publish
 from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.quality import validation
@@ -99,10 +100,13 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
                                       0, 0, 0, f"{extract.path.name}: could not be staged: "
                                       f"{getattr(error, 'strerror', None) or error}"))
     try:
-        return _load_staged(settings, staged, refused, found, run_id, key)
+        results = _load_staged(settings, staged, refused, found, run_id, key)
     finally:
         for extract in staged:
             remove_staged(extract)
+    if settings.retention_months is not None and settings.build_path.exists():
+        purge_expired_events(settings.build_path, settings.retention_months)
+    return results
 
 
 def _load_staged(
