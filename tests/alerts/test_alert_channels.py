@@ -513,3 +513,19 @@ def test_channel_configuration_is_read_from_the_environment() -> None:
     assert config.email_from is None
     assert config.channels == ["email", "webhook"]
     assert ChannelConfig.from_env({}).channels == []
+
+
+def test_alerts_still_go_out_when_the_alert_log_cannot_be_written(
+    settings, webhook: Callable[..., _Receiver], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A folder where the log should be: the write fails as on a full or read-only disk.
+    alert_log_path(settings.warehouse_dir).mkdir(parents=True)
+    receiver = webhook()
+    _use_webhook(monkeypatch, receiver)
+    result = record_alerts(settings.warehouse_dir, [_alert()])
+    assert list(result.sent) == ["webhook"]
+    [body] = receiver.bodies()
+    [structured] = body["alerts"]
+    assert "could not be written" in structured["details"]
+    assert [error.channel for error in result.errors] == ["log"]
+    assert result.logged == []

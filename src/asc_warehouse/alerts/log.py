@@ -45,6 +45,7 @@ nights count. Alerts without a run id are never grouped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -263,18 +264,30 @@ def record_alerts(
     config = ChannelConfig.from_env() if channels is None else channels
     path = alert_log_path(warehouse_dir)
     to_send: list[tuple[Alert, dict[str, Any]]] = []
-    with _locked_log(path) as (log, text):
-        records = _parse(text)
-        for raw in alerts:
-            alert = raw if raw.details else replace(raw, details=str(path))
-            record = {"record": "alert", **asdict(alert), **_streak(alert, records)}
-            records.append(record)  # later alerts in this batch see this one
-            log.write(_line(record))
-            result.logged.append(alert)
-            if record["repeat"]:
-                result.repeats.append(alert)
-            else:
-                to_send.append((alert, record))
+    try:
+        with _locked_log(path) as (log, text):
+            records = _parse(text)
+            for raw in alerts:
+                alert = raw if raw.details else replace(raw, details=str(path))
+                record = {"record": "alert", **asdict(alert), **_streak(alert, records)}
+                records.append(record)  # later alerts in this batch see this one
+                log.write(_line(record))
+                result.logged.append(alert)
+                if record["repeat"]:
+                    result.repeats.append(alert)
+                else:
+                    to_send.append((alert, record))
+    except OSError as error:
+        # A full or read-only warehouse disk must not silence the night: without the log,
+        # repeats cannot be told apart, so every alert is sent, saying the log failed.
+        log_failed = f"alert log {path} could not be written ({error.strerror or error})"
+        result.errors.append(ChannelError("log", log_failed))
+        to_send = [
+            (alert, {"record": "alert", **asdict(alert), "repeat": False, "occurrences": 1,
+                     "first_seen": alert.raised_at})
+            for alert in (replace(raw, details=f"{raw.details or ''} [{log_failed}]".strip())
+                          for raw in alerts)
+        ]
 
     if not to_send:
         return result
@@ -290,8 +303,8 @@ def record_alerts(
             "raised_at": _now(),
             "undelivered": [[alert.run_id, *alert.identity] for alert, _ in to_send],
         })
-    if error_lines:
-        with _locked_log(path) as (log, _):
+    if error_lines and result.logged:
+        with contextlib.suppress(OSError), _locked_log(path) as (log, _):
             log.writelines(_line(line) for line in error_lines)
     return result
 
