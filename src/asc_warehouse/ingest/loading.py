@@ -8,6 +8,7 @@ loaded + rows quarantined.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -41,16 +42,27 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
     return bool(found and found[0])
 
 
-def read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> None:
+def read_into_temp_tables(
+    con: duckdb.DuckDBPyConnection,
+    extract: ExtractFile,
+    value_guards: Mapping[str, Callable[[str], str]] | None = None,
+) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
 
     The file is read by its contract (``csv_contract``), never by DuckDB's sniffing reader, so a
     broken line costs only its own row and no message repeats what the line held.
+    ``value_guards`` maps a column to what replaces each of its values before the rows reach
+    DuckDB (a value out of its field's shape never enters the database at all).
     """
     read = read_by_contract(extract.path, read_header(extract.path))
-    extract_frame = pandas.DataFrame(
-        {name: pandas.Series(values, dtype=object) for name, values in read.columns.items()}
-    )
+    guards = value_guards or {}
+    extract_frame = pandas.DataFrame({
+        name: pandas.Series(
+            [guards[name](value) for value in values] if name in guards else values,
+            dtype=object,
+        )
+        for name, values in read.columns.items()
+    })
     extract_frame["source_row_number"] = pandas.Series(read.line_numbers, dtype="int64")
     # An empty value is missing, as DuckDB's own reader would have it.
     columns = ", ".join(
