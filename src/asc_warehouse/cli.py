@@ -1,4 +1,4 @@
-"""Command line: ``asc-warehouse run [--sample] | summary``.
+"""Command line: ``asc-warehouse run [--sample] | summary | refresh-ascof-official SOURCE_DIR``.
 
 ``run`` runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test``
 (Airflow with SQLite metadata under ``.airflow/``) and prints the run summary. It loads the
@@ -6,6 +6,8 @@ landing folder with ``ASC_PSEUDONYMISATION_KEY`` and refuses to start without it
 ``run --sample`` (what ``make run`` calls) instead generates sample extracts into a new folder
 it creates for this run only, loads them with the built-in sample key, and removes the folder:
 nothing is generated into, or trusted from, a folder the command did not create.
+``refresh-ascof-official`` rewrites the official ASCOF series seeds
+(``asc_warehouse.reference.ascof_official``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from asc_warehouse.config import PROJECT_ROOT, load_settings, restrict_new_files
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
 from asc_warehouse.pipeline.run_lock import RunInProgressError, run_lock
+from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
 
@@ -133,6 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
+    official = commands.add_parser(
+        "refresh-ascof-official",
+        help="rewrite the official ASCOF series seeds from DHSC's workbook in long form",
+    )
+    official.add_argument("source_dir", type=Path,
+                          help="folder holding ascof_official_values.csv, measures.csv, ...")
+    official.set_defaults(
+        handler=lambda arguments: ascof_official.main([str(arguments.source_dir)])
+    )
     arguments = parser.parse_args(argv)
     restrict_new_files(load_settings())
     return int(arguments.handler(arguments))

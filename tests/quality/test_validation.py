@@ -171,3 +171,27 @@ def test_a_submitted_value_that_is_no_code_reaches_no_result_and_no_page(tmp_pat
                        if path.is_file())
     assert b"Direct payment" in written
     assert b"Winifred" not in written and b"alert(" not in written
+
+
+@pytest.mark.parametrize(("per_council", "batches"), [(True, ["820", "821"]), (False, [None])])
+def test_a_suite_runs_per_council_unless_it_says_otherwise(
+    tmp_path: Path, per_council: bool, batches: list[str | None],
+) -> None:
+    """Tables of every English council (the official ASCOF series) are checked whole."""
+    database = tmp_path / "check.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.bench as "
+                    "select * from (values ('820', 1), ('821', 2)) t(council_code, n)")
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "marts_bench.json").write_text(json.dumps({
+        "name": "marts_bench",
+        "meta": {"asc": {"table": "marts.bench", "severity": "blocking",
+                         "per_council": per_council}},
+        "expectations": [{"type": "expect_column_values_to_not_be_null",
+                          "kwargs": {"column": "n"}}],
+    }))
+    results = validate_schema(database, "marts", directory=suites)
+    assert [result.council_code for result in results] == batches
+    assert all(result.success for result in results)

@@ -1,6 +1,6 @@
 -- Counts of rows by load, field, event type and validation status, for each file's current
--- load only: a corrected file delivered under the same name supersedes the earlier load, and
--- its counts are never summed with the superseded one's.
+-- load only (int_cld_current_loads): a corrected file with the same name is never summed with
+-- the superseded one.
 with
 
 classified as (
@@ -11,12 +11,7 @@ classified as (
 
 current_loads as (
 
-    select load_id, loaded_at
-    from {{ ref('stg_ops__load_audit') }}
-    where feed = 'cld' and load_status = 'loaded'
-    qualify row_number() over (
-        partition by council_code, file_name order by loaded_at desc, load_id desc
-    ) = 1
+    select * from {{ ref('int_cld_current_loads') }}
 
 )
 
