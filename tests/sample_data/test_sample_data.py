@@ -64,13 +64,13 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def extracts(landing: Path) -> dict[str, Rows]:
     """Rows of each extract, keyed by council code."""
-    return {_council_code(path): _read_extract(path)[1] for path in sorted(landing.iterdir())}
+    return {_council_code(path): _read_extract(path)[1] for path in sorted(landing.glob("*.csv"))}
 
 
 def test_file_names_follow_the_landing_contract(landing: Path) -> None:
     councils = [row["council_code"] for row in _read_seed("ref_councils.csv")]
     expected = {f"CLD_{code}_20240401_20260331_R2.csv" for code in councils}
-    assert {path.name for path in landing.iterdir()} == expected
+    assert {path.name for path in landing.glob("*.csv")} == expected
 
 
 def test_each_file_holds_one_councils_rows_and_the_period(extracts: dict[str, Rows]) -> None:
@@ -85,7 +85,7 @@ def test_each_file_holds_one_councils_rows_and_the_period(extracts: dict[str, Ro
 
 def test_header_is_the_cld_field_list_in_order(landing: Path) -> None:
     expected = [row["cld_field_name"] for row in _read_seed("cld_fields.csv")]
-    for path in landing.iterdir():
+    for path in landing.glob("*.csv"):
         assert _read_extract(path)[0] == expected
 
 
@@ -208,7 +208,7 @@ def test_every_service_type_appears_even_at_tiny_scale(
     scale: float, landing: Path, tmp_path: Path
 ) -> None:
     paths = (
-        sorted(landing.iterdir())
+        sorted(landing.glob("*.csv"))
         if scale == SCALE
         else generate_sample_extracts(tmp_path, scale=scale, seed=SEED)
     )
@@ -224,7 +224,7 @@ def test_cli_writes_and_reports_each_extract(
 ) -> None:
     main(["--landing", str(tmp_path), "--scale", "0.001", "--seed", "7"])
     printed = capsys.readouterr().out
-    written = sorted(tmp_path.iterdir())
+    written = sorted(tmp_path.glob("*.csv"))
     assert len(written) == len(_read_seed("ref_councils.csv"))
     for path in written:
         assert str(path) in printed
@@ -242,3 +242,16 @@ def test_planted_faults_are_rare_deterministic_and_off_by_default(tmp_path: Path
         assert 0 < changed < 0.05 * len(clean_rows)
     kent = faulty[0].read_text(encoding="utf-8")
     assert "Domiciliary care (legacy code)" in kent and "Direct Payment" in kent
+
+
+def test_the_marker_lists_each_written_file_by_checksum(landing: Path) -> None:
+    import hashlib
+
+    from asc_warehouse.ingest.pseudonymise import SAMPLE_DATA_MARKER, generated_checksums
+
+    written = sorted(landing.glob("*.csv"))
+    lines = (landing / SAMPLE_DATA_MARKER).read_text(encoding="utf-8").splitlines()
+    assert sorted(line.split()[1] for line in lines) == [path.name for path in written]
+    assert generated_checksums(landing) == {
+        hashlib.sha256(path.read_bytes()).hexdigest() for path in written
+    }
