@@ -8,6 +8,9 @@ it creates for this run only, loads them with the built-in sample key, and remov
 nothing is generated into, or trusted from, a folder the command did not create.
 ``refresh-ascof-official`` rewrites the official ASCOF series seeds
 (``asc_warehouse.reference.ascof_official``).
+``sample-data`` writes sample extracts of every feed into a landing folder it creates (never into
+one that exists and holds anything); ``server-env`` prints the environment file of the Airflow
+services on a server without Docker (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ from pathlib import Path
 from asc_warehouse.config import PROJECT_ROOT, load_settings, restrict_new_files
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
 from asc_warehouse.pipeline.run_lock import RunInProgressError, run_lock
+from asc_warehouse.pipeline.server_env import (
+    Server,
+    bare_metal_environment,
+    format_env_file,
+    read_env_file,
+)
 from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
@@ -40,21 +49,25 @@ def airflow_environment() -> dict[str, str]:
     return environment
 
 
-def generate_sample_landing(scale: float) -> Path:
-    """A new folder holding this run's generated extracts (the caller removes it)."""
+def _generate_into(landing_dir: Path, scale: float) -> None:
     from asc_warehouse.sample_data import (
         generate_opel_extracts,
         generate_person_feed_extracts,
         generate_sample_extracts,
     )
 
-    landing_dir = Path(tempfile.mkdtemp(prefix="asc-sample-landing-"))
     written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True)
     # Hospital discharges, safeguarding and DoLS records of the same people.
     written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True)
     # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
     written += generate_opel_extracts(landing_dir)
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
+
+
+def generate_sample_landing(scale: float) -> Path:
+    """A new folder holding this run's generated extracts (the caller removes it)."""
+    landing_dir = Path(tempfile.mkdtemp(prefix="asc-sample-landing-"))
+    _generate_into(landing_dir, scale)
     return landing_dir
 
 
@@ -124,6 +137,28 @@ def command_run(arguments: argparse.Namespace) -> int:
         return 3
 
 
+def command_sample_data(arguments: argparse.Namespace) -> int:
+    """Sample extracts of every feed for a trial install, into a landing folder this creates."""
+    landing_dir = load_settings().landing_dir
+    if landing_dir.exists() and any(landing_dir.iterdir()):
+        print(f"{landing_dir} already holds files: sample data is only written into a new or "
+              "empty folder, so nothing was written.", file=sys.stderr)
+        return 1
+    _generate_into(landing_dir, arguments.scale)
+    return 0
+
+
+def command_server_env(arguments: argparse.Namespace) -> int:
+    """Print the systemd EnvironmentFile of a bare-metal server (docs/deployment.md)."""
+    server = Server(
+        project_root=PROJECT_ROOT, state_dir=arguments.state_dir.resolve(),
+        database_url=arguments.database_url, api_url=arguments.api_url,
+    )
+    environment = bare_metal_environment(read_env_file(arguments.env_file), server)
+    print(format_env_file(environment), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="asc-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +171,22 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
+    sample = commands.add_parser(
+        "sample-data", help="write sample extracts into an empty landing folder (trials only)")
+    sample.add_argument("--scale", type=float, default=float(os.environ.get("ASC_SAMPLE_SCALE", 1)),
+                        help="sample volume (1 = Kent/Medway size)")
+    sample.set_defaults(handler=command_sample_data)
+    server_env = commands.add_parser(
+        "server-env", help="print the bare-metal services' environment, from docker-compose.yml")
+    server_env.add_argument("--env-file", type=Path, default=PROJECT_ROOT / ".env",
+                            help="the settings, as for Compose (default: .env of the project)")
+    server_env.add_argument("--state-dir", type=Path, required=True,
+                            help="where the warehouse, dbt state and Airflow home live")
+    server_env.add_argument("--database-url", required=True,
+                            help="SQLAlchemy URL of the Airflow metadata database (PostgreSQL)")
+    server_env.add_argument("--api-url", default="http://127.0.0.1:8080",
+                            help="where the API server listens, as the other components reach it")
+    server_env.set_defaults(handler=command_server_env)
     official = commands.add_parser(
         "refresh-ascof-official",
         help="rewrite the official ASCOF series seeds from DHSC's workbook in long form",

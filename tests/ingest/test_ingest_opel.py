@@ -364,3 +364,16 @@ def test_loading_the_same_opel_file_twice_changes_nothing(tmp_path: Path) -> Non
     assert again.status == "skipped"
     assert _query(tmp_path, "select count(*) from raw.opel_updates") == [(1,)]
     assert _query(tmp_path, "select count(*) from ops.load_audit") == [(1,)]
+
+
+def test_a_rewritten_day_file_supersedes_the_rows_of_its_earlier_version(tmp_path: Path) -> None:
+    """The resilience system rewrites the day's file as updates come in (10:45, then 15:45)."""
+    morning = write_opel_file(tmp_path / "morning" / NAME, [STAFFING])
+    afternoon_row = STAFFING | {"Updated At": "2026-03-31 14:20", "Value": "45.0"}
+    afternoon = write_opel_file(tmp_path / "afternoon" / NAME, [STAFFING, afternoon_row])
+    _load(tmp_path, morning)
+    [result] = _load(tmp_path, afternoon)
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    assert _query(tmp_path, "select updated_at, value from raw.opel_updates order by 1") == [
+        (datetime(2026, 3, 31, 9, 15), "82.5"), (datetime(2026, 3, 31, 14, 20), "45.0")]
+    assert _query(tmp_path, "select count(*) from ops.load_audit") == [(2,)]

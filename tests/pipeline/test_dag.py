@@ -24,7 +24,15 @@ def dag(dagbag):
 
 def test_dag_files_import_without_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert "asc_nightly" in dagbag.dag_ids
+    assert {"asc_nightly", "asc_opel_intraday"} <= set(dagbag.dag_ids)
+
+
+def test_opel_intraday_runs_after_each_update_deadline_one_run_at_a_time(dagbag) -> None:
+    intraday = dagbag.dags["asc_opel_intraday"]
+    assert intraday.timetable.summary == "45 10 * * *, 45 15 * * *"
+    assert {str(t._timezone) for t in intraday.timetable._timetables} == {"Europe/London"}
+    assert (intraday.catchup, intraday.max_active_runs) == (False, 1)
+    assert [task.task_id for task in intraday.tasks] == ["refresh_opel"]
 
 
 def test_nightly_schedule_in_london_without_catchup_and_one_run_at_a_time(dag) -> None:
@@ -74,3 +82,28 @@ def test_every_task_and_the_run_have_a_timeout(dag) -> None:
     assert dag.dagrun_timeout is not None and dag.dagrun_timeout <= timedelta(hours=12)
     timeouts = {task.task_id: task.execution_timeout for task in dag.tasks}
     assert None not in timeouts.values(), timeouts
+
+
+def _width(dag) -> int:
+    """The most tasks that can run at once: the largest set with no task upstream of another."""
+    from itertools import combinations
+
+    ancestors = {task.task_id: {t.task_id for t in task.get_flat_relatives(upstream=True)}
+                 for task in dag.tasks}
+    ids = sorted(ancestors)
+    for size in range(len(ids), 0, -1):
+        for group in combinations(ids, size):
+            if all(a not in ancestors[b] for a in group for b in group):
+                return size
+    return 0
+
+
+def test_server_parallelism_is_sized_to_the_dag(dag) -> None:
+    """Enough LocalExecutor workers for the widest point of the night, not Airflow's idle 32."""
+    import yaml
+
+    compose = yaml.safe_load((Path(PROJECT_ROOT) / "docker-compose.yml").read_text())
+    parallelism = int(compose["x-airflow-common"]["environment"]["AIRFLOW__CORE__PARALLELISM"])
+    width = _width(dag)
+    assert width >= 2  # OPEL alerts beside the mart checks
+    assert width <= parallelism <= width + 1

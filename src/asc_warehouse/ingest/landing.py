@@ -3,7 +3,7 @@
 Five feeds land in the same folder:
 
 * ``CLD_<council>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``, for example
-  ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
+  ``CLD_820_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
   reporting period, in that release of the national specification;
 * ``OPEL_<council>_<YYYYMMDD>.csv``: one council's operational pressures (OPEL) indicator updates
   for one day;
@@ -16,6 +16,7 @@ Five feeds land in the same folder:
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
 import os
 import re
@@ -219,7 +220,10 @@ def _entry_problem(entry: os.DirEntry[str]) -> str | None:
 
 
 def scan_landing(
-    landing_dir: Path, settle_minutes: float = 0, now: datetime | None = None
+    landing_dir: Path,
+    settle_minutes: float = 0,
+    now: datetime | None = None,
+    pattern: str = "*.csv",
 ) -> LandingScan:
     """Every CSV in the landing folder, oldest period end first so later submissions load last.
 
@@ -227,7 +231,8 @@ def scan_landing(
     pipe named like an extract, or an unreadable entry is reported as that entry's rejection,
     never raised: the other councils' files still load. A file modified less than
     ``settle_minutes`` ago may still be being written: it waits for the next night unless its
-    ``.sha256`` manifest matches it.
+    ``.sha256`` manifest matches it. ``pattern`` narrows the scan, ignoring case (the OPEL
+    intraday run reads ``OPEL_*.csv`` only, so it never reads the large CLD extracts).
     """
     extracts: list[ExtractFile] = []
     rejected: dict[str, str] = {}
@@ -239,7 +244,8 @@ def scan_landing(
     )
     with os.scandir(landing_dir) as entries:
         candidates = sorted(
-            (entry for entry in entries if entry.name.lower().endswith(".csv")),
+            (entry for entry in entries
+             if fnmatch.fnmatch(entry.name.lower(), pattern.lower())),
             key=lambda entry: entry.name,
         )
     for entry in candidates:

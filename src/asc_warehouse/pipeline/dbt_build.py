@@ -6,9 +6,11 @@ build, and nothing else holds the build file while it runs.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from asc_warehouse.config import DBT_PROJECT_DIR, Settings
@@ -23,16 +25,29 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def dbt_environment(settings: Settings) -> dict[str, str]:
+def dbt_environment(
+    settings: Settings, build_path: Path | None = None, work_dir: Path | None = None
+) -> dict[str, str]:
+    """dbt's environment: the file it writes, and its own target and log folders, so two dbt
+    processes on different build files (nightly and OPEL intraday) never share state."""
+    folder = settings.build_dir if work_dir is None else work_dir
     environment = dict(os.environ)
-    environment["ASC_BUILD_PATH"] = str(settings.build_path)
-    environment["DBT_TARGET_PATH"] = str(settings.build_dir / "dbt_target")
-    environment["DBT_LOG_PATH"] = str(settings.build_dir / "dbt_logs")
+    environment["ASC_BUILD_PATH"] = str(settings.build_path if build_path is None else build_path)
+    if work_dir is not None:
+        # A second build file needs its own dbt state, whatever the deployment sets.
+        environment["DBT_TARGET_PATH"] = str(folder / "dbt_target")
+        environment["DBT_LOG_PATH"] = str(folder / "dbt_logs")
+    # A deployment's own DBT_TARGET_PATH and DBT_LOG_PATH win (the Compose file sets them).
+    environment.setdefault("DBT_TARGET_PATH", str(folder / "dbt_target"))
+    environment.setdefault("DBT_LOG_PATH", str(folder / "dbt_logs"))
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 
 
-def run_dbt(settings: Settings, *arguments: str) -> str:
+def run_dbt(
+    settings: Settings, *arguments: str, build_path: Path | None = None,
+    work_dir: Path | None = None,
+) -> str:
     """Run one dbt command in the project; return its output or raise with it."""
     command = [
         str(dbt_executable()), *arguments,
@@ -40,7 +55,8 @@ def run_dbt(settings: Settings, *arguments: str) -> str:
         "--profiles-dir", str(DBT_PROJECT_DIR),
     ]
     completed = subprocess.run(
-        command, env=dbt_environment(settings), capture_output=True, text=True, check=False
+        command, env=dbt_environment(settings, build_path, work_dir), capture_output=True,
+        text=True, check=False,
     )
     output = completed.stdout + completed.stderr
     if completed.returncode != 0:
@@ -59,3 +75,41 @@ def build(settings: Settings, *, include_unit_tests: bool = False) -> str:
     if not include_unit_tests:
         arguments += ["--exclude-resource-type", "unit_test"]
     return run_dbt(settings, *arguments)
+
+
+def refresh(settings: Settings, selector: str) -> str:
+    """Rebuild only the selected models and their data tests, over an otherwise complete build."""
+    return run_dbt(settings, "build", "--select", *selector.split(),
+                   "--exclude-resource-type", "unit_test")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What the last dbt command did, from its ``run_results.json``."""
+
+    models_built: list[str]
+    seeds_loaded: int
+    tests_passed: int
+    tests_failed: int
+    tests_warned: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def last_build_report(settings: Settings) -> BuildReport:
+    path = Path(dbt_environment(settings)["DBT_TARGET_PATH"]) / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+
+    def of(kind: str) -> list[dict]:
+        return [r for r in results if r["unique_id"].split(".")[0] == kind]
+
+    tests = of("test")
+    return BuildReport(
+        models_built=sorted(r["unique_id"].split(".")[-1] for r in of("model")
+                            if r["status"] == "success"),
+        seeds_loaded=sum(1 for r in of("seed") if r["status"] == "success"),
+        tests_passed=sum(1 for r in tests if r["status"] == "pass"),
+        tests_failed=sum(1 for r in tests if r["status"] in {"fail", "error"}),
+        tests_warned=sum(1 for r in tests if r["status"] == "warn"),
+    )

@@ -8,6 +8,7 @@ in tests.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +16,16 @@ from typing import Any
 
 import duckdb
 
-from asc_warehouse.alerts.log import Alert, note_run, record_alerts
-from asc_warehouse.alerts.opel_escalation import escalation_alerts
+from asc_warehouse.alerts.data_quality import check_alerts
+from asc_warehouse.alerts.log import Alert, note_run, read_deliveries, record_alerts
+from asc_warehouse.alerts.messages import (
+    DATA_QUALITY_PAGE,
+    airflow_run_link,
+    council_name,
+    link_or,
+    site_link,
+)
+from asc_warehouse.alerts.opel_escalation import opel_alerts
 from asc_warehouse.config import Settings, restrict_new_files
 from asc_warehouse.config import load_settings as _read_settings
 from asc_warehouse.ingest.extracts import load_extracts
@@ -34,12 +43,19 @@ from asc_warehouse.ingest.pseudonymise import (
     resolve_key,
 )
 from asc_warehouse.ingest.retention import purge_expired_events
-from asc_warehouse.pipeline import dbt_build, publish
+from asc_warehouse.pipeline import dbt_build, fingerprint, publish
 from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
+DAG_ID = "asc_nightly"
+# On a night with no new or changed input, only what reads the clock (tagged in dbt) or tonight's
+# check results is rebuilt; every other table of the build file is still current.
+LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
+FULL, LEAN = "full", "lean"
+
+logger = logging.getLogger(__name__)
 
 
 def load_settings() -> Settings:
@@ -47,7 +63,6 @@ def load_settings() -> Settings:
     settings = _read_settings()
     restrict_new_files(settings)
     return settings
-DATA_DOCS_INDEX = "data_docs/index.html"
 
 
 def _loaded_checksums() -> set[str]:
@@ -70,12 +85,21 @@ def find_new_extracts() -> dict[str, Any]:
     settings = load_settings()
     scan = scan_landing(settings.landing_dir, settings.landing_settle_minutes)
     loaded = _loaded_checksums()
-    return {
+    found = {
         "new": [extract.as_dict() for extract in scan.extracts if extract.checksum not in loaded],
         "already_loaded": [e.path.name for e in scan.extracts if e.checksum in loaded],
         "rejected": scan.rejected,
         "waiting": scan.waiting,
     }
+    logger.info("%s: %d new file(s), %d already loaded, %d not loadable by name",
+                settings.landing_dir, len(found["new"]), len(found["already_loaded"]),
+                len(scan.rejected))
+    for extract in found["new"]:
+        logger.info("new: %s (%s, council %s)", extract["path"].rsplit("/", 1)[-1],
+                    extract["feed"], extract["council_code"])
+    for name, reason in scan.rejected.items():
+        logger.warning("not loadable: %s: %s", name, reason)
+    return found
 
 
 def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
@@ -140,11 +164,31 @@ def _load_staged(
         LoadResult(name, "", "waiting", 0, 0, 0, reason)
         for name, reason in found.get("waiting", {}).items()
     ]
+    for result in results:
+        logger.log(
+            logging.WARNING if result.status == "rejected" else logging.INFO,
+            "%s %s (council %s): %d rows in, %d loaded, %d quarantined%s",
+            result.status, result.file_name, result.council_code or "?", result.rows_in,
+            result.rows_loaded, result.rows_quarantined,
+            f": {result.message}" if result.message else "",
+        )
+    logger.info("loaded %d file(s), %d rows; %d rows quarantined; %d file(s) rejected",
+                sum(1 for r in results if r.status == "loaded"),
+                sum(r.rows_loaded for r in results), sum(r.rows_quarantined for r in results),
+                sum(1 for r in results if r.status == "rejected"))
     record_alerts(settings.warehouse_dir, [
         Alert(
             severity="blocking", source=result.file_name, check="extract file accepted",
             message=f"{result.message}. Nothing from this file was loaded; other files were.",
-            council_code=result.council_code or None, run_id=run_id,
+            council_code=result.council_code or None,
+            council_name=council_name(result.council_code), run_id=run_id,
+            observed=result.message, about=result.file_name,
+            expected="a file in the landing contract (README, 'Where data lands')",
+            rows="the whole file (ops.load_audit, status 'rejected')",
+            what_to_do="Correct the file at source and land it again under the same name "
+                       "pattern; the night's other files were loaded.",
+            details=link_or(f"ops.load_audit where file_name = '{result.file_name}'",
+                            site_link(DATA_QUALITY_PAGE), airflow_run_link(DAG_ID, run_id)),
         )
         for result in results if result.status == "rejected"
     ])
@@ -162,6 +206,24 @@ def _build_data_docs(docs: DataDocsRun, run_id: str) -> None:
         )])
 
 
+def _check_alerts(results: list[validation.SuiteResult], run_id: str) -> list[Alert]:
+    """The failed checks as alerts; a fault in describing them must not decide publication."""
+    settings = load_settings()
+    try:
+        return check_alerts(settings.build_path, results, run_id, dag_id=DAG_ID)
+    except Exception as error:
+        logger.exception("could not describe the failed checks")
+        failed = [check for result in results for check in result.failed]
+        if not failed:
+            return []
+        return [Alert(
+            severity=max((check.severity for check in failed), key=lambda s: s == "blocking"),
+            source="ops.data_quality_result", check="data-quality checks",
+            message=f"{len(failed)} check(s) failed; their description failed too: {error}",
+            run_id=run_id, rows=f"ops.data_quality_result where run_id = '{run_id}'",
+        )]
+
+
 def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     """Check, keep the results, alert on every failed check, then stop on a blocking one.
 
@@ -175,35 +237,70 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     finally:
         _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
-    record_alerts(settings.warehouse_dir, [
-        Alert(
-            severity=check.severity, source=check.table,
-            check=f"{check.suite}: {check.expectation}({check.column or ''})",
-            message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
-            council_code=check.council_code, run_id=run_id,
-            details=str(settings.warehouse_dir / DATA_DOCS_INDEX),
-        )
-        for result in results for check in result.failed
-    ])
+    _log_checks(results, schemas)
+    record_alerts(settings.warehouse_dir, _check_alerts(results, run_id))
     validation.raise_for_blocking(results, ", ".join(schemas))
     return [result.as_dict() for result in results]
+
+
+def _log_checks(results: list[validation.SuiteResult], schemas: tuple[str, ...]) -> None:
+    checks = [check for result in results for check in result.checks]
+    failed = [check for check in checks if not check.success]
+    logger.info("checks on %s: %d suite run(s), %d checks passed, %d failed",
+                ", ".join(schemas), len(results), len(checks) - len(failed), len(failed))
+    for check in failed:
+        # Counts only: an observed value may be something a person submitted.
+        logger.warning("failed (%s): %s [%s] %s(%s): %s unexpected",
+                       check.severity, check.suite, check.council_code or "all",
+                       check.expectation, check.column or "", check.unexpected_count or 0)
 
 
 def validate_raw(run_id: str) -> list[dict[str, Any]]:
     return _validate(run_id, "raw", "ops")
 
 
-def build_marts() -> dict[str, str]:
-    output = dbt_build.build(load_settings())
-    return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
+def build_marts(run_id: str) -> dict[str, Any]:
+    """Build from scratch when any input changed since the last build; else refresh lean.
+
+    The inputs (files loaded, seeds, dbt project and vars, dbt version) are fingerprinted and
+    the fingerprint of each complete build is kept in the build file.
+    """
+    settings = load_settings()
+    inputs = fingerprint.current(settings.build_path)
+    last_build = fingerprint.stored(settings.build_path)
+    changed = inputs.changed_since(last_build)
+    if changed:
+        logger.info("full build: %s", "changed since the last build: " + ", ".join(changed)
+                    if last_build else "no complete build before this one")
+        fingerprint.forget(settings.build_path)
+        output = dbt_build.build(settings)
+        fingerprint.store(settings.build_path, inputs, run_id)
+    else:
+        logger.info("lean build: no new or changed input (files, seeds, models, vars) since "
+                    "the last build; refreshing only %s", LEAN_SELECTOR)
+        output = dbt_build.refresh(settings, LEAN_SELECTOR)
+    report = dbt_build.last_build_report(settings)
+    logger.info("dbt: %d model(s) built, %d seed(s) loaded, tests %d passed, %d warned, "
+                "%d failed", len(report.models_built), report.seeds_loaded, report.tests_passed,
+                report.tests_warned, report.tests_failed)
+    logger.info("models built: %s", ", ".join(report.models_built) or "none")
+    return {
+        "mode": LEAN if not changed else FULL, "changed": changed, **report.as_dict(),
+        "dbt": output.strip().splitlines()[-1] if output.strip() else "",
+    }
 
 
 def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
-    """Announce rises to OPEL 3 or 4 at once, whatever the data-quality checks then decide."""
+    """Announce OPEL changes and missing updates on the latest reported day at once, whatever
+    the data-quality checks then decide; changes already announced (by an intraday run or an
+    earlier night) are not sent again."""
     settings = load_settings()
-    alerts = escalation_alerts(settings.build_path, run_id)
-    record_alerts(settings.warehouse_dir, alerts)
-    return [asdict(alert) for alert in alerts]
+    alerts = opel_alerts(settings.build_path, settings.warehouse_dir, run_id, dag_id=DAG_ID)
+    result = record_alerts(settings.warehouse_dir, alerts)
+    logger.info("OPEL alerts: %d (%d new)", len(alerts), len(alerts) - len(result.repeats))
+    for alert in alerts:
+        logger.info("%s: %s", alert.severity, alert.message)
+    return [asdict(alert) | {"repeat": alert in result.repeats} for alert in alerts]
 
 
 def validate_marts(run_id: str) -> list[dict[str, Any]]:
@@ -214,8 +311,14 @@ def publish_warehouse(run_id: str) -> dict[str, int]:
     settings = load_settings()
     remove_leftovers(settings.warehouse_dir / publish.PUBLISHING_DIR_NAME)
     require_free_space(settings.warehouse_dir, settings.build_path.stat().st_size, "publishing")
-    return publish.publish(settings.build_path, settings.published_path, run_id,
-                           settings.restricted_mode)
+    counts = publish.publish(
+        settings.build_path, settings.published_path, run_id, settings.warehouse_dir,
+        settings.restricted_mode,
+    )
+    for table, rows in counts.items():
+        logger.info("published %s: %d rows", table, rows)
+    logger.info("published %d tables to %s", len(counts), settings.published_path)
+    return counts
 
 
 def headline_measures() -> list[dict[str, Any]]:
@@ -272,6 +375,7 @@ def summarise(
     run_id: str,
     loads: list[dict[str, Any]],
     raw_checks: list[dict[str, Any]],
+    build: dict[str, Any],
     mart_checks: list[dict[str, Any]],
     published: dict[str, int],
     escalations: list[dict[str, Any]],
@@ -292,8 +396,18 @@ def summarise(
             f"({check['column'] or ''}) {check['unexpected_count'] or 0} unexpected"
             for check in checks if not check["success"]
         ],
+        "build": {key: build[key] for key in ("mode", "changed", "models_built", "seeds_loaded",
+                                               "tests_passed", "tests_warned", "tests_failed")},
         "published_tables": published,
-        "opel_escalations": [alert["message"] for alert in escalations],
+        "opel_escalations": [
+            alert["message"] for alert in escalations
+            if alert["severity"] in {"escalation", "de-escalation"} and not alert["repeat"]
+        ],
+        "alert_delivery_failures": [
+            f"{line['channel']}: {line['error']} ({len(line.get('undelivered') or [])} alerts)"
+            for line in read_deliveries(load_settings().warehouse_dir, run_id)
+            if line.get("status") == "failed"
+        ],
         "headline_measures": headline_measures(),
         "kpi_scorecard": kpi_scorecard(),
     }
@@ -316,8 +430,20 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"Checks: {summary['checks_passed']} passed, {summary['checks_failed']} failed"
     )
     lines.extend(f"  {failed}" for failed in summary["failed_checks"])
+    build = summary["build"]
+    if build["mode"] == LEAN:
+        lines.append(
+            "Build: lean, no new or changed input (files, seeds, models, vars); refreshed only "
+            f"what depends on the date or tonight's checks: {', '.join(build['models_built'])}")
+    else:
+        lines.append(f"Build: full ({', '.join(build['changed'])} changed): "
+                     f"{len(build['models_built'])} models, {build['seeds_loaded']} seeds")
+    lines.append(f"dbt tests: {build['tests_passed']} passed, {build['tests_warned']} warned, "
+                 f"{build['tests_failed']} failed")
     for escalation in summary["opel_escalations"]:
-        lines.append(f"OPEL escalation: {escalation}")
+        lines.append(f"OPEL change: {escalation}")
+    for failure in summary.get("alert_delivery_failures", []):
+        lines.append(f"ALERT CHANNEL FAILED: {failure}")
     lines.append("Headline measures (latest financial year):")
     for measure in summary["headline_measures"]:
         lines.append(

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from asc_warehouse.alerts.log import read_deliveries
+
 # Only these reach analysts: marts, the load audit and the check history (no person-level data).
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_OPS_TABLES = ("load_audit", "data_quality_result")
@@ -20,6 +22,38 @@ PUBLISHED_OPS_TABLES = ("load_audit", "data_quality_result")
 PERSON_LEVEL_TABLES = frozenset({"fct_ascof_measure_person", "fct_cld_field_quality_failure"})
 RESTRICTED_FILE_NAME = "asc_restricted.duckdb"
 PUBLISHING_DIR_NAME = ".publishing"
+
+
+ALERT_DELIVERY_DDL = """
+create table ops.alert_delivery (
+    attempted_at timestamp,
+    run_id varchar,
+    channel varchar,
+    status varchar,
+    error varchar,
+    alert_count integer,
+    alerts varchar
+)
+"""
+
+
+def write_alert_delivery(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> int:
+    """``ops.alert_delivery``: every channel attempt from the alert log, delivered or failed,
+    so a broken channel is seen in the warehouse and on the site's data-quality page."""
+    con.execute("create schema if not exists ops")
+    con.execute(ALERT_DELIVERY_DDL)
+    rows = [
+        [
+            datetime.fromisoformat(str(line["raised_at"])).replace(tzinfo=None),
+            line.get("run_id"), line["channel"], line.get("status", "failed"), line.get("error"),
+            len(line.get("alerts") or line.get("undelivered") or []),
+            "; ".join(line.get("alerts") or []) or None,
+        ]
+        for line in read_deliveries(warehouse_dir)
+    ]
+    if rows:
+        con.executemany("insert into ops.alert_delivery values (?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -32,9 +66,17 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
 
 
 def _write_atomically(
-    build_path: Path, target: Path, tables: list[tuple[str, str]], run_id: str, mode: int
+    build_path: Path,
+    target: Path,
+    tables: list[tuple[str, str]],
+    run_id: str,
+    mode: int,
+    warehouse_dir: Path | None = None,
 ) -> dict[str, int]:
-    """Copy ``tables`` into a fresh file with ``mode``, then rename it over ``target``."""
+    """Copy ``tables`` into a fresh file with ``mode``, then rename it over ``target``.
+
+    With ``warehouse_dir``, the alert log's delivery record is added as ``ops.alert_delivery``.
+    """
     # Written inside a folder only the pipeline can enter, so nobody can open it half-made.
     private_dir = target.parent / PUBLISHING_DIR_NAME
     private_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -57,6 +99,8 @@ def _write_atomically(
             [run_id, datetime.now(UTC).replace(tzinfo=None)],
         )
         con.execute("detach build")
+        if warehouse_dir is not None:
+            counts["ops.alert_delivery"] = write_alert_delivery(con, warehouse_dir)
         con.execute("checkpoint")
     os.chmod(staging_path, mode)
     with staging_path.open("rb") as handle:
@@ -70,9 +114,16 @@ def restricted_path_for(published_path: Path) -> Path:
 
 
 def publish(
-    build_path: Path, published_path: Path, run_id: str, restricted_mode: int = 0o600
+    build_path: Path,
+    published_path: Path,
+    run_id: str,
+    warehouse_dir: Path | None = None,
+    restricted_mode: int = 0o600,
 ) -> dict[str, int]:
     """Copy marts into a fresh file, then swap it in. Returns row counts per published table.
+
+    With ``warehouse_dir``, the alert log's delivery record is published as
+    ``ops.alert_delivery`` (in the aggregate file).
 
     Person-level tables go to their own file beside it (``restricted_path_for``), created with
     ``restricted_mode`` (0600 unless the deployment names a group that may read it); the
@@ -87,6 +138,8 @@ def publish(
     restricted = _write_atomically(
         build_path, restricted_path_for(published_path), person_level, run_id, restricted_mode
     )
-    counts = _write_atomically(build_path, published_path, aggregate, run_id, 0o640)
+    counts = _write_atomically(
+        build_path, published_path, aggregate, run_id, 0o640, warehouse_dir
+    )
     counts.update({f"restricted.{name}": rows for name, rows in restricted.items()})
     return counts
