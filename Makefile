@@ -14,7 +14,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
-	$(BIN)/asc-warehouse run
+	$(BIN)/asc-warehouse run --sample
 
 test: $(INSTALLED)
 	$(BIN)/ruff check .

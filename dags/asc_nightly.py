@@ -22,9 +22,12 @@ from asc_warehouse.pipeline import nightly
     start_date=pendulum.datetime(2026, 1, 1, tz="Europe/London"),
     catchup=False,
     max_active_runs=1,
+    # A hung night (a stuck read, a locked file) must end, alert and free the next night's slot.
+    dagrun_timeout=timedelta(hours=8),
     tags=["asc", "ascof", "nightly"],
-    # A failed task alerts through the deployment's channels (log, e-mail, webhook).
-    default_args={"on_failure_callback": on_task_failure},
+    # A failed task alerts through the deployment's channels (log, e-mail, webhook). No task
+    # runs longer than an hour without its own longer timeout below.
+    default_args={"on_failure_callback": on_task_failure, "execution_timeout": timedelta(hours=1)},
     doc_md=__doc__,
 )
 def asc_nightly() -> None:
@@ -32,7 +35,7 @@ def asc_nightly() -> None:
     def find_new_extracts() -> dict:
         return nightly.find_new_extracts()
 
-    @task(retries=2, retry_delay=timedelta(minutes=5))
+    @task(retries=2, retry_delay=timedelta(minutes=5), execution_timeout=timedelta(hours=2))
     def load_extracts(found: dict, run_id: str | None = None) -> list[dict]:
         return nightly.load_new_extracts(found, run_id or "manual")
 
@@ -40,7 +43,7 @@ def asc_nightly() -> None:
     def validate_raw(loads: list[dict], run_id: str | None = None) -> list[dict]:
         return nightly.validate_raw(run_id or "manual")
 
-    @task
+    @task(execution_timeout=timedelta(hours=3))
     def dbt_build(raw_checks: list[dict], run_id: str | None = None) -> dict:
         return nightly.build_marts(run_id or "manual")
 

@@ -11,6 +11,8 @@ import pytest
 
 from asc_warehouse.config import Settings, load_settings
 
+TEST_KEY = "test-key-not-for-real-data"
+
 # Airflow reads its home when first imported: keep test runs away from ~/airflow and the
 # project's own .airflow folder.
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="asc-airflow-"))
@@ -20,9 +22,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Settings pointing at empty folders under tmp_path, in sample-data mode."""
+    """Settings pointing at empty folders under tmp_path, with a test key.
+
+    Hand-written test files are not the sample generator's, so the sample key would refuse them.
+    """
     monkeypatch.setenv("ASC_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("ASC_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
-    monkeypatch.setenv("ASC_SAMPLE_MODE", "1")
-    monkeypatch.delenv("ASC_PSEUDONYMISATION_KEY", raising=False)
+    monkeypatch.setenv("ASC_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("ASC_LANDING_SETTLE_MINUTES", "0")
+    monkeypatch.delenv("ASC_SAMPLE_MODE", raising=False)
+    monkeypatch.setenv("ASC_PSEUDONYMISATION_KEY", TEST_KEY)
     yield load_settings()

@@ -1,12 +1,16 @@
-"""Command line: ``asc-warehouse run | summary | sample-data | server-env |
-refresh-ascof-official SOURCE_DIR``.
+"""Command line: ``asc-warehouse run [--sample] | summary | refresh-ascof-official SOURCE_DIR``.
 
-``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
-then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
-with SQLite metadata under ``.airflow/``) and prints the run summary. ``refresh-ascof-official``
-rewrites the official ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
-``sample-data`` writes sample extracts of every feed for a trial install; ``server-env`` prints the
-environment file of the Airflow services on a server without Docker (docs/deployment.md).
+``run`` runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test``
+(Airflow with SQLite metadata under ``.airflow/``) and prints the run summary. It loads the
+landing folder with ``ASC_PSEUDONYMISATION_KEY`` and refuses to start without it.
+``run --sample`` (what ``make run`` calls) instead generates sample extracts into a new folder
+it creates for this run only, loads them with the built-in sample key, and removes the folder:
+nothing is generated into, or trusted from, a folder the command did not create.
+``refresh-ascof-official`` rewrites the official ASCOF series seeds
+(``asc_warehouse.reference.ascof_official``).
+``sample-data`` writes sample extracts of every feed into a landing folder it creates (never into
+one that exists and holds anything); ``server-env`` prints the environment file of the Airflow
+services on a server without Docker (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
-from asc_warehouse.config import PROJECT_ROOT, load_settings
+from asc_warehouse.config import PROJECT_ROOT, load_settings, restrict_new_files
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.pipeline.run_lock import RunInProgressError, run_lock
 from asc_warehouse.pipeline.server_env import (
     Server,
     bare_metal_environment,
@@ -29,8 +37,6 @@ from asc_warehouse.pipeline.server_env import (
 from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
-# Written beside generated extracts; its presence is what allows the built-in sample key.
-SAMPLE_DATA_MARKER = ".asc-sample-data"
 
 
 def airflow_environment() -> dict[str, str]:
@@ -43,26 +49,26 @@ def airflow_environment() -> dict[str, str]:
     return environment
 
 
-def ensure_sample_extracts(scale: float) -> bool:
-    """Generate sample extracts into an empty landing folder; True when the landing holds them."""
+def _generate_into(landing_dir: Path, scale: float) -> None:
     from asc_warehouse.sample_data import (
         generate_opel_extracts,
         generate_person_feed_extracts,
         generate_sample_extracts,
     )
 
-    landing_dir = load_settings().landing_dir
-    marker = landing_dir / SAMPLE_DATA_MARKER
-    if landing_dir.is_dir() and any(landing_dir.glob("*.csv")):
-        return marker.exists()
     written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True)
     # Hospital discharges, safeguarding and DoLS records of the same people.
     written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True)
     # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
     written += generate_opel_extracts(landing_dir)
-    marker.write_text("Generated sample data: no real people.\n", encoding="utf-8")
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
-    return True
+
+
+def generate_sample_landing(scale: float) -> Path:
+    """A new folder holding this run's generated extracts (the caller removes it)."""
+    landing_dir = Path(tempfile.mkdtemp(prefix="asc-sample-landing-"))
+    _generate_into(landing_dir, scale)
+    return landing_dir
 
 
 def run_dag(environment: dict[str, str], log_path: Path) -> int:
@@ -90,14 +96,13 @@ def print_summary() -> int:
     return 0
 
 
-def command_run(arguments: argparse.Namespace) -> int:
-    environment = airflow_environment()
-    if ensure_sample_extracts(arguments.scale):
-        environment["ASC_SAMPLE_MODE"] = "1"
-    warehouse_dir = load_settings().warehouse_dir
+def _run_locked(environment: dict[str, str]) -> int:
+    warehouse_dir = Path(environment["ASC_WAREHOUSE_DIR"])
     summary_path = warehouse_dir / SUMMARY_FILE_NAME
     summary_path.unlink(missing_ok=True)
-    status = run_dag(environment, warehouse_dir / "logs" / f"{DAG_ID}.log")
+    started = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = Path(environment["ASC_LOG_DIR"]) / f"{DAG_ID}-{started}-{os.getpid()}.log"
+    status = run_dag(environment, log_path)
     if status != 0 or not summary_path.exists():
         print(f"{DAG_ID} failed: the published warehouse was left unchanged.", file=sys.stderr)
         return status or 1
@@ -111,13 +116,41 @@ def command_run(arguments: argparse.Namespace) -> int:
 DEFAULT_SAMPLE_SCALE = 0.2
 
 
-def command_sample_data(arguments: argparse.Namespace) -> int:
-    """Sample extracts of every feed for a trial install, marked as sample data."""
-    landing_dir = load_settings().landing_dir
-    if not ensure_sample_extracts(arguments.scale):
-        print(f"{landing_dir} already holds extracts that are not sample data: nothing written.",
+def command_run(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+    environment = airflow_environment()
+    environment.pop("ASC_SAMPLE_MODE", None)
+    environment["ASC_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
+    environment["ASC_LOG_DIR"] = str(settings.log_dir)
+    if not arguments.sample and not settings.pseudonymisation_key:
+        print("ASC_PSEUDONYMISATION_KEY is not set: real extracts cannot be loaded without "
+              "the council's key. For generated sample data, run `asc-warehouse run --sample`.",
               file=sys.stderr)
+        return 2
+    try:
+        with run_lock(settings.warehouse_dir):
+            if not arguments.sample:
+                return _run_locked(environment)
+            landing_dir = generate_sample_landing(arguments.scale)
+            try:
+                environment["ASC_LANDING_DIR"] = str(landing_dir)
+                environment["ASC_SAMPLE_MODE"] = "1"
+                return _run_locked(environment)
+            finally:
+                shutil.rmtree(landing_dir, ignore_errors=True)
+    except RunInProgressError as error:
+        print(str(error), file=sys.stderr)
+        return 3
+
+
+def command_sample_data(arguments: argparse.Namespace) -> int:
+    """Sample extracts of every feed for a trial install, into a landing folder this creates."""
+    landing_dir = load_settings().landing_dir
+    if landing_dir.exists() and any(landing_dir.iterdir()):
+        print(f"{landing_dir} already holds files: sample data is only written into a new or "
+              "empty folder, so nothing was written.", file=sys.stderr)
         return 1
+    _generate_into(landing_dir, arguments.scale)
     return 0
 
 
@@ -136,9 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="asc-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the nightly DAG end to end in-process")
+    run.add_argument("--sample", action="store_true",
+                     help="generate sample extracts into a new folder and load only those, "
+                          "with the built-in sample key")
     run.add_argument("--scale", type=float,
                      default=float(os.environ.get("ASC_SAMPLE_SCALE", DEFAULT_SAMPLE_SCALE)),
-                     help="sample volume if extracts must be generated (1 = Kent/Medway size)")
+                     help="sample volume with --sample (1 = Kent/Medway size)")
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
@@ -169,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         handler=lambda arguments: ascof_official.main([str(arguments.source_dir)])
     )
     arguments = parser.parse_args(argv)
+    restrict_new_files(load_settings())
     return int(arguments.handler(arguments))
 
 

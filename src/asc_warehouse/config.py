@@ -26,6 +26,18 @@ class Settings:
     warehouse_dir: Path
     pseudonymisation_key: str | None
     sample_mode: bool
+    log_dir: Path = Path("logs")
+    """Run logs: outside the warehouse volume, so a full warehouse disk cannot cut them off."""
+    landing_settle_minutes: float = 0
+    """A file modified more recently waits for the next night unless its manifest matches."""
+    load_memory_limit: str = "4GB"
+    """DuckDB memory limit while loading; loading never spills (raw identifiers stay in RAM)."""
+    umask: int = 0o027
+    """Files the pipeline creates: owner read-write, group read (0640), others nothing."""
+    restricted_mode: int = 0o600
+    retention_months: int | None = None
+    """Raw events that ended longer ago are purged each night (None: the policy is not set)."""
+    """Mode of the person-level published file (0640 lets the folder's group read it)."""
 
     @property
     def build_dir(self) -> Path:
@@ -35,6 +47,11 @@ class Settings:
     def build_path(self) -> Path:
         """The file dbt writes into. Analysts never open it."""
         return self.build_dir / BUILD_FILE_NAME
+
+    @property
+    def staging_dir(self) -> Path:
+        """Private copies of the night's files, each loaded exactly as it was checksummed."""
+        return self.build_dir / "staging"
 
     @property
     def published_path(self) -> Path:
@@ -55,4 +72,16 @@ def load_settings() -> Settings:
         warehouse_dir=_resolve(os.environ.get("ASC_WAREHOUSE_DIR", "warehouse")),
         pseudonymisation_key=os.environ.get("ASC_PSEUDONYMISATION_KEY") or None,
         sample_mode=os.environ.get("ASC_SAMPLE_MODE", "").lower() in {"1", "true", "yes"},
+        log_dir=_resolve(os.environ.get("ASC_LOG_DIR", "logs")),
+        landing_settle_minutes=float(os.environ.get("ASC_LANDING_SETTLE_MINUTES", "10")),
+        load_memory_limit=os.environ.get("ASC_LOAD_MEMORY_LIMIT", "4GB"),
+        umask=int(os.environ.get("ASC_UMASK", "027"), 8),
+        restricted_mode=int(os.environ.get("ASC_RESTRICTED_MODE", "600"), 8),
+        retention_months=int(os.environ["ASC_RETENTION_MONTHS"])
+        if os.environ.get("ASC_RETENTION_MONTHS") else None,
     )
+
+
+def restrict_new_files(settings: Settings) -> None:
+    """Apply the deployment's umask, so nothing the run writes is readable by other users."""
+    os.umask(settings.umask)

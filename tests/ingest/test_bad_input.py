@@ -51,6 +51,8 @@ ROW_FAULTS = [
      "Date of Birth is not a date in YYYY-MM-DD form"),
     ("unparseable death", {"Date of Death": "2025-13-01"}, "Date of Death",
      "Date of Death is not a date in YYYY-MM-DD form"),
+    ("name in the period start", {"Reporting Period Start Date": "Winifred"},
+     "Reporting Period Start Date", "Reporting Period Start Date is not a date in YYYY-MM-DD form"),
     ("ancient start", {"Event Start Date": "1899-12-31"}, "Event Start Date",
      "Event Start Date is before 1900-01-01: impossible"),
     ("future birth", {"Date of Birth": "2026-04-01"}, "Date of Birth",
@@ -75,11 +77,13 @@ def test_unusable_row_is_quarantined_with_its_reason(
     assert [(row[0], row[1], row[2]) for row in _quarantine(tmp_path)] == [(3, field, reason)]
 
 
-def test_unknown_event_type_value_is_shown_but_identifiers_never_are(tmp_path: Path) -> None:
-    rows = [cld_row(**{"Event Type": "Visit"}), cld_row(**{"NHS Number": "",
-                                                         "LA Person Unique Identifier": ""})]
+def test_a_wrong_event_type_is_shown_only_when_it_is_a_known_code(tmp_path: Path) -> None:
+    # A code of another field (a shifted column) is shown; a name keyed into the field is not.
+    rows = [cld_row(**{"Event Type": "Direct payment"}), cld_row(**{"Event Type": "Winifred"}),
+            cld_row(**{"Event Type": "Visit"}),
+            cld_row(**{"NHS Number": "", "LA Person Unique Identifier": ""})]
     _load_one(tmp_path, write_cld_file(tmp_path / NAME, rows))
-    assert [row[3] for row in _quarantine(tmp_path)] == ["Visit", None]
+    assert [row[3] for row in _quarantine(tmp_path)] == ["Direct payment", None, None, None]
 
 
 def _write_lines(path: Path, lines: list[bytes]) -> Path:
@@ -102,7 +106,8 @@ def test_row_that_is_not_utf8_is_quarantined_with_its_line(tmp_path: Path) -> No
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
     [(line, _, reason, value)] = _quarantine(tmp_path)
     assert line == 3 and value is None
-    assert reason.startswith("unreadable row: invalid encoding")
+    byte = lines[2].index(b"\xe9") + 1
+    assert reason == f"unreadable row: not UTF-8 (byte {byte} of the line)"
 
 
 def test_row_with_missing_fields_is_quarantined_and_later_rows_keep_their_line(
@@ -113,7 +118,7 @@ def test_row_with_missing_fields_is_quarantined_and_later_rows_keep_their_line(
     result = _load_one(tmp_path, _write_lines(tmp_path / NAME, lines))
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
     [(line, _, reason, _)] = _quarantine(tmp_path)
-    assert line == 3 and reason.startswith("unreadable row: missing columns")
+    assert (line, reason) == (3, "unreadable row: 5 fields where the header has 49")
     with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         assert con.execute("select source_row_number from raw.cld_events "
                            "where event_reference = 'LAST'").fetchall() == [(4,)]

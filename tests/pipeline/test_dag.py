@@ -77,6 +77,13 @@ def test_failed_tasks_alert_through_the_alert_channels(dag) -> None:
         assert on_task_failure in callbacks, task.task_id
 
 
+def test_every_task_and_the_run_have_a_timeout(dag) -> None:
+    """A FIFO, a stuck read or a locked file ends the night with an alert, never hangs it."""
+    assert dag.dagrun_timeout is not None and dag.dagrun_timeout <= timedelta(hours=12)
+    timeouts = {task.task_id: task.execution_timeout for task in dag.tasks}
+    assert None not in timeouts.values(), timeouts
+
+
 def _width(dag) -> int:
     """The most tasks that can run at once: the largest set with no task upstream of another."""
     from itertools import combinations

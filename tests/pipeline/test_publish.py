@@ -79,6 +79,31 @@ def test_an_analyst_reading_during_a_publish_is_not_disturbed(tmp_path: Path) ->
     assert _count(published) == 5
 
 
+def test_person_level_marts_go_only_to_the_restricted_file(tmp_path: Path) -> None:
+    import stat
+
+    build = _build(tmp_path / "build.duckdb", 2)
+    with duckdb.connect(str(build)) as con:
+        con.execute("create table marts.fct_ascof_measure_person as select 'token-1' as person_id")
+        con.execute("create table marts.fct_cld_field_quality_failure as select 7 as row_number")
+    published = tmp_path / "warehouse" / "asc.duckdb"
+    counts = publish(build, published, "run-1")
+    restricted = tmp_path / "warehouse" / "asc_restricted.duckdb"
+    assert counts == {
+        "marts.fct_ascof_measure": 2, "ops.load_audit": 1,
+        "restricted.marts.fct_ascof_measure_person": 1,
+        "restricted.marts.fct_cld_field_quality_failure": 1,
+    }
+    with duckdb.connect(str(published), read_only=True) as con:
+        aggregate = {row[0] for row in con.execute(
+            "select table_name from information_schema.tables").fetchall()}
+    assert aggregate == {"fct_ascof_measure", "load_audit", "publication"}
+    assert stat.S_IMODE(restricted.stat().st_mode) == 0o600
+    assert stat.S_IMODE(published.stat().st_mode) == 0o640
+    assert b"token-1" not in published.read_bytes()
+    assert b"token-1" in restricted.read_bytes()
+
+
 def test_publish_adds_every_alert_channel_attempt_as_ops_alert_delivery(tmp_path: Path) -> None:
     from asc_warehouse.alerts.channels import ChannelConfig
     from asc_warehouse.alerts.log import Alert, record_alerts

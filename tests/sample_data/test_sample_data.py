@@ -74,7 +74,7 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def extracts(landing: Path) -> dict[str, Rows]:
     """Rows of each council's latest extract, keyed by council code."""
     return {_council_code(path): _read_extract(path)[1]
-            for path in _latest(list(landing.iterdir()))}
+            for path in _latest(list(landing.glob("*.csv")))}
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_file_names_follow_the_landing_contract(landing: Path) -> None:
         for code in PROFILES
         for submission in submission_plan(code, HISTORY_START, HISTORY_END)
     }
-    assert {path.name for path in landing.iterdir()} == expected
+    assert {path.name for path in landing.glob("*.csv")} == expected
     # 12 quarterly files each, and Kent's one resubmission.
     assert len(expected) == 25
 
@@ -110,7 +110,7 @@ def test_header_is_the_cld_field_list_in_order(landing: Path) -> None:
     """The portal's LA Code leads Kent's files from the 12 months to June 2025 on."""
     expected = [row["cld_field_name"] for row in _read_seed("cld_fields.csv")]
     with_la_code = set()
-    for path in landing.iterdir():
+    for path in landing.glob("*.csv"):
         header, rows = _read_extract(path)
         if header[0] == LA_CODE_COLUMN:
             with_la_code.add(path.name)
@@ -247,7 +247,7 @@ def test_every_service_type_appears_even_at_tiny_scale(
 ) -> None:
     """Across each council's submissions; its 2023-24 file still holds 40 people or more."""
     paths = (
-        list(landing.iterdir())
+        list(landing.glob("*.csv"))
         if scale == SCALE
         else generate_sample_extracts(tmp_path, scale=scale, seed=SEED)
     )
@@ -269,7 +269,7 @@ def test_cli_writes_and_reports_each_extract(
 ) -> None:
     main(["--landing", str(tmp_path), "--scale", "0.001", "--seed", "7"])
     printed = capsys.readouterr().out
-    written = sorted(tmp_path.iterdir())
+    written = sorted(tmp_path.glob("*.csv"))
     assert len(written) == sum(
         len(submission_plan(code, HISTORY_START, HISTORY_END)) for code in PROFILES)
     for path in written:
@@ -289,3 +289,16 @@ def test_planted_faults_are_rare_deterministic_and_off_by_default(tmp_path: Path
     kent = "".join(path.read_text(encoding="utf-8") for path in faulty
                    if _council_code(path) == "820")
     assert "Domiciliary care (legacy code)" in kent and "Direct Payment" in kent
+
+
+def test_the_marker_lists_each_written_file_by_checksum(landing: Path) -> None:
+    import hashlib
+
+    from asc_warehouse.ingest.pseudonymise import SAMPLE_DATA_MARKER, generated_checksums
+
+    written = sorted(landing.glob("*.csv"))
+    lines = (landing / SAMPLE_DATA_MARKER).read_text(encoding="utf-8").splitlines()
+    assert sorted(line.split()[1] for line in lines) == [path.name for path in written]
+    assert generated_checksums(landing) == {
+        hashlib.sha256(path.read_bytes()).hexdigest() for path in written
+    }

@@ -89,8 +89,8 @@ def test_one_file_per_day_per_council_with_the_contract_header(landing: Path) ->
         for council in COUNCILS
         for offset in range(DAYS)
     }
-    assert {path.name for path in landing.iterdir()} == expected
-    for path in landing.iterdir():
+    assert {path.name for path in landing.glob("*.csv")} == expected
+    for path in landing.glob("*.csv"):
         with path.open(encoding="utf-8", newline="") as handle:
             assert handle.readline() == HEADER_LINE
 
@@ -221,7 +221,7 @@ def test_no_escalation_day_when_none_is_asked_for(tmp_path: Path) -> None:
 
 def test_generation_is_deterministic(landing: Path, tmp_path: Path) -> None:
     again = generate_opel_extracts(tmp_path / "again")
-    assert [path.name for path in again] == sorted(path.name for path in landing.iterdir())
+    assert [path.name for path in again] == sorted(path.name for path in landing.glob("*.csv"))
     for path in again:
         assert path.read_bytes() == (landing / path.name).read_bytes()
     other = generate_opel_extracts(tmp_path / "other", seed=7, days=1)

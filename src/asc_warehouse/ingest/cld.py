@@ -10,6 +10,7 @@ memory, never in the database file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import duckdb
@@ -30,12 +31,24 @@ from asc_warehouse.ingest.pseudonymise import keyed_hasher, postcode_district
 from asc_warehouse.ingest.quarantine_rules import (
     DATE_FORMAT,
     blank_to_null,
+    is_known_code,
     quarantine_rules,
     quoted,
 )
 
+# Free text once stored verbatim, now dropped at ingestion: removed from older build files.
+FORMERLY_STORED_COLUMNS = ("event_description",)
 # Outward code, optional space, inward code: the shape of every UK postcode.
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
+# Text shaped like an NHS number (not part of a longer id such as a CQC location's), a postcode
+# or a date: an identifier keyed into the wrong field.
+IDENTIFIER_SHAPES = (
+    r"(^|[^0-9-])[0-9]{3} ?[0-9]{3} ?[0-9]{4}([^0-9]|$)"
+    r"|(^|[^A-Za-z])[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}([^A-Za-z]|$)"
+    r"|[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}"
+)
+# Stored instead of a value without its field's shape; field quality classes it Invalid.
+NOT_STORED = "(value not stored: wrong shape for the field)"
 
 
 def _raw_column_definitions(fields: tuple[CldField, ...]) -> str:
@@ -71,11 +84,42 @@ def _check_expression(field: CldField) -> str:
     )
 
 
+def _kept_value(field: CldField) -> str:
+    """The value if it has the field's shape, else a marker: a misplaced identifier is not kept.
+
+    A code must be a code of some list, a date a date, a number a number not shaped like an NHS
+    number; a text field may hold anything but something shaped like an NHS number, postcode or
+    date.
+    """
+    value = blank_to_null(field.name)
+    if field.value_check == "code_list":
+        # Guarded in Python as the file was read (``code_guards``): far faster than a function
+        # call per value here.
+        return value
+    shaped = {
+        "date": f"try_strptime({value}, '{DATE_FORMAT}') is not null",
+        "number": f"try_cast({value} as double) is not null "
+        f"and not regexp_matches({value}, '{IDENTIFIER_SHAPES}')",
+        "text": f"not regexp_matches({value}, '{IDENTIFIER_SHAPES}')",
+    }[field.value_check]
+    return f"case when {value} is null or {shaped} then {value} else '{NOT_STORED}' end"
+
+
+def _code_or_marker(value: str) -> str:
+    return value if not value.strip() or is_known_code(value) else NOT_STORED
+
+
+def code_guards() -> dict[str, Callable[[str], str]]:
+    """For ``read_into_temp_tables``: a coded field keeps only values that are known codes."""
+    return {field.name: _code_or_marker for field in cld_fields()
+            if field.privacy_handling == "keep" and field.value_check == "code_list"}
+
+
 def _select_expression(field: CldField) -> str:
     source = quoted(field.name)
     match field.privacy_handling:
         case "keep":
-            return f"{blank_to_null(field.name)} as {field.raw_column}"
+            return f"{_kept_value(field)} as {field.raw_column}"
         case "keyed_hash" if field.name == "NHS Number":
             # Only a valid NHS number may link records (national rule: traced NHS number).
             return (
@@ -101,6 +145,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     ensure_ops_schema(con)
     columns = _raw_column_definitions(cld_fields())
     con.execute(f"create table if not exists raw.cld_events (\n    {columns}\n)")
+    for field in cld_fields():
+        if field.check_column:
+            con.execute(
+                f"alter table raw.cld_events add column if not exists {field.check_column} varchar"
+            )
+    for column in FORMERLY_STORED_COLUMNS:
+        con.execute(f"alter table raw.cld_events drop column if exists {column}")
     # Each council's newest loaded file: the one its measures now depend on most.
     con.execute(
         """
@@ -121,9 +172,15 @@ def _is_valid_nhs_number(value: str | None) -> bool | None:
 
 
 def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    con.create_function("asc_keyed_hash", keyed_hasher(key), ["VARCHAR"], "VARCHAR")
-    con.create_function("asc_postcode_district", postcode_district, ["VARCHAR"], "VARCHAR")
-    con.create_function("asc_is_valid_nhs_number", _is_valid_nhs_number, ["VARCHAR"], "BOOLEAN")
+    """The hashing and checking functions of a loading connection."""
+    # "special": a value of spaces only becomes NULL, which DuckDB's default handling refuses.
+    for name, function, returns in (
+        ("asc_keyed_hash", keyed_hasher(key), "VARCHAR"),
+        ("asc_postcode_district", postcode_district, "VARCHAR"),
+        ("asc_is_valid_nhs_number", _is_valid_nhs_number, "BOOLEAN"),
+        ("asc_is_known_code", is_known_code, "BOOLEAN"),
+    ):
+        con.create_function(name, function, ["VARCHAR"], returns, null_handling="special")
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
@@ -132,7 +189,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
     header = check_file(extract.path, extract.checksum)
-    read_into_temp_tables(con, extract, header.blank)
+    read_into_temp_tables(con, extract, code_guards(), blank_columns=header.blank)
     con.execute("begin transaction")
     try:
         unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)

@@ -9,14 +9,29 @@ import duckdb
 from asc_warehouse.ingest.cld import ensure_schema, load_extract, register_functions
 from asc_warehouse.ingest.file_checks import ExtractRejectedError
 from asc_warehouse.ingest.landing import CLD_FEED, OPEL_FEED, ExtractFile
-from asc_warehouse.ingest.loading import LoadResult, already_loaded, record_rejection
+from asc_warehouse.ingest.loading import (
+    LoadResult,
+    already_loaded,
+    drop_temp_tables,
+    record_rejection,
+)
 from asc_warehouse.ingest.opel import ensure_opel_schema, load_opel_extract
 from asc_warehouse.ingest.person import load_person_extract
 from asc_warehouse.ingest.person_feeds import PERSON_FEEDS, ensure_person_feed_schema
+from asc_warehouse.ingest.pseudonymise import check_key_fingerprint
 
 
-def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> list[LoadResult]:
-    """Load every new file; a rejected file is recorded and the others still load."""
+def load_extracts(
+    build_path: Path, extracts: list[ExtractFile], key: str, memory_limit: str = "4GB"
+) -> list[LoadResult]:
+    """Load every new file; a rejected file is recorded and the others still load.
+
+    The connection has ``memory_limit`` and no temporary directory: the TEMP tables holding raw
+    identifiers can never be spilled to disk. A file too big for the limit is rejected with a
+    message saying so, and the other files still load.
+
+    Raises ``KeyMismatchError`` before loading anything if ``key`` is not the warehouse's key.
+    """
     loaders = {
         CLD_FEED: load_extract,
         OPEL_FEED: load_opel_extract,
@@ -24,10 +39,12 @@ def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> li
     }
     build_path.parent.mkdir(parents=True, exist_ok=True)
     results: list[LoadResult] = []
-    with duckdb.connect(str(build_path)) as con:
+    config = {"memory_limit": memory_limit, "temp_directory": ""}
+    with duckdb.connect(str(build_path), config=config) as con:
         ensure_schema(con)
         ensure_opel_schema(con)
         ensure_person_feed_schema(con)
+        check_key_fingerprint(con, key)
         register_functions(con, key)
         for extract in extracts:
             if already_loaded(con, extract.checksum):
@@ -40,4 +57,18 @@ def load_extracts(build_path: Path, extracts: list[ExtractFile], key: str) -> li
                 results.append(loaders[extract.feed](con, extract))
             except ExtractRejectedError as error:
                 results.append(record_rejection(con, extract, str(error)))
+            except duckdb.OutOfMemoryException:
+                drop_temp_tables(con)
+                results.append(record_rejection(con, extract, (
+                    f"{extract.path.name}: needs more memory than ASC_LOAD_MEMORY_LIMIT "
+                    f"({memory_limit}) to load; raise the limit. Loading never spills to disk, "
+                    "so raw identifiers stay in memory"
+                )))
+            except duckdb.Error as error:
+                # DuckDB's own text may quote the file's values: only its kind is reported.
+                drop_temp_tables(con)
+                results.append(record_rejection(con, extract, (
+                    f"{extract.path.name}: could not be loaded (database error "
+                    f"{type(error).__name__}; its text is not shown as it may quote the file)"
+                )))
     return results

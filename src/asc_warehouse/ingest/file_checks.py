@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asc_warehouse.ingest.cld_schema import expected_header, mandatory_header
+from asc_warehouse.ingest.csv_contract import MAX_LINE_BYTES
+from asc_warehouse.ingest.landing import MANIFEST_SUFFIX
 
 OTHER_DELIMITERS = (";", "\t", "|")
-MANIFEST_SUFFIX = ".sha256"
 TAIL_BYTES = 1 << 16
 # How messages name the feed whose field list a header is checked against.
 CLD_FEED_LABEL = "CLD"
@@ -55,13 +56,28 @@ class HeaderReport:
 
 def _first_line(path: Path) -> str:
     with path.open("rb") as handle:
-        raw = handle.readline()
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+    if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+        if b"\r" in raw:
+            raise ExtractRejectedError(
+                f"{path.name}: lines end in CR only (old Mac style); save with LF or CRLF line ends"
+            )
+        raise ExtractRejectedError(f"{path.name}: header is longer than {MAX_LINE_BYTES} bytes")
+    if b"\r" in raw.rstrip(b"\r\n"):
+        raise ExtractRejectedError(
+            f"{path.name}: lines end in CR only (old Mac style); save with LF or CRLF line ends"
+        )
     if raw.startswith(codecs.BOM_UTF8):
         raise ExtractRejectedError(f"{path.name}: starts with a byte-order mark; save as UTF-8")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ExtractRejectedError(f"{path.name}: header is not UTF-8 ({error.reason})") from error
+
+
+def read_header(path: Path) -> list[str]:
+    """The header's field names as written (``check_header`` has said they are the contract's)."""
+    return next(csv.reader(io.StringIO(_first_line(path))))
 
 
 def check_header(
@@ -90,6 +106,12 @@ def check_header(
     if not set(header) & set(expected):
         raise ExtractRejectedError(
             f"{path.name}: missing header: the first row holds none of the {feed} field names"
+        )
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ExtractRejectedError(
+            f"{path.name}: header repeats {repeated}: each field must appear once, "
+            "or one column's values would be lost"
         )
     missing = [name for name in expected if name not in header]
     unexpected = [name for name in header if name not in expected]

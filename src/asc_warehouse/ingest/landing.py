@@ -16,14 +16,18 @@ Five feeds land in the same folder:
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
+import os
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+import stat
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from asc_warehouse.config import SEEDS_DIR
+from asc_warehouse.ingest.pseudonymise import generated_checksums
 
 CLD_FEED = "cld"
 OPEL_FEED = "opel"
@@ -44,6 +48,8 @@ FILE_NAME_PATTERNS = {
         for feed, prefix in PERSON_FEED_PREFIXES.items()
     },
 }
+# A file delivered with ``<file name>.sha256`` holding its SHA-256 is complete if that matches.
+MANIFEST_SUFFIX = ".sha256"
 # Only CLD files have a specification release; the audit still needs a value.
 NO_RELEASE = "-"
 
@@ -90,12 +96,63 @@ class ExtractFile:
         )
 
 
+def _open_regular(path: Path) -> int:
+    """A descriptor for ``path`` if it is a regular file; links, FIFOs and devices are refused.
+
+    Opened without following a link and without blocking, then checked, so a FIFO swapped in
+    after the scan cannot hang the run.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        raise LandingContractError(f"{path.name}: cannot be opened ({error.strerror})") from error
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise LandingContractError(
+            f"{path.name}: is not a regular file (a folder, pipe or device); not read"
+        )
+    return descriptor
+
+
 def file_checksum(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with os.fdopen(_open_regular(path), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def stage_copy(extract: ExtractFile, staging_dir: Path) -> ExtractFile:
+    """Copy the file (and its manifest) into a private folder, hashing the copy as it is written.
+
+    What is loaded is then exactly what was checksummed, even if the landed file is appended
+    to or replaced meanwhile.
+    """
+    staging_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staged = staging_dir / extract.path.name
+    digest = hashlib.sha256()
+    with os.fdopen(_open_regular(extract.path), "rb") as source, \
+            os.fdopen(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as copy:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+            copy.write(block)
+    manifest = extract.path.with_name(extract.path.name + MANIFEST_SUFFIX)
+    if manifest.is_file() and not manifest.is_symlink():
+        staged.with_name(manifest.name).write_bytes(manifest.read_bytes()[:1024])
+    return replace(extract, path=staged, checksum=digest.hexdigest())
+
+
+def remove_staged(extract: ExtractFile) -> None:
+    extract.path.unlink(missing_ok=True)
+    extract.path.with_name(extract.path.name + MANIFEST_SUFFIX).unlink(missing_ok=True)
+
+
+def manifest_matches(path: Path, checksum: str) -> bool:
+    manifest = path.with_name(path.name + MANIFEST_SUFFIX)
+    if not manifest.is_file() or manifest.is_symlink():
+        return False
+    words = manifest.read_text(encoding="utf-8", errors="replace").split()
+    return bool(words) and words[0].lower() == checksum
 
 
 @cache
@@ -147,22 +204,73 @@ class LandingScan:
     extracts: list[ExtractFile]
     rejected: dict[str, str]
     """File name -> why it cannot be loaded."""
+    waiting: dict[str, str] = field(default_factory=dict)
+    """File name -> why it waits for the next night (it may still be being written)."""
 
 
-def scan_landing(landing_dir: Path, pattern: str = "*.csv") -> LandingScan:
+def _entry_problem(entry: os.DirEntry[str]) -> str | None:
+    """Why an entry named like an extract is not read, or None if it is a regular .csv file."""
+    if entry.is_symlink():
+        return f"{entry.name}: is a symbolic link; links are not followed: deliver the file itself"
+    if not entry.is_file(follow_symlinks=False):
+        return f"{entry.name}: is not a regular file (a folder, pipe or device); not read"
+    if not entry.name.endswith(".csv"):
+        return f"{entry.name}: extension must be lower-case .csv; rename the file to load it"
+    return None
+
+
+def scan_landing(
+    landing_dir: Path,
+    settle_minutes: float = 0,
+    now: datetime | None = None,
+    pattern: str = "*.csv",
+) -> LandingScan:
     """Every CSV in the landing folder, oldest period end first so later submissions load last.
 
-    A badly named file is reported, not raised: the other councils' files still load.
-    ``pattern`` narrows the scan (the OPEL intraday run reads ``OPEL_*.csv`` only, so it never
-    reads the large CLD extracts to checksum them).
+    Only regular files directly in the folder are read. A badly named file, a link, a folder or
+    pipe named like an extract, or an unreadable entry is reported as that entry's rejection,
+    never raised: the other councils' files still load. A file modified less than
+    ``settle_minutes`` ago may still be being written: it waits for the next night unless its
+    ``.sha256`` manifest matches it. ``pattern`` narrows the scan, ignoring case (the OPEL
+    intraday run reads ``OPEL_*.csv`` only, so it never reads the large CLD extracts).
     """
     extracts: list[ExtractFile] = []
     rejected: dict[str, str] = {}
-    if landing_dir.is_dir():
-        for path in sorted(landing_dir.glob(pattern)):
-            try:
-                extracts.append(parse_extract_name(path))
-            except LandingContractError as error:
-                rejected[path.name] = str(error)
+    waiting: dict[str, str] = {}
+    if not landing_dir.is_dir():
+        return LandingScan(extracts, rejected, waiting)
+    settled_before = (now or datetime.now(UTC).replace(tzinfo=None)) - timedelta(
+        minutes=settle_minutes
+    )
+    with os.scandir(landing_dir) as entries:
+        candidates = sorted(
+            (entry for entry in entries
+             if fnmatch.fnmatch(entry.name.lower(), pattern.lower())),
+            key=lambda entry: entry.name,
+        )
+    for entry in candidates:
+        try:
+            problem = _entry_problem(entry)
+            if problem:
+                rejected[entry.name] = problem
+                continue
+            extract = parse_extract_name(Path(entry.path))
+        except LandingContractError as error:
+            rejected[entry.name] = str(error)
+            continue
+        except OSError as error:
+            rejected[entry.name] = f"{entry.name}: cannot be read ({error.strerror})"
+            continue
+        # A matching manifest, or the sample generator's list, says the file is complete.
+        complete = manifest_matches(extract.path, extract.checksum) or (
+            extract.checksum in generated_checksums(landing_dir)
+        )
+        if extract.arrived_at > settled_before and not complete:
+            waiting[entry.name] = (
+                f"{entry.name}: modified less than {settle_minutes:g} minutes ago and no "
+                "matching manifest: it may still be being written; loads next night"
+            )
+            continue
+        extracts.append(extract)
     extracts.sort(key=lambda extract: (extract.period_end, extract.path.name))
-    return LandingScan(extracts=extracts, rejected=rejected)
+    return LandingScan(extracts=extracts, rejected=rejected, waiting=waiting)

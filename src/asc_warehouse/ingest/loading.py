@@ -1,27 +1,24 @@
 """What every feed's loader shares: reading a file into TEMP tables, quarantine, the audit row.
 
-A file is read with DuckDB's CSV reader into TEMP tables of the loading connection (which DuckDB
-keeps in memory, never in the database file); each loader then quarantines its unusable rows,
-inserts the rest into its raw table and records rows in = rows loaded + rows quarantined.
+A file is read by its contract (``csv_contract``) into TEMP tables of the loading connection
+(kept in memory: the loading connection gives DuckDB no place to spill them); each loader then
+quarantines its unusable rows, inserts the rest into its raw table and records rows in = rows
+loaded + rows quarantined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import duckdb
+import pandas
 
-from asc_warehouse.ingest.file_checks import ExtractRejectedError
+from asc_warehouse.ingest.csv_contract import ROW_FIELD, read_by_contract
+from asc_warehouse.ingest.file_checks import ExtractRejectedError, read_header
 from asc_warehouse.ingest.landing import ExtractFile
-from asc_warehouse.ingest.quarantine_rules import QuarantineRule
-
-CSV_OPTIONS = (
-    "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-    "strict_mode = true, store_rejects = true, rejects_table = 'extract_rejects', "
-    "rejects_scan = 'extract_reject_scans'"
-)
+from asc_warehouse.ingest.quarantine_rules import QuarantineRule, quoted
 
 
 @dataclass(frozen=True)
@@ -46,54 +43,50 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
 
 
 def read_into_temp_tables(
-    con: duckdb.DuckDBPyConnection, extract: ExtractFile, blank_columns: Sequence[str] = ()
+    con: duckdb.DuckDBPyConnection,
+    extract: ExtractFile,
+    value_guards: Mapping[str, Callable[[str], str]] | None = None,
+    blank_columns: Sequence[str] = (),
 ) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
 
+    The file is read by its contract (``csv_contract``), never by DuckDB's sniffing reader, so a
+    broken line costs only its own row and no message repeats what the line held.
+    ``value_guards`` maps a column to what replaces each of its values before the rows reach
+    DuckDB (a value out of its field's shape never enters the database at all).
     ``blank_columns`` are optional columns the file lacks (``HeaderReport.blank``): they are
     added empty, so every loader reads the same columns whatever the file held.
     """
-    con.execute("drop table if exists extract_rejects")
-    con.execute("drop table if exists extract_reject_scans")
-    try:
-        con.execute(
-            "create or replace temp table extract_read as "
-            f"select * from read_csv(?, {CSV_OPTIONS})",
-            [str(extract.path)],
+    read = read_by_contract(extract.path, read_header(extract.path))
+    guards = value_guards or {}
+    extract_frame = pandas.DataFrame({
+        name: pandas.Series(
+            [guards[name](value) for value in values] if name in guards else values,
+            dtype=object,
         )
-    except duckdb.Error as error:
-        raise ExtractRejectedError(
-            f"{extract.path.name}: could not be read as {extract.feed.upper()} CSV: {error}"
-        ) from error
-    for column in blank_columns:
-        con.execute(f'alter table extract_read add column "{column}" varchar')
-    # Rows keep the file's order in rowid. Line numbers of good rows are the data lines left
-    # once rejected lines are taken out (line 1 is the header).
-    con.execute(
-        """
-        create or replace temp table extract_lines as
-        with rejected as (select distinct line from extract_rejects),
-        data_lines as (
-            select unnest(generate_series(
-                2, 1 + (select count(*) from extract_read) + (select count(*) from rejected)
-            )) as line
-        )
-        select line, row_number() over (order by line) - 1 as read_rowid
-        from data_lines where line not in (select line from rejected)
-        """
+        for name, values in read.columns.items()
+    })
+    extract_frame["source_row_number"] = pandas.Series(read.line_numbers, dtype="int64")
+    # An empty value is missing, as DuckDB's own reader would have it.
+    columns = ", ".join(
+        [f"nullif(cast({quoted(name)} as varchar), '') as {quoted(name)}" for name in read.header]
+        + [f"cast(null as varchar) as {quoted(name)}" for name in blank_columns]
     )
     con.execute(
-        "create or replace temp table extract_rows as "
-        "select extract_read.*, extract_lines.line as source_row_number, "
-        "cast(? as date) as file_period_end "
-        "from extract_read join extract_lines on extract_lines.read_rowid = extract_read.rowid",
+        f"create or replace temp table extract_rows as select {columns}, "
+        # DuckDB finds the frame by its variable name (a replacement scan).
+        "source_row_number, cast(? as date) as file_period_end from extract_frame",
         [extract.period_end],
+    )
+    con.execute(
+        "create or replace temp table extract_rejects as "
+        "select unnest(?::bigint[]) as line, unnest(?::varchar[]) as reason",
+        [[line.line for line in read.rejected], [line.reason for line in read.rejected]],
     )
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("extract_read", "extract_lines", "extract_rows", "extract_rejects",
-                  "extract_reject_scans"):
+    for table in ("extract_rows", "extract_rejects"):
         con.execute(f"drop table if exists {table}")
 
 
@@ -106,13 +99,9 @@ def quarantine_rows(
 ) -> str:
     """Record every unusable row; return the SQL condition that excludes them from the load."""
     # The raw line is never copied: it may hold identifiers.
-    # One entry per unreadable line: a short row reports each missing column, the first says it.
     con.execute(
-        "insert into ops.quarantine select distinct on (line) ?, ?, line, "
-        "coalesce(column_name, '(row)'), "
-        "'unreadable row: ' || lower(error_type) || ': ' || error_message, null, ? "
-        "from extract_rejects order by line, column_idx",
-        [load_id, name, at],
+        "insert into ops.quarantine select ?, ?, line, ?, reason, null, ? from extract_rejects",
+        [load_id, name, ROW_FIELD, at],
     )
     for rule in rules:
         con.execute(

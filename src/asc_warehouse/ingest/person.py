@@ -5,8 +5,8 @@ turns that into the row-level rules and the insert. A file loads in one transact
 OPEL files do (with the reading helpers of ``loading.py``): usable rows go to the feed's raw
 table with identifiers keyed-hashed and dates of birth cut to the month, unusable rows to
 ``ops.quarantine`` with file, line, field and reason, and one row to ``ops.load_audit`` with
-rows in = rows loaded + rows quarantined. Quarantine shows the submitted value of coded fields
-only: identifiers and dates are never copied there.
+rows in = rows loaded + rows quarantined. Quarantine shows a submitted value only when it is
+a known code (``quarantine_rules.reportable_code``): nothing else is ever copied there.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from asc_warehouse.ingest.quarantine_rules import (
     as_date,
     blank_to_null,
     quoted,
+    reportable_code,
     sql_list,
 )
 
@@ -84,7 +85,7 @@ def _code_rule(field: Field, spec: PersonFeed) -> QuarantineRule:
         field.name,
         f"{field.name} is not a code listed in seeds/{spec.code_list_seed}",
         f"{blank_to_null(field.name)} is not null and not ({known})",
-        quoted(field.name),
+        reportable_code(field.name),
     )
 
 
@@ -95,7 +96,6 @@ def _text_rule(field: Field) -> QuarantineRule:
         f"{field.name} {field.pattern_description}",
         f"{blank_to_null(field.name)} is not null "
         f"and not regexp_full_match({text}, '{field.pattern}')",
-        quoted(field.name),
     )
 
 

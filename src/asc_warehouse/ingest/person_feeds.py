@@ -27,7 +27,13 @@ import duckdb
 from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.ingest.landing import DOLS_FEED, HOSPITAL_FEED, SAFEGUARDING_FEED
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
-from asc_warehouse.ingest.quarantine_rules import QuarantineRule, as_date, blank_to_null, quoted
+from asc_warehouse.ingest.quarantine_rules import (
+    QuarantineRule,
+    as_date,
+    blank_to_null,
+    quoted,
+    reportable_code,
+)
 
 
 class Kind(StrEnum):
@@ -111,7 +117,7 @@ def only_when(field: str, condition: str, description: str, *, show: bool = True
         field,
         f"{field} is given but {description}",
         f"{_given(field)} and not coalesce(({condition}), false)",
-        quoted(field) if show else "null",
+        reportable_code(field) if show else "null",
     )
 
 

@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
 
 from asc_warehouse.config import Settings
 
-# Only ever used for generated sample data, which contains no real person.
+# Only ever used for generated sample data, which contains no real person. It is public, so
+# tokens made with it can be reversed: it may hash only the files the generator listed.
 SAMPLE_DATA_KEY = "asc-warehouse-sample-data-only"
+# Written by the sample generator beside its files: "<sha256>  <file name>" per line.
+SAMPLE_DATA_MARKER = ".asc-sample-data"
+# Hashed with the key to give a fingerprint that tells keys apart without revealing them.
+FINGERPRINT_MESSAGE = b"asc-warehouse key fingerprint"
 
 
 class MissingKeyError(RuntimeError):
     """No pseudonymisation key is configured and the run is not in sample-data mode."""
+
+
+class KeyMismatchError(RuntimeError):
+    """The key differs from the one this warehouse's tokens were made with."""
 
 
 def resolve_key(settings: Settings) -> str:
@@ -28,9 +41,50 @@ def resolve_key(settings: Settings) -> str:
         return SAMPLE_DATA_KEY
     raise MissingKeyError(
         "ASC_PSEUDONYMISATION_KEY is not set. Set it in the deployment environment "
-        "to the council's secret key before loading real extracts; ASC_SAMPLE_MODE=1 is only for "
-        "generated sample data."
+        "to the council's secret key before loading real extracts; sample mode "
+        "(asc-warehouse run --sample) is only for generated sample data."
     )
+
+
+def key_fingerprint(key: str) -> str:
+    return hmac.new(key.encode("utf-8"), FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
+
+
+def check_key_fingerprint(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Store the key's fingerprint at first load; refuse any other key afterwards.
+
+    A changed key would silently stop people linking across nights (every earlier token would
+    belong to no one), so measures would fall without a word.
+    """
+    con.execute(
+        "create table if not exists ops.pseudonymisation_key "
+        "(fingerprint varchar not null, first_used_at timestamp not null)"
+    )
+    rows = con.execute("select fingerprint, first_used_at from ops.pseudonymisation_key").fetchall()
+    fingerprint = key_fingerprint(key)
+    if not rows:
+        con.execute(
+            "insert into ops.pseudonymisation_key values (?, ?)",
+            [fingerprint, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        return
+    stored = rows[0]
+    if stored[0] != fingerprint:
+        raise KeyMismatchError(
+            f"the pseudonymisation key (fingerprint {fingerprint}) is not the key this "
+            f"warehouse was built with (fingerprint {stored[0]}, first used {stored[1]:%Y-%m-%d})."
+            " Nothing was loaded. Restore ASC_PSEUDONYMISATION_KEY, or start a new warehouse "
+            "folder if the key was changed on purpose."
+        )
+
+
+def generated_checksums(landing_dir: Path) -> frozenset[str]:
+    """The SHA-256 of each file the sample generator wrote into ``landing_dir``."""
+    marker = landing_dir / SAMPLE_DATA_MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return frozenset()
+    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    return frozenset(line.split()[0].lower() for line in lines if line.split())
 
 
 def normalise_identifier(value: str | None) -> str | None:

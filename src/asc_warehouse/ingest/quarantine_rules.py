@@ -3,7 +3,9 @@
 Each rule is a SQL condition over the TEMP table of one file's rows (all text, named as in the
 CLD header), plus the field it concerns and the reason recorded. Code lists come from
 ``seeds/cld_code_list.csv``. ``value_sql`` shows the offending value only where the value cannot
-identify a person.
+identify a person: when it is a code of some code list (``reportable_code``), such as a Release 1
+value or a value of the next column in a shifted row. Anything else (a name keyed into a coded
+field, say) is never copied.
 """
 
 from __future__ import annotations
@@ -41,6 +43,45 @@ def as_date(name: str) -> str:
 
 def sql_list(values: list[str]) -> str:
     return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+
+
+# Every seed holding code lists, with the column that holds the code.
+CODE_LIST_SEEDS = {
+    "cld_code_list.csv": "code_value",
+    "hospital_code_list.csv": "code",
+    "safeguarding_code_list.csv": "code",
+    "dols_code_list.csv": "code",
+}
+
+
+@cache
+def known_codes() -> tuple[str, ...]:
+    """Every code of every code list, trimmed and lower case."""
+    codes: set[str] = set()
+    for seed, column in CODE_LIST_SEEDS.items():
+        with (SEEDS_DIR / seed).open(newline="", encoding="utf-8") as handle:
+            codes.update(row[column].strip().lower() for row in csv.DictReader(handle))
+    return tuple(sorted(codes - {""}))
+
+
+def is_known_code(value: object) -> bool:
+    """True for a code of some code list: a value that may be shown in a message or page."""
+    return isinstance(value, str) and value.strip().lower() in known_codes()
+
+
+def is_known_code_sql(value_sql: str) -> str:
+    """SQL: the value is a code of some code list, ignoring case and surrounding spaces.
+
+    ``asc_is_known_code`` is registered on the loading connection (``cld.register_functions``);
+    a function keeps memory flat, where an IN list of every code in every field's expression
+    took over 100 MB for a single row.
+    """
+    return f"coalesce(asc_is_known_code({value_sql}), false)"
+
+
+def reportable_code(name: str) -> str:
+    """SQL for the field's value if it is a known code of some code list, else NULL."""
+    return f"case when {is_known_code_sql(quoted(name))} then trim({quoted(name)}) end"
 
 
 @cache
@@ -91,14 +132,16 @@ def quarantine_rules() -> tuple[QuarantineRule, ...]:
             reason="Event Type is blank or not a CLD event type",
             condition=f"{blank_to_null('Event Type')} is null "
             f"or trim({quoted('Event Type')}) not in ({sql_list(list(event_types()))})",
-            value_sql=quoted("Event Type"),
+            value_sql=reportable_code("Event Type"),
         ),
         QuarantineRule(
             field="Event Start Date",
             reason="Event Start Date is blank",
             condition=f"{blank_to_null('Event Start Date')} is null",
         ),
-        *(_unparseable(field) for field in dates),
+        # The submission's own period dates too: anything else there cannot be read as a date.
+        *(_unparseable(field) for field in (*dates, "Reporting Period Start Date",
+                                            "Reporting Period End Date")),
         *(_before_earliest(field) for field in dates),
         *(_after_period_end(field) for field in ("Event Start Date", "Date of Birth",
                                                    "Date of Death")),

@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -25,12 +26,25 @@ from asc_warehouse.alerts.messages import (
     site_link,
 )
 from asc_warehouse.alerts.opel_escalation import opel_alerts
-from asc_warehouse.config import load_settings
+from asc_warehouse.config import Settings, restrict_new_files
+from asc_warehouse.config import load_settings as _read_settings
 from asc_warehouse.ingest.extracts import load_extracts
-from asc_warehouse.ingest.landing import ExtractFile, scan_landing
+from asc_warehouse.ingest.landing import (
+    ExtractFile,
+    LandingContractError,
+    remove_staged,
+    scan_landing,
+    stage_copy,
+)
 from asc_warehouse.ingest.loading import LoadResult
-from asc_warehouse.ingest.pseudonymise import resolve_key
+from asc_warehouse.ingest.pseudonymise import (
+    SAMPLE_DATA_KEY,
+    generated_checksums,
+    resolve_key,
+)
+from asc_warehouse.ingest.retention import purge_expired_events
 from asc_warehouse.pipeline import dbt_build, fingerprint, publish
+from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
@@ -42,6 +56,13 @@ LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
 FULL, LEAN = "full", "lean"
 
 logger = logging.getLogger(__name__)
+
+
+def load_settings() -> Settings:
+    """The settings, with the deployment's umask applied before the step writes anything."""
+    settings = _read_settings()
+    restrict_new_files(settings)
+    return settings
 
 
 def _loaded_checksums() -> set[str]:
@@ -61,16 +82,18 @@ def _loaded_checksums() -> set[str]:
 
 def find_new_extracts() -> dict[str, Any]:
     """Files in the landing folder not loaded before (by content checksum)."""
-    landing_dir = load_settings().landing_dir
-    scan = scan_landing(landing_dir)
+    settings = load_settings()
+    scan = scan_landing(settings.landing_dir, settings.landing_settle_minutes)
     loaded = _loaded_checksums()
     found = {
         "new": [extract.as_dict() for extract in scan.extracts if extract.checksum not in loaded],
         "already_loaded": [e.path.name for e in scan.extracts if e.checksum in loaded],
         "rejected": scan.rejected,
+        "waiting": scan.waiting,
     }
     logger.info("%s: %d new file(s), %d already loaded, %d not loadable by name",
-                landing_dir, len(found["new"]), len(found["already_loaded"]), len(scan.rejected))
+                settings.landing_dir, len(found["new"]), len(found["already_loaded"]),
+                len(scan.rejected))
     for extract in found["new"]:
         logger.info("new: %s (%s, council %s)", extract["path"].rsplit("/", 1)[-1],
                     extract["feed"], extract["council_code"])
@@ -86,13 +109,62 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
     # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
     note_run(settings.warehouse_dir, run_id)
     key = resolve_key(settings)
-    extracts = [ExtractFile.from_dict(item) for item in found["new"]]
-    results = load_extracts(settings.build_path, extracts, key)
+    remove_leftovers(settings.staging_dir)
+    # Each file is staged as a copy, then loaded: room for the copy and for the database growth.
+    incoming = sum(Path(item["path"]).stat().st_size for item in found["new"]
+                   if Path(item["path"]).is_file())
+    require_free_space(settings.build_dir, 3 * incoming, "loading the night's files")
+    staged: list[ExtractFile] = []
+    refused: list[LoadResult] = []
+    for item in found["new"]:
+        extract = ExtractFile.from_dict(item)
+        try:
+            staged.append(stage_copy(extract, settings.staging_dir))
+        except (LandingContractError, OSError) as error:
+            refused.append(LoadResult(extract.path.name, extract.council_code, "rejected",
+                                      0, 0, 0, f"{extract.path.name}: could not be staged: "
+                                      f"{getattr(error, 'strerror', None) or error}"))
+    try:
+        results = _load_staged(settings, staged, refused, found, run_id, key)
+    finally:
+        for extract in staged:
+            remove_staged(extract)
+    if settings.retention_months is not None and settings.build_path.exists():
+        purge_expired_events(settings.build_path, settings.retention_months)
+    return results
+
+
+def _load_staged(
+    settings: Settings,
+    extracts: list[ExtractFile],
+    refused: list[LoadResult],
+    found: dict[str, Any],
+    run_id: str,
+    key: str,
+) -> list[dict[str, Any]]:
+    """Load the staged copies; report refused, rejected and waiting files beside them."""
+    if key == SAMPLE_DATA_KEY:
+        # The public sample key may hash only the generator's own files.
+        generated = generated_checksums(settings.landing_dir)
+        refused += [
+            LoadResult(extract.path.name, extract.council_code, "rejected", 0, 0, 0,
+                       f"{extract.path.name}: the sample key is refused for this file: it is not "
+                       "one the sample generator wrote; real extracts need "
+                       "ASC_PSEUDONYMISATION_KEY")
+            for extract in extracts if extract.checksum not in generated
+        ]
+        extracts = [extract for extract in extracts if extract.checksum in generated]
+    results = load_extracts(settings.build_path, extracts, key,
+                            settings.load_memory_limit) + refused
     rejected_names = [
         LoadResult(name, "", "rejected", 0, 0, 0, reason)
         for name, reason in found["rejected"].items()
     ]
     results += rejected_names
+    results += [
+        LoadResult(name, "", "waiting", 0, 0, 0, reason)
+        for name, reason in found.get("waiting", {}).items()
+    ]
     for result in results:
         logger.log(
             logging.WARNING if result.status == "rejected" else logging.INFO,
@@ -250,8 +322,11 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
     settings = load_settings()
+    remove_leftovers(settings.warehouse_dir / publish.PUBLISHING_DIR_NAME)
+    require_free_space(settings.warehouse_dir, settings.build_path.stat().st_size, "publishing")
     counts = publish.publish(
-        settings.build_path, settings.published_path, run_id, settings.warehouse_dir
+        settings.build_path, settings.published_path, run_id, settings.warehouse_dir,
+        settings.restricted_mode,
     )
     for table, rows in counts.items():
         logger.info("published %s: %d rows", table, rows)

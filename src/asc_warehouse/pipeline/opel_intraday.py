@@ -123,7 +123,7 @@ def intraday_lock(settings: Settings) -> Iterator[None]:
 
 def load_new_opel_files(settings: Settings) -> list[LoadResult]:
     """Load the OPEL files not loaded into the OPEL build before (by checksum)."""
-    scan = scan_landing(settings.landing_dir, OPEL_FILE_PATTERN)
+    scan = scan_landing(settings.landing_dir, pattern=OPEL_FILE_PATTERN)
     extracts = [extract for extract in scan.extracts if extract.feed == OPEL_FEED]
     results = []
     opel_build_dir(settings).mkdir(parents=True, exist_ok=True)

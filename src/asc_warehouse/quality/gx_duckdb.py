@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -323,6 +324,30 @@ def _run(
     )
 
 
+# Result keys in which GX returns the values (or row indexes) that broke an expectation.
+VALUE_LIST_KEYS = ("partial_unexpected_list", "unexpected_list")
+INDEX_LIST_KEYS = ("partial_unexpected_index_list", "unexpected_index_list", "unexpected_rows")
+
+
+def _withhold_values(
+    outcome: ExpectationSuiteValidationResult, reportable: Callable[[object], bool]
+) -> None:
+    """Keep only the reportable values GX returned; rows are never pointed at."""
+    for result in outcome.results:
+        found = result.result
+        for key in VALUE_LIST_KEYS:
+            if key in found:
+                found[key] = [value for value in found[key] if reportable(value)]
+        if "partial_unexpected_counts" in found:
+            found["partial_unexpected_counts"] = [
+                item for item in found["partial_unexpected_counts"] if reportable(item["value"])
+            ]
+        for key in INDEX_LIST_KEYS:
+            found.pop(key, None)
+        if isinstance(found.get("observed_value"), list):
+            found["observed_value"] = [v for v in found["observed_value"] if reportable(v)]
+
+
 def validate_in_duckdb(
     database_path: Path,
     query: str,
@@ -333,6 +358,7 @@ def validate_in_duckdb(
     *,
     data_docs: DataDocsRun | None = None,
     data_docs_batch: str | None = None,
+    reportable: Callable[[object], bool] | None = None,
 ) -> ExpectationSuiteValidationResult:
     """Validate the rows of ``query`` with GX metrics computed as SQL inside DuckDB.
 
@@ -349,6 +375,9 @@ def validate_in_duckdb(
     batch label ``data_docs_batch`` (e.g. the council code; "all" if None). It is stored before
     any ``GxSqlEvaluationError`` is raised, so the page shows what GX raised. Storing never
     raises: a failure is logged and kept in ``data_docs.errors``.
+
+    With ``reportable``, only the values it accepts stay in the result (and so in the Data
+    Docs): the unexpected values of person-level tables may be anything a person submitted.
     """
     _check_arguments(database_path, query, result_format)
     _check_parameters(expectations, expectation_parameters)
@@ -381,6 +410,8 @@ def validate_in_duckdb(
         )
     finally:
         _close(datasource)
+    if reportable is not None:
+        _withhold_values(outcome, reportable)
     if data_docs is not None:
         data_docs.record(suite_name, expectations, outcome, data_docs_batch)
     _raise_for_exceptions(outcome)

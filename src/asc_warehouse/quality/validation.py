@@ -28,6 +28,7 @@ from asc_warehouse.config import EXPECTATIONS_DIR, SEEDS_DIR
 from asc_warehouse.ingest.cld_schema import cld_fields
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.ingest.person_feeds import feed_code_list
+from asc_warehouse.ingest.quarantine_rules import is_known_code
 from asc_warehouse.quality.data_docs import DataDocsRun
 from asc_warehouse.quality.gx_duckdb import validate_in_duckdb
 
@@ -149,11 +150,18 @@ def resolve_parameters(suite: SuiteFile) -> dict[str, list[str]]:
     return parameters
 
 
+# What a check result says when every value that broke it might identify someone.
+VALUES_NOT_SHOWN = "values not shown (not known codes)"
+
+
 def _observed(result: dict[str, Any]) -> str | None:
+    """The observed value, or up to five unexpected values that are known codes."""
     if "observed_value" in result:
         return json.dumps(result["observed_value"], default=str)
     if result.get("partial_unexpected_list"):
         return json.dumps(result["partial_unexpected_list"][:5], default=str)
+    if result.get("unexpected_count"):
+        return VALUES_NOT_SHOWN
     return None
 
 
@@ -180,6 +188,7 @@ def run_suite(
         resolve_parameters(suite),
         data_docs=data_docs,
         data_docs_batch=council_code,
+        reportable=is_known_code,
     )
     checks = [
         CheckResult(

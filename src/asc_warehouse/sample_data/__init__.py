@@ -19,6 +19,7 @@ from asc_warehouse.sample_data.codes import CodeLists
 from asc_warehouse.sample_data.faults import FaultInjector
 from asc_warehouse.sample_data.feeds import generate_person_feed_extracts
 from asc_warehouse.sample_data.histories import Period
+from asc_warehouse.sample_data.marker import mark_as_generated
 from asc_warehouse.sample_data.opel import generate_opel_extracts
 from asc_warehouse.sample_data.population import build_population
 from asc_warehouse.sample_data.profiles import HISTORY_END, HISTORY_START, load_councils
@@ -83,4 +84,5 @@ def generate_sample_extracts(
     latest = max(path.stat().st_mtime for path in paths)
     for path in resubmissions:
         os.utime(path, (latest + 60, latest + 60))
+    mark_as_generated(landing_dir, paths)
     return paths

@@ -30,6 +30,7 @@ from asc_warehouse.sample_data.hospital import (
     HospitalSpells,
     Spell,
 )
+from asc_warehouse.sample_data.marker import mark_as_generated
 from asc_warehouse.sample_data.population import build_population
 from asc_warehouse.sample_data.profiles import (
     HISTORY_END,
@@ -261,4 +262,5 @@ def generate_person_feed_extracts(
                                                        period_end)
             _write(path, spec, rows[spec.feed])
             paths.append(path)
+    mark_as_generated(landing_dir, paths)
     return paths

@@ -27,6 +27,7 @@ from asc_warehouse.ingest.opel import (
     indicator_categories,
     reporting_units,
 )
+from asc_warehouse.sample_data.marker import mark_as_generated
 
 # Morning updates: on time from 08:30 to 10:30 (the plan's deadline), a few late until noon.
 MORNING_FROM = time(8, 30)
@@ -352,4 +353,5 @@ def generate_opel_extracts(
             path = landing_dir / opel_file_name(council_code, day)
             _write(path, planner.plan(day, escalated=day == escalate_on))
             paths.append(path)
+    mark_as_generated(landing_dir, paths)
     return paths

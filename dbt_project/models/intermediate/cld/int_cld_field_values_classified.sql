@@ -102,9 +102,12 @@ select
     value_check,
     requirement,
     validation_status,
-    -- Values are shown only where they cannot identify anyone: coded, date and number fields.
+    -- A value is shown only when it is a code of some code list (a Release 1 value, or the
+    -- next field's value in a shifted row): anything else, a name keyed into a coded field or
+    -- a date of birth in the wrong form, may identify someone.
     case
-        when not is_identifier_check and value_check in ('code_list', 'date', 'number')
+        when not is_identifier_check and value_check = 'code_list'
+            and lower(trim(submitted_value)) in (select lower(trim(code_value)) from code_list)
             then submitted_value
     end as reportable_value
 from classified

@@ -5,7 +5,7 @@
 --     quarter any eligible file covers;
 --   * a file is eligible for a quarter when its derived period (int_cld_submission_periods_derived)
 --     covers the whole quarter, it was imported after the quarter ended, loaded on or before
---     var('cld_submissions_as_of') (null: today), and it is not in
+--     var('cld_submissions_as_of') (null: every file loaded so far), and it is not in
 --     seeds/cld_excluded_submissions.csv;
 --   * of the eligible files the most recently imported wins (not the one with the latest
 --     period: a resubmission of an old period replaces the file it corrects). The import time
@@ -23,7 +23,10 @@ files as (
     select * from {{ ref('int_cld_submission_periods_derived') }}
     where not is_excluded
         and derived_period_start_date is not null
-        and cast(loaded_at as date) <= {% if as_of %}cast('{{ as_of }}' as date){% else %}current_date{% endif %}
+        {#- Null as-of: every file loaded so far (no clock, so a lean night need not rebuild). #}
+        {%- if as_of %}
+        and cast(loaded_at as date) <= cast('{{ as_of }}' as date)
+        {%- endif %}
 
 ),
 

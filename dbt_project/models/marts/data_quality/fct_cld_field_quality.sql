@@ -1,11 +1,31 @@
--- Counts of rows by council, file, field, event type and validation status.
+-- Counts of rows by load, field, event type and validation status, for each file's current
+-- load only (int_cld_current_loads): a corrected file with the same name is never summed with
+-- the superseded one.
+with
+
+classified as (
+
+    select * from {{ ref('int_cld_field_values_classified') }}
+
+),
+
+current_loads as (
+
+    select * from {{ ref('int_cld_current_loads') }}
+
+)
+
 select
-    cast(council_code as varchar) as council_code,
-    cast(source_file as varchar) as file_name,
-    cast(release as varchar) as release,
-    cast(cld_field_name as varchar) as cld_field_name,
-    cast(event_type as varchar) as event_type,
-    cast(validation_status as varchar) as validation_status,
+    cast(classified.load_id as varchar) as load_id,
+    cast(classified.council_code as varchar) as council_code,
+    cast(classified.source_file as varchar) as file_name,
+    cast(current_loads.loaded_at as timestamp) as loaded_at,
+    cast(classified.release as varchar) as release,
+    cast(classified.cld_field_name as varchar) as cld_field_name,
+    cast(classified.event_type as varchar) as event_type,
+    cast(classified.validation_status as varchar) as validation_status,
     cast(count(*) as bigint) as row_count
-from {{ ref('int_cld_field_values_classified') }}
+from classified
+inner join current_loads
+    on classified.load_id = current_loads.load_id
 group by all

@@ -1,12 +1,30 @@
--- Each failing field of each row, with the event reference and line to correct it at source.
+-- Each failing field of each row of each file's current load, with the event reference and
+-- line to correct it at source.
+with
+
+classified as (
+
+    select * from {{ ref('int_cld_field_values_classified') }}
+
+),
+
+current_loads as (
+
+    select * from {{ ref('int_cld_current_loads') }}
+
+)
+
 select
-    cast(council_code as varchar) as council_code,
-    cast(source_file as varchar) as file_name,
-    cast(source_row_number as bigint) as source_row_number,
-    cast(event_reference as varchar) as event_reference,
-    cast(event_type as varchar) as event_type,
-    cast(cld_field_name as varchar) as cld_field_name,
-    cast(validation_status as varchar) as validation_status,
-    cast(reportable_value as varchar) as submitted_value
-from {{ ref('int_cld_field_values_classified') }}
-where validation_status in ('Invalid', 'Blank but mandatory', 'Valid only in Release 1')
+    cast(classified.load_id as varchar) as load_id,
+    cast(classified.council_code as varchar) as council_code,
+    cast(classified.source_file as varchar) as file_name,
+    cast(classified.source_row_number as bigint) as source_row_number,
+    cast(classified.event_reference as varchar) as event_reference,
+    cast(classified.event_type as varchar) as event_type,
+    cast(classified.cld_field_name as varchar) as cld_field_name,
+    cast(classified.validation_status as varchar) as validation_status,
+    cast(classified.reportable_value as varchar) as submitted_value
+from classified
+inner join current_loads
+    on classified.load_id = current_loads.load_id
+where classified.validation_status in ('Invalid', 'Blank but mandatory', 'Valid only in Release 1')

@@ -49,7 +49,6 @@ renamed as (
         event_type,
         try_cast(event_start_date as date) as event_start_date,
         try_cast(event_end_date as date) as event_end_date,
-        event_description,
         event_outcome,
         request_route_of_access,
         assessment_type,

@@ -1,0 +1,183 @@
+"""Hostile lines and headers: each costs its own row (or its own file), never the night.
+
+Every case asserts that the other file still loads, that the message names the file and the row,
+that rows in = rows loaded + rows quarantined, and that nothing the line held is repeated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from asc_warehouse.ingest.csv_contract import MAX_LINE_BYTES
+from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.landing import parse_extract_name
+from tests.cld_files import PERSON, cld_row, write_cld_file
+
+NAME = "CLD_820_20240401_20260331_R2.csv"
+OTHER = "CLD_821_20240401_20260331_R2.csv"
+# Strings of the person that no message, quarantine row or audit row may ever hold.
+IDENTIFYING = ("9434765919", "943 476 5919", "MOSAIC-000123", "Winifred", "Ashdown",
+               "Rochester Riverside", "ME4 4TR", "1941-07-19")
+
+
+def _lines(rows: list[dict[str, str]]) -> list[bytes]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return [line.encode("utf-8") for line in buffer.getvalue().splitlines()]
+
+
+def _load_with_other(tmp_path: Path, lines: list[bytes], end: bytes = b"\n"):
+    """Load the hostile file with a good file of the other council; return both results."""
+    hostile = tmp_path / NAME
+    hostile.write_bytes(end.join(lines) + end)
+    good = write_cld_file(tmp_path / OTHER, [cld_row(), cld_row()])
+    results = load_extracts(
+        tmp_path / "build.duckdb", [parse_extract_name(hostile), parse_extract_name(good)], "key"
+    )
+    return {result.file_name: result for result in results}
+
+
+def _stored_text(tmp_path: Path) -> str:
+    """Everything the build file's ops tables say about the load."""
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select * from ops.quarantine union all by name select * from ops.load_audit"
+        ).fetchall()
+    return repr(rows)
+
+
+def _quarantined(tmp_path: Path) -> list[tuple[int, str, str]]:
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select source_row_number, field, reason from ops.quarantine where file_name = ? "
+            "order by 1", [NAME]
+        ).fetchall()
+
+
+def _stray_quote(line: bytes) -> bytes:
+    return line.replace(b"Winifred", b'Wini"fred', 1)
+
+
+def _opening_quote(line: bytes) -> bytes:
+    return line.replace(b"Winifred", b'"Winifred', 1)
+
+
+def _text_after_quote(line: bytes) -> bytes:
+    return line.replace(b"Winifred", b'"Wini"fred', 1)
+
+
+def _over_long(line: bytes) -> bytes:
+    return line.replace(b"Winifred", b"Winifred " * (MAX_LINE_BYTES // 8), 1)
+
+
+def _random_bytes(line: bytes) -> bytes:
+    return line.replace(b"Winifred", b"\x00\xff\xfe\x81Win\x00ifred", 1)
+
+
+def _extra_field(line: bytes) -> bytes:
+    return line + b",Winifred"
+
+
+LINE_FAULTS = [
+    (_stray_quote, "unreadable row: unbalanced quote (a quote is opened and never closed)"),
+    (_opening_quote, "unreadable row: unbalanced quote (a quote is opened and never closed)"),
+    (_text_after_quote, "unreadable row: malformed quoting (text after a closing quote)"),
+    (_over_long, f"unreadable row: longer than {MAX_LINE_BYTES} bytes"),
+    (_random_bytes, "unreadable row: not UTF-8 (byte "),
+    (_extra_field, "unreadable row: 50 fields where the header has 49"),
+]
+
+
+@pytest.mark.parametrize("line_number", [2, 4], ids=["first data row", "later row"])
+@pytest.mark.parametrize(("spoil", "reason"), LINE_FAULTS, ids=[f.__name__ for f, _ in LINE_FAULTS])
+def test_a_broken_line_quarantines_only_its_row(
+    tmp_path: Path, spoil, reason: str, line_number: int
+) -> None:
+    lines = _lines([cld_row(**{"Event Reference": f"E{n}"}) for n in range(4)])
+    lines[line_number - 1] = spoil(lines[line_number - 1])
+    results = _load_with_other(tmp_path, lines)
+    hostile = results[NAME]
+    assert (hostile.status, hostile.rows_in, hostile.rows_loaded, hostile.rows_quarantined) == (
+        "loaded", 4, 3, 1,
+    )
+    [(row, field, recorded)] = _quarantined(tmp_path)
+    assert (row, field) == (line_number, "(row)")
+    assert recorded.startswith(reason)
+    assert results[OTHER].status == "loaded" and results[OTHER].rows_loaded == 2
+    stored = _stored_text(tmp_path)
+    assert not [value for value in IDENTIFYING if value in stored]
+
+
+def test_crlf_line_ends_are_read(tmp_path: Path) -> None:
+    results = _load_with_other(tmp_path, _lines([cld_row(), cld_row()]), end=b"\r\n")
+    assert (results[NAME].status, results[NAME].rows_loaded) == ("loaded", 2)
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        # The last field of each row must not keep the carriage return.
+        assert con.execute(
+            "select count(*) from raw.cld_events where contains(planned_units_per_week, chr(13))"
+        ).fetchone() == (0,)
+
+
+def _duplicated_header(lines: list[bytes]) -> list[bytes]:
+    header = lines[0].split(b",")
+    header[header.index(b"Gender")] = b"Ethnicity"
+    return [b",".join(header), *lines[1:]]
+
+
+FILE_FAULTS = [
+    (_duplicated_header, b"\n",
+     "header repeats ['Ethnicity']: each field must appear once"),
+    (lambda lines: lines, b"\r",
+     "lines end in CR only (old Mac style); save with LF or CRLF line ends"),
+    (lambda lines: [b"Winifred " * MAX_LINE_BYTES, *lines[1:]], b"\n",
+     f"header is longer than {MAX_LINE_BYTES} bytes"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "end", "message"), FILE_FAULTS,
+                         ids=["duplicated column", "CR-only", "over-long header"])
+def test_a_broken_file_is_rejected_clearly_and_the_other_loads(
+    tmp_path: Path, spoil, end: bytes, message: str
+) -> None:
+    results = _load_with_other(tmp_path, spoil(_lines([cld_row(), cld_row()])), end)
+    assert results[NAME].status == "rejected"
+    assert results[NAME].message.startswith(f"{NAME}: {message}")
+    assert (results[OTHER].status, results[OTHER].rows_loaded) == ("loaded", 2)
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from raw.cld_events where source_file = ?", [NAME]
+        ).fetchone() == (0,)
+    assert "Winifred" not in _stored_text(tmp_path)
+
+
+def test_the_person_is_really_in_the_test_lines() -> None:
+    # Guards the assertions above: the identifiers searched for are what the rows hold.
+    line = _lines([cld_row()])[1].decode("utf-8")
+    assert all(value in line for value in IDENTIFYING if value != "9434765919")
+    assert PERSON["NHS Number"].replace(" ", "") == "9434765919"
+
+
+def test_an_identifier_keyed_into_a_kept_field_is_not_stored(tmp_path: Path) -> None:
+    # A shifted row: the name in a coded field, the NHS number in a text field, the postcode in a
+    # number field, the date of birth in a flag; the real codes and references still load.
+    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "943 476 5919",
+                       "Unit Cost": "9434765919", "Dementia": "1941-07-19",
+                       "Provider CQC Location ID": "1-1234567890",
+                       "Planned units per week": "12.5"})]
+    results = _load_with_other(tmp_path, _lines(rows))
+    assert results[NAME].rows_loaded == 1
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select gender, event_reference, unit_cost, dementia, provider_cqc_location_id, "
+            "planned_units_per_week, service_type from raw.cld_events where source_file = ?",
+            [NAME]).fetchone()
+    shape = "(value not stored: wrong shape for the field)"
+    assert stored == (shape, shape, shape, shape, "1-1234567890", "12.5",
+                      "Long term support: Community")
