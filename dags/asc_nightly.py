@@ -23,8 +23,9 @@ from asc_warehouse.pipeline import nightly
     catchup=False,
     max_active_runs=1,
     tags=["asc", "ascof", "nightly"],
-    # A failed task alerts through the deployment's channels (log, e-mail, webhook).
-    default_args={"on_failure_callback": on_task_failure},
+    # A failed task alerts through the deployment's channels (log, e-mail, webhook), and the
+    # failed night is recorded in run_history.json and on the site's banner.
+    default_args={"on_failure_callback": [on_task_failure, nightly.record_failed_night]},
     doc_md=__doc__,
 )
 def asc_nightly() -> None:

@@ -8,6 +8,9 @@ in tests.
 from __future__ import annotations
 
 import json
+import logging
+import time
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -21,9 +24,12 @@ from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import ExtractFile, scan_landing
 from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.pseudonymise import resolve_key
-from asc_warehouse.pipeline import dbt_build, publish
+from asc_warehouse.pipeline import dbt_build, dbt_docs, publish, run_history
+from asc_warehouse.present import exports, site
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
+
+logger = logging.getLogger(__name__)
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
 DATA_DOCS_INDEX = "data_docs/index.html"
@@ -139,8 +145,57 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
+    """Publish, record the night as published, then write the site, exports and dbt docs."""
     settings = load_settings()
-    return publish.publish(settings.build_path, settings.published_path, run_id)
+    counts = publish.publish(settings.build_path, settings.published_path, run_id,
+                             history=run_history.read_history(settings.warehouse_dir))
+    run_history.record_outcome(settings.warehouse_dir, run_history.new_outcome(run_id, "published"))
+    present_warehouse(run_id)
+    return counts
+
+
+def present_warehouse(run_id: str) -> dict[str, float]:
+    """The site, exports and dbt docs from the published file; seconds each took.
+
+    They are derived from the published file and can be rewritten at any time, so a problem
+    here is a warning alert, never a failed night.
+    """
+    settings = load_settings()
+    steps = {
+        "site": lambda: site.build_site(settings.published_path, settings.warehouse_dir),
+        "exports": lambda: exports.write_exports(settings.published_path,
+                                                 settings.warehouse_dir),
+        "dbt_docs": lambda: dbt_docs.generate(settings),
+    }
+    timings: dict[str, float] = {}
+    for name, step in steps.items():
+        started = time.perf_counter()
+        try:
+            step()
+        except Exception as error:  # derived output only: the published file is intact
+            record_alerts(settings.warehouse_dir, [Alert(
+                severity="warning", source=name, check=f"{name} written at publication",
+                message=f"{type(error).__name__}: {error}", run_id=run_id,
+            )])
+        timings[name] = time.perf_counter() - started
+    return timings
+
+
+def record_failed_night(context: Mapping[str, Any]) -> None:
+    """A failed task: record the night as failed and show it on the site's banner.
+
+    ``asc.duckdb`` is not touched (the next publication copies the record into
+    ``ops.run_history``); only ``run_history.json`` and the site's pages are rewritten.
+    """
+    settings = load_settings()
+    try:
+        run_history.record_outcome(settings.warehouse_dir,
+                                   run_history.failed_run_from_context(context))
+        if settings.published_path.exists():
+            site.build_site(settings.published_path, settings.warehouse_dir)
+    except Exception:
+        # A raising callback only adds noise to a task that has already failed.
+        logger.exception("could not record the failed night")
 
 
 def headline_measures() -> list[dict[str, Any]]:
