@@ -16,6 +16,7 @@ from asc_warehouse.ingest.landing import scan_landing
 from asc_warehouse.ingest.pseudonymise import SAMPLE_DATA_KEY
 from asc_warehouse.pipeline import dbt_build, run_history
 from asc_warehouse.pipeline.publish import publish
+from asc_warehouse.present.check_report import build_check_report
 from asc_warehouse.present.exports import write_exports
 from asc_warehouse.present.site import build_site
 from asc_warehouse.sample_data import (
@@ -55,6 +56,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     with duckdb.connect(str(settings.build_path)) as con:
         con.executemany("insert into ops.data_quality_result values "
                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", CHECK_RESULTS)
+    build_check_report(settings.build_path, settings.warehouse_dir)
     publish(settings.build_path, settings.published_path, "night-1",
             history=run_history.read_history(settings.warehouse_dir))
     run_history.record_outcome(settings.warehouse_dir,

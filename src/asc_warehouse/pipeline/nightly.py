@@ -25,7 +25,7 @@ from asc_warehouse.ingest.landing import ExtractFile, scan_landing
 from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.pseudonymise import resolve_key
 from asc_warehouse.pipeline import dbt_build, dbt_docs, publish, run_history
-from asc_warehouse.present import exports, site
+from asc_warehouse.present import check_report, exports, site
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
 DATA_DOCS_INDEX = "data_docs/index.html"
+CHECK_REPORT = "site/checks.html"
 
 
 def _loaded_checksums() -> set[str]:
@@ -96,6 +97,18 @@ def _build_data_docs(docs: DataDocsRun, run_id: str) -> None:
         )])
 
 
+def _write_check_report(run_id: str) -> None:
+    """The offline check report, before a blocking failure can stop the run."""
+    settings = load_settings()
+    try:
+        check_report.build_check_report(settings.build_path, settings.warehouse_dir)
+    except Exception as error:  # a report problem never costs a check result
+        record_alerts(settings.warehouse_dir, [Alert(
+            severity="warning", source="check_report", check="check report written",
+            message=f"{type(error).__name__}: {error}", run_id=run_id,
+        )])
+
+
 def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     """Check, keep the results, alert on every failed check, then stop on a blocking one.
 
@@ -109,13 +122,15 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     finally:
         _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
+    _write_check_report(run_id)
     record_alerts(settings.warehouse_dir, [
         Alert(
             severity=check.severity, source=check.table,
             check=f"{check.suite}: {check.expectation}({check.column or ''})",
             message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
             council_code=check.council_code, run_id=run_id,
-            details=str(settings.warehouse_dir / DATA_DOCS_INDEX),
+            details=f"{settings.warehouse_dir / CHECK_REPORT} (offline); "
+                    f"{settings.warehouse_dir / DATA_DOCS_INDEX} (GX Data Docs)",
         )
         for result in results for check in result.failed
     ])

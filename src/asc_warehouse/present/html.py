@@ -16,6 +16,7 @@ NAV = (
     ("kpi.html", "Business-plan KPIs"),
     ("opel.html", "OPEL status"),
     ("quality.html", "Data quality"),
+    ("checks.html", "Check report"),
 )
 
 # Tag colours (text on background): GOV.UK tag palette, all at least 4.5:1.

@@ -36,7 +36,8 @@ def site_dir(warehouse_dir: Path) -> Path:
     return Path(warehouse_dir) / SITE_DIR_NAME
 
 
-def _write(path: Path, content: str) -> None:
+def write_page(path: Path, content: str) -> None:
+    """Replace a page whole, so a reader never sees half of one."""
     staging = path.with_name(path.name + ".new")
     staging.write_text(content, encoding="utf-8")
     os.replace(staging, path)
@@ -364,7 +365,7 @@ def _build(published_path: Path, warehouse_dir: Path, names: list[str]) -> list[
         for name in names:
             title, builder = PAGES[name]
             path = target / name
-            _write(path, page(name, title, banner, builder(con, councils, history)))
+            write_page(path, page(name, title, banner, builder(con, councils, history)))
             written.append(path)
     return written
 
