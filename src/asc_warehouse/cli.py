@@ -1,8 +1,11 @@
-"""Command line: ``asc-warehouse run | summary``.
+"""Command line: ``asc-warehouse run | summary | sql | docs | site``.
 
 ``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
-with SQLite metadata under ``.airflow/``) and prints the run summary.
+with SQLite metadata under ``.airflow/``) and prints the run summary. ``sql`` runs a query (or a
+file of queries) read-only against the published file and prints readable tables; ``docs``
+writes dbt's static docs site into ``warehouse/dbt_docs/``; ``site`` rewrites the scorecard site
+and exports from the published file.
 """
 
 from __future__ import annotations
@@ -94,6 +97,40 @@ def command_run(arguments: argparse.Namespace) -> int:
     return print_summary()
 
 
+def command_sql(arguments: argparse.Namespace) -> int:
+    """Each statement's result as a table (DuckDB's own rendering), read-only."""
+    import duckdb
+
+    text = Path(arguments.file).read_text(encoding="utf-8") if arguments.file else arguments.query
+    if not text:
+        print("Give a query or --file", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(load_settings().published_path), read_only=True) as con:
+        for statement in con.extract_statements(text):
+            relation = con.sql(statement.query)
+            if relation is not None:
+                relation.show(max_rows=arguments.max_rows, max_width=arguments.max_width)
+    return 0
+
+
+def command_docs(_: argparse.Namespace) -> int:
+    from asc_warehouse.pipeline import dbt_docs
+
+    print(f"dbt docs written to {dbt_docs.generate(load_settings())}")
+    return 0
+
+
+def command_site(_: argparse.Namespace) -> int:
+    from asc_warehouse.present import exports, site
+
+    settings = load_settings()
+    pages = site.build_site(settings.published_path, settings.warehouse_dir)
+    files = exports.write_exports(settings.published_path, settings.warehouse_dir)
+    print(f"{len(pages)} pages in {site.site_dir(settings.warehouse_dir)}, "
+          f"{len(files)} files in {exports.exports_dir(settings.warehouse_dir)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="asc-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
+    sql = commands.add_parser("sql", help="query the published warehouse (read-only)")
+    sql.add_argument("query", nargs="?", help="SQL text; or use --file")
+    sql.add_argument("--file", help="a file of SQL statements")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.add_argument("--max-width", type=int, default=160)
+    sql.set_defaults(handler=command_sql)
+    docs = commands.add_parser("docs", help="write dbt's static docs into warehouse/dbt_docs/")
+    docs.set_defaults(handler=command_docs)
+    site_command = commands.add_parser("site", help="rewrite the site and exports")
+    site_command.set_defaults(handler=command_site)
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

@@ -67,3 +67,12 @@ def test_failed_tasks_alert_through_the_alert_channels(dag) -> None:
         callbacks = task.on_failure_callback
         callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
         assert on_task_failure in callbacks, task.task_id
+
+
+def test_failed_tasks_record_the_failed_night(dag) -> None:
+    from asc_warehouse.pipeline.nightly import record_failed_night
+
+    for task in dag.tasks:
+        callbacks = task.on_failure_callback
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        assert record_failed_night in callbacks, task.task_id
