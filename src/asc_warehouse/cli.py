@@ -105,9 +105,12 @@ def command_sql(arguments: argparse.Namespace) -> int:
     if not text:
         print("Give a query or --file", file=sys.stderr)
         return 2
+    # DuckDB keeps a statement's trailing comment and semicolon in its text: drop whole-line
+    # comments first, then the semicolon.
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
     with duckdb.connect(str(load_settings().published_path), read_only=True) as con:
         for statement in con.extract_statements(text):
-            relation = con.sql(statement.query)
+            relation = con.sql(statement.query.strip().rstrip(";"))
             if relation is not None:
                 relation.show(max_rows=arguments.max_rows, max_width=arguments.max_width)
     return 0

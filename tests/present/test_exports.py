@@ -172,7 +172,12 @@ def test_internal_drops_hold_every_published_table_with_a_dictionary(
                 f"select count(*) from read_csv('{internal / (name + '.csv')}', header=true)"
             ).fetchone()[0] if count else 0
             assert parquet == count and csv_rows == count, name
+        comments = con.execute(
+            "select schema_name || '.' || table_name, column_name, coalesce(comment, '') "
+            "from duckdb_columns() where not internal").fetchall()
     dictionary = _read(internal / "data_dictionary.csv")
     described = {(row["table"], row["column"]): row["description"] for row in dictionary}
-    assert described[("marts.fct_ascof_measure_published", "is_suppressed")]
+    assert {(table, column): comment for table, column, comment in comments} == {
+        key: value for key, value in described.items() if key[1]}
+    assert described[("marts.kpi_scorecard", "rag")]
     assert {row["table"] for row in dictionary} == set(counts)

@@ -79,11 +79,11 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
         "where database_name = 'build' and schema_name = ? and table_name = ?",
         [schema, table],
     ).fetchone()
-    if row and row[0]:
+    if row and row[0] is not None:
         con.execute(f'comment on table {schema}."{table}" is {_sql_string(row[0])}')
     columns = con.execute(
         "select column_name, comment from duckdb_columns() where database_name = 'build' "
-        "and schema_name = ? and table_name = ? and comment is not null and comment <> ''",
+        "and schema_name = ? and table_name = ? and comment is not null",
         [schema, table],
     ).fetchall()
     for column, comment in columns:
