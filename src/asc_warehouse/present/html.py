@@ -46,7 +46,7 @@ table{border-collapse:collapse;margin:10px 0 20px;font-size:15px}
 th,td{border-bottom:1px solid #b1b4b6;padding:6px 10px 6px 0;text-align:left;
 vertical-align:top}
 td.num,th.num{text-align:right}
-.tag{display:inline-block;padding:2px 8px;font-weight:bold;font-size:14px}
+.tag{display:inline-block;padding:2px 8px;font-weight:bold;font-size:14px;white-space:nowrap}
 .banner{border:5px solid #1d70b8;padding:10px 15px;margin:15px 0}
 .banner.failed{border-color:#d4351c}
 .hint{color:#505a5f}

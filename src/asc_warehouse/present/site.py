@@ -262,10 +262,14 @@ def _opel(con: duckdb.DuckDBPyConnection, councils: list[tuple[str, str]]) -> st
             where council_code = ? and report_date > ? - interval {OPEL_DAYS} day
             order by report_date desc, scope = 'Council' desc, area
             """, [code, day]).fetchall()
+        areas = list(dict.fromkeys(area for _, area, _, _ in history))
+        by_day: dict[date, dict[str, str]] = {}
+        for report_date, area, level, status in history:
+            by_day.setdefault(report_date, {})[area] = opel_tag(level, status)
         parts.append(f"<h3>Last {OPEL_DAYS} days</h3>")
-        parts.append(table(["Day", "Area", "Status"], [
-            [text(report_date), text(area), opel_tag(level, status)]
-            for report_date, area, level, status in history
+        parts.append(table(["Day", *areas], [
+            [text(report_date), *(cells.get(area, text(None)) for area in areas)]
+            for report_date, cells in by_day.items()
         ]))
         compliance = con.execute(
             """
