@@ -16,7 +16,7 @@ import pytest
 
 from asc_warehouse.pipeline import nightly, run_history
 from asc_warehouse.pipeline.publish import publish
-from asc_warehouse.present.site import build_site
+from asc_warehouse.present.site import build_opel_page, build_site
 from tests.present.conftest import Published
 
 
@@ -144,3 +144,31 @@ def test_quality_pages_show_failed_checks_and_uk_times(published: Published) -> 
     # 02:30 UTC on 1 April 2026 is 03:30 British Summer Time.
     assert "2026-04-01 03:30 UK time: 1 passed, 1 failed" in checks
     assert ">Failed</strong>" in checks and ">Passed</strong>" in checks
+
+
+def test_alert_delivery_failures_show_once_the_table_is_published(copy: Path) -> None:
+    assert "Alert delivery failures" not in (copy / "site" / "quality.html").read_text()
+    with duckdb.connect(str(copy / "asc.duckdb")) as con:
+        con.execute("create table ops.alert_delivery (attempted_at timestamp, run_id varchar, "
+                    "channel varchar, status varchar, error varchar, alert_count integer, "
+                    "alerts varchar)")
+        con.execute("insert into ops.alert_delivery values "
+                    "('2026-04-01 02:40', 'night-1', 'webhook', 'failed', 'HTTP 503', 2, null), "
+                    "('2026-04-01 02:40', 'night-1', 'email', 'delivered', null, 2, null)")
+    build_site(copy / "asc.duckdb", copy)
+    quality = (copy / "site" / "quality.html").read_text(encoding="utf-8")
+    section = quality.split("Alert delivery failures", 1)[1]
+    assert "webhook" in section and "HTTP 503" in section and "email" not in section
+
+
+def test_the_intraday_republish_rewrites_only_the_opel_page(copy: Path) -> None:
+    pages = {path.name: path.read_bytes() for path in (copy / "site").glob("*.html")}
+    with duckdb.connect(str(copy / "asc.duckdb")) as con:
+        con.execute("update marts.fct_opel_status_daily set opel_level = 3, status = 'Red' "
+                    "where scope = 'Council'")
+        con.execute("update ops.publication set run_id = 'intraday-1'")
+    assert build_opel_page(copy / "asc.duckdb", copy) == copy / "site" / "opel.html"
+    after = {path.name: path.read_bytes() for path in (copy / "site").glob("*.html")}
+    changed = {name for name in pages if after[name] != pages[name]}
+    assert changed == {"opel.html"}
+    assert b"OPEL 3 Red" in after["opel.html"] and b"intraday-1" in after["opel.html"]

@@ -27,7 +27,8 @@ TREND_PERIOD_TYPE = "Rolling 12 months to month end"
 SPARKLINE_MONTHS = 13
 OPEL_DAYS = 28
 BENCHMARK_TABLE = "fct_ascof_benchmark"
-ALERT_FAILURE_TABLES = ("alert_delivery", "alert_delivery_failure")
+# Every channel attempt, delivered or not (engineer alerts' table; shown once it is published).
+ALERT_DELIVERY_TABLE = "alert_delivery"
 
 Rows = list[tuple[Any, ...]]
 
@@ -335,12 +336,17 @@ def _quality(con: duckdb.DuckDBPyConnection, history: list[RunOutcome]) -> str:
     parts.append(table(["Severity", "Suite", "Council", "Check", "Column", "Unexpected",
                         "Checked at (UTC)"], [[text(value) for value in row] for row in failed])
                  if failed else "<p>No check failed.</p>")
-    for name in ALERT_FAILURE_TABLES:
-        if _table_exists(con, "ops", name):
-            rows = con.execute(f"select * from ops.{name} limit 50")
-            columns = [column[0] for column in rows.description or []]
-            parts.append("<h2>Alert delivery failures</h2>" + table(
-                columns, [[text(value) for value in row] for row in rows.fetchall()]))
+    if {"status", "channel", "error"} <= _columns(con, "ops", ALERT_DELIVERY_TABLE):
+        failures = con.execute(
+            f"""
+            select strftime(attempted_at, '%Y-%m-%d %H:%M'), run_id, channel, status, error
+            from ops.{ALERT_DELIVERY_TABLE} where status <> 'delivered'
+            order by attempted_at desc limit 50
+            """).fetchall()
+        parts.append("<h2>Alert delivery failures</h2>" + (table(
+            ["Attempted at (UTC)", "Run", "Channel", "Status", "Error"],
+            [[text(value) for value in row] for row in failures])
+            if failures else "<p>Every alert was delivered.</p>"))
     parts.append('<p class="hint">Every check of every run is in '
                  "<code>ops.data_quality_result</code>; the GX Data Docs are in "
                  "<code>warehouse/data_docs/</code>.</p>")
