@@ -277,6 +277,27 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     blocking = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "blocking"]
     assert sorted((a["council_code"] or "", a["source"]) for a in blocking) == [
         ("", "asc_nightly.validate_raw"), ("820", "ops.latest_load_quality")]
+    # The failed night is visible at once: run history, the site's banner, the check report.
+    history = json.loads((night["warehouse"] / "run_history.json").read_text())
+    assert (history[-1]["outcome"], history[-1]["failed_task"]) == ("failed", "validate_raw")
+    site = night["warehouse"] / "site"
+    assert 'data-latest-outcome="failed"' in (site / "index.html").read_text()
+    assert "ops_latest_load_quality" in (site / "checks.html").read_text()
+
+
+def test_a_good_night_writes_the_site_exports_and_dbt_docs(night: dict) -> None:
+    assert night["first"].returncode == 0, night["first"].stdout[-3000:]
+    warehouse = night["warehouse"]
+    for page in ("index.html", "ascof.html", "kpi.html", "opel.html", "quality.html",
+                 "checks.html"):
+        assert (warehouse / "site" / page).stat().st_size > 1000, page
+    assert (warehouse / "exports" / "ascof_dhsc_dashboard.csv").is_file()
+    assert (warehouse / "exports" / "ascof_publication.xlsx").is_file()
+    assert (warehouse / "exports" / "internal" / "data_dictionary.csv").is_file()
+    assert "__overview__" in (warehouse / "dbt_docs" / "index.html").read_text()
+    warnings = [a for a in read_alerts(warehouse)
+                if a["source"] in {"site", "exports", "dbt_docs", "check_report"}]
+    assert warnings == []
 
 
 def test_a_good_night_publishes_the_business_plan_scorecard(night: dict) -> None:
