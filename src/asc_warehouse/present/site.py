@@ -30,8 +30,6 @@ BENCHMARK_TABLE = "fct_ascof_benchmark"
 # Every channel attempt, delivered or not (engineer alerts' table; shown once it is published).
 ALERT_DELIVERY_TABLE = "alert_delivery"
 
-Rows = list[tuple[Any, ...]]
-
 
 def site_dir(warehouse_dir: Path) -> Path:
     return Path(warehouse_dir) / SITE_DIR_NAME
