@@ -13,9 +13,11 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
 
 from asc_warehouse.pipeline import nightly, run_history
 from asc_warehouse.pipeline.publish import publish
+from asc_warehouse.present.exports import write_exports
 from asc_warehouse.present.site import build_opel_page, build_site
 from tests.present.conftest import Published
 
@@ -172,3 +174,25 @@ def test_the_intraday_republish_rewrites_only_the_opel_page(copy: Path) -> None:
     changed = {name for name in pages if after[name] != pages[name]}
     assert changed == {"opel.html"}
     assert b"OPEL 3 Red" in after["opel.html"] and b"intraday-1" in after["opel.html"]
+
+
+def test_benchmarks_appear_once_the_benchmark_mart_exists(copy: Path) -> None:
+    assert "appear here once" in (copy / "site" / "ascof.html").read_text(encoding="utf-8")
+    with duckdb.connect(str(copy / "asc.duckdb")) as con:
+        con.execute("create table marts.fct_ascof_benchmark (council_code varchar, "
+                    "measure_code varchar, financial_year varchar, england_outcome double, "
+                    "comparator_average_outcome double)")
+        con.execute("insert into marts.fct_ascof_benchmark values "
+                    "('820', '2A', '2024-25', 83.8, 81.25)")
+    build_site(copy / "asc.duckdb", copy)
+    page = (copy / "site" / "ascof.html").read_text(encoding="utf-8")
+    section = page.split('data-council="820" data-measure="2A"', 1)[1].split("</section>")[0]
+    assert "england_outcome" in section and "83.8" in section and "81.25" in section
+    assert "appear here once" not in page
+    write_exports(copy / "asc.duckdb", copy)
+    sheet = load_workbook(copy / "exports" / "ascof_publication.xlsx", read_only=True)["2A"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    header = next(index for index, row in enumerate(rows) if row[:5] == (
+        "council_code", "measure_code", "financial_year", "england_outcome",
+        "comparator_average_outcome"))
+    assert rows[header + 1][:5] == ("820", "2A", "2024-25", 83.8, 81.25)
