@@ -82,7 +82,8 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
         expected_codes = {row["measure_code"] for row in csv.DictReader(handle)}
     assert measure_codes == expected_codes
     assert rows == [("820", len(expected_codes), 2), ("821", len(expected_codes), 2)]
-    assert schemas == {"marts", "ops"}
+    # reference: the measure and KPI names, units and polarity that make the file read alone.
+    assert schemas == {"marts", "ops", "reference"}
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
     # The planted faults break warning-level code-list checks only: published, and alerted.
     assert summary["failed_checks"] and all(
@@ -260,7 +261,7 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     # A later Kent submission whose rows mostly cannot be used: 3 of 4 quarantined.
     rows = [cld_row()] + [cld_row(**{"Event Start Date": "31/12/2025"}) for _ in range(3)]
-    write_cld_file(night["landing"] / "CLD_886_20240401_20260630_R2.csv", rows)
+    write_cld_file(night["landing"] / "CLD_820_20240401_20260630_R2.csv", rows)
     second = _run_dag(night["environment"])
     assert second.returncode != 0
     assert re.search(r"DataQualityError: blocking checks failed on raw, ops: "

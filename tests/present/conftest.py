@@ -14,8 +14,9 @@ from asc_warehouse.config import Settings
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import scan_landing
 from asc_warehouse.ingest.pseudonymise import SAMPLE_DATA_KEY
-from asc_warehouse.pipeline import dbt_build, run_history
+from asc_warehouse.pipeline import dbt_build
 from asc_warehouse.pipeline.publish import publish
+from asc_warehouse.present import run_history
 from asc_warehouse.present.check_report import build_check_report
 from asc_warehouse.present.exports import write_exports
 from asc_warehouse.present.site import build_site

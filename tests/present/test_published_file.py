@@ -15,8 +15,9 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from asc_warehouse.pipeline import nightly, run_history
+from asc_warehouse.pipeline import nightly
 from asc_warehouse.pipeline.publish import publish
+from asc_warehouse.present import run_history
 from asc_warehouse.present.exports import write_exports
 from asc_warehouse.present.site import build_opel_page, build_site
 from tests.present.conftest import Published

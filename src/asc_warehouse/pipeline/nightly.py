@@ -24,8 +24,8 @@ from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import ExtractFile, scan_landing
 from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.pseudonymise import resolve_key
-from asc_warehouse.pipeline import dbt_build, dbt_docs, publish, run_history
-from asc_warehouse.present import check_report, exports, site
+from asc_warehouse.pipeline import dbt_build, dbt_docs, publish
+from asc_warehouse.present import check_report, exports, run_history, site
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.pipeline.run_history import RunOutcome, new_outcome
+from asc_warehouse.present.run_history import RunOutcome, new_outcome
 
 # Only these reach analysts: marts, the load audit, the check history and measure metadata
 # (no person-level data).

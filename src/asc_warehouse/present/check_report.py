@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.pipeline.run_history import uk_local
 from asc_warehouse.present.html import page, table, tag, text
+from asc_warehouse.present.run_history import uk_local
 from asc_warehouse.present.site import site_dir, write_page
 
 CHECKS_PAGE = "checks.html"

@@ -18,9 +18,9 @@ from typing import Any
 
 import duckdb
 
-from asc_warehouse.pipeline.run_history import RunOutcome, latest_outcome, read_history
 from asc_warehouse.present.charts import line_chart, sparkline
 from asc_warehouse.present.html import opel_tag, page, rag_tag, table, tag, text
+from asc_warehouse.present.run_history import RunOutcome, latest_outcome, read_history
 
 SITE_DIR_NAME = "site"
 TREND_PERIOD_TYPE = "Rolling 12 months to month end"
