@@ -1,11 +1,12 @@
-"""Command line: ``asc-warehouse run | summary | sql | docs | site``.
+"""Command line: ``asc-warehouse run | summary | sql | docs | site | refresh-ascof-official``.
 
 ``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
 with SQLite metadata under ``.airflow/``) and prints the run summary. ``sql`` runs a query (or a
 file of queries) read-only against the published file and prints readable tables; ``docs``
 writes dbt's static docs site into ``warehouse/dbt_docs/``; ``site`` rewrites the scorecard site
-and exports from the published file.
+and exports from the published file. ``refresh-ascof-official SOURCE_DIR`` rewrites the official
+ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
 # Written beside generated extracts; its presence is what allows the built-in sample key.
@@ -153,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     docs.set_defaults(handler=command_docs)
     site_command = commands.add_parser("site", help="rewrite the site and exports")
     site_command.set_defaults(handler=command_site)
+    official = commands.add_parser(
+        "refresh-ascof-official",
+        help="rewrite the official ASCOF series seeds from DHSC's workbook in long form",
+    )
+    official.add_argument("source_dir", type=Path,
+                          help="folder holding ascof_official_values.csv, measures.csv, ...")
+    official.set_defaults(
+        handler=lambda arguments: ascof_official.main([str(arguments.source_dir)])
+    )
     arguments = parser.parse_args(argv)
     return int(arguments.handler(arguments))
 

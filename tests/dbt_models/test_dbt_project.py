@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ from asc_warehouse.ingest.pseudonymise import SAMPLE_DATA_KEY
 from asc_warehouse.pipeline import dbt_build
 from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
+from tests.reference.test_ascof_official import KENT_2024_25, MEDWAY_2024_25
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +165,82 @@ def test_kpi_bounds_check_blocks_publication(built: Settings, tmp_path: Path) ->
                       ("marts_fct_kpi_monthly", "value")}
     with pytest.raises(validation.DataQualityError, match="percent_bounds"):
         validation.raise_for_blocking(results, "marts")
+
+
+def test_reconciliation_puts_the_sample_2024_25_beside_the_official_figures(
+    built: Settings,
+) -> None:
+    """Kent's and Medway's official 2A (typed from the workbook: 79.3 = 5970 / 7529 and
+    78.3 = 805 / 1028) beside the sample's computed 2024-25 figures, with the differences."""
+    rows = _query(
+        built,
+        "select council_code, official_numerator, official_denominator, official_outcome, "
+        "computed_outcome is not null, outcome_difference = computed_outcome - official_outcome "
+        "from marts.fct_ascof_reconciliation "
+        "where measure_code = '2A' and financial_year = '2024-25' order by council_code",
+    )
+    assert rows == [("820", 5970, 7529, Decimal("79.300"), True, True),
+                    ("821", 805, 1028, Decimal("78.300"), True, True)]
+    [(kent_2d,)] = _query(
+        built,
+        "select reconciliation_status from marts.fct_ascof_reconciliation "
+        "where council_code = '820' and measure_code = '2D(1)' and financial_year = '2024-25'",
+    )
+    assert kent_2d == "official figure withheld [c]"
+    measures = {row[0] for row in _query(
+        built, "select distinct measure_code from marts.fct_ascof_reconciliation "
+        "where financial_year = '2024-25'")}
+    assert {"2A", "2B", "2C", "2E(1)", "3D(1a)", "3D(2a)", "4B"} <= measures
+
+
+@pytest.mark.parametrize(("council_code", "expected"),
+                         [("820", KENT_2024_25), ("821", MEDWAY_2024_25)])
+def test_benchmark_carries_every_official_2024_25_figure(
+    built: Settings, council_code: str, expected: dict[str, object],
+) -> None:
+    rows = {measure: (outcome, marker) for measure, outcome, marker in _query(
+        built,
+        "select measure_code, official_outcome, official_outcome_marker "
+        f"from marts.fct_ascof_benchmark where council_code = '{council_code}' "
+        "and financial_year = '2024-25' and official_outcome_marker is distinct from "
+        "'not in the official series'",
+    )}
+    assert set(rows) == set(expected)
+    for measure, figures in expected.items():
+        if isinstance(figures, str):
+            assert rows[measure] == (None, figures), measure
+        else:
+            assert rows[measure] == (Decimal(figures[0]), None), measure  # type: ignore[index]
+
+
+def test_benchmark_row_reads_alone(built: Settings) -> None:
+    """Kent 2C 2024-25: England 592.5 (workbook), lower is better, Kent's six comparators."""
+    [row] = _query(
+        built,
+        "select measure_name, polarity, outcome_unit, england_outcome, comparator_group_basis, "
+        "comparators_with_value, computed_status from marts.fct_ascof_benchmark "
+        "where council_code = '820' and measure_code = '2C' and financial_year = '2024-25'",
+    )
+    assert row[1:] == ("lower", "per 100,000", Decimal("592.500"), "council plan", 6, "computed")
+    assert row[0].startswith("The number of adults aged 65 and over")
+    [(survey_status,)] = _query(
+        built, "select computed_status from marts.fct_ascof_benchmark where council_code = '821' "
+        "and measure_code = '1A' and financial_year = '2024-25'")
+    assert survey_status == "not computed here: official figure only"
+
+
+def test_change_since_last_year_reads_in_the_measure_polarity(built: Settings) -> None:
+    """Workbook 2023-24 -> 2024-25: Kent 1A 19.5 -> 19.4 (higher is better: worse); 6A staff
+    turnover (lower is better) Kent 20.4 -> 22.6 worse, Medway 15.5 -> 12.5 better."""
+    rows = _query(
+        built,
+        "select council_code, measure_code, previous_year_outcome, change_since_last_year, "
+        "change_direction from marts.fct_ascof_benchmark where financial_year = '2024-25' "
+        "and ((council_code = '820' and measure_code in ('1A', '6A')) "
+        "or (council_code = '821' and measure_code = '6A')) order by 1, 2",
+    )
+    assert rows == [
+        ("820", "1A", Decimal("19.500"), Decimal("-0.100"), "worse"),
+        ("820", "6A", Decimal("20.400"), Decimal("2.200"), "worse"),
+        ("821", "6A", Decimal("15.500"), Decimal("-3.000"), "better"),
+    ]

@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from asc_warehouse.pipeline import nightly
 from asc_warehouse.pipeline.publish import publish
 from asc_warehouse.present import run_history
-from asc_warehouse.present.exports import write_exports
 from asc_warehouse.present.site import build_opel_page, build_site
 from tests.present.conftest import Published
 
@@ -177,23 +176,26 @@ def test_the_intraday_republish_rewrites_only_the_opel_page(copy: Path) -> None:
     assert b"OPEL 3 Red" in after["opel.html"] and b"intraday-1" in after["opel.html"]
 
 
-def test_benchmarks_appear_once_the_benchmark_mart_exists(copy: Path) -> None:
-    assert "appear here once" in (copy / "site" / "ascof.html").read_text(encoding="utf-8")
-    with duckdb.connect(str(copy / "asc.duckdb")) as con:
-        con.execute("create table marts.fct_ascof_benchmark (council_code varchar, "
-                    "measure_code varchar, financial_year varchar, england_outcome double, "
-                    "comparator_average_outcome double)")
-        con.execute("insert into marts.fct_ascof_benchmark values "
-                    "('820', '2A', '2024-25', 83.8, 81.25)")
-    build_site(copy / "asc.duckdb", copy)
-    page = (copy / "site" / "ascof.html").read_text(encoding="utf-8")
+def test_benchmarks_beside_the_council_on_the_page_and_in_the_workbook(
+    published: Published,
+) -> None:
+    with duckdb.connect(str(published.path), read_only=True) as con:
+        england = con.execute(
+            "select financial_year, england_outcome from marts.fct_ascof_benchmark "
+            "where council_code = '820' and measure_code = '2A' and england_outcome is not null "
+            "order by financial_year desc limit 1").fetchone()
+        comparators = {row[0] for row in con.execute(
+            "select comparator_council_code from marts.dim_ascof_comparator_group "
+            "where council_code = '820'").fetchall()}
+    assert england is not None and comparators
+    year, outcome = england
+    page = (published.site / "ascof.html").read_text(encoding="utf-8")
     section = page.split('data-council="820" data-measure="2A"', 1)[1].split("</section>")[0]
-    assert "england_outcome" in section and "83.8" in section and "81.25" in section
-    assert "appear here once" not in page
-    write_exports(copy / "asc.duckdb", copy)
-    sheet = load_workbook(copy / "exports" / "ascof_publication.xlsx", read_only=True)["2A"]
-    rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
-    header = next(index for index, row in enumerate(rows) if row[:5] == (
-        "council_code", "measure_code", "financial_year", "england_outcome",
-        "comparator_average_outcome"))
-    assert rows[header + 1][:5] == ("820", "2A", "2024-25", 83.8, 81.25)
+    assert "Against comparators, region and England" in section
+    assert f"<td>{year}</td>" in section and f">{float(outcome):g}<" in section
+    sheet = load_workbook(published.exports / "ascof_publication.xlsx", read_only=True)["2A"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if row and row[0] is not None]
+    header = next(row for row in rows if row[0] == "Local authority code")
+    england_row = next(row for row in rows if row[0] == "England" and row[2] == "E92000001")
+    assert england_row[header.index(f"{year} - outcome")] == float(outcome)
+    assert comparators <= {row[0] for row in rows}

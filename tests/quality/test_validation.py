@@ -153,3 +153,27 @@ def test_suites_run_per_council_and_results_are_kept_across_runs(tmp_path: Path)
             "from ops.data_quality_result order by run_id, council_code").fetchall()
     assert history == [("run-1", "820", True, 0), ("run-1", "821", False, 1),
                        ("run-2", "820", True, 0), ("run-2", "821", False, 1)]
+
+
+@pytest.mark.parametrize(("per_council", "batches"), [(True, ["820", "821"]), (False, [None])])
+def test_a_suite_runs_per_council_unless_it_says_otherwise(
+    tmp_path: Path, per_council: bool, batches: list[str | None],
+) -> None:
+    """Tables of every English council (the official ASCOF series) are checked whole."""
+    database = tmp_path / "check.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.bench as "
+                    "select * from (values ('820', 1), ('821', 2)) t(council_code, n)")
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "marts_bench.json").write_text(json.dumps({
+        "name": "marts_bench",
+        "meta": {"asc": {"table": "marts.bench", "severity": "blocking",
+                         "per_council": per_council}},
+        "expectations": [{"type": "expect_column_values_to_not_be_null",
+                          "kwargs": {"column": "n"}}],
+    }))
+    results = validate_schema(database, "marts", directory=suites)
+    assert [result.council_code for result in results] == batches
+    assert all(result.success for result in results)

@@ -192,7 +192,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
                          else ["[x]", "[x]", "[x]"])
             sheet.append(line)
         if has_benchmarks:
-            _append_benchmarks(con, sheet, measure)
+            _append_benchmarks(con, sheet, measure,
+                               sorted({key[0] for key in cells[measure]}), years)
     path = target / "ascof_publication.xlsx"
     staging = path.with_name(path.name + ".new")
     workbook.save(staging)
@@ -200,21 +201,57 @@ def write_workbook(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
     return path
 
 
-def _append_benchmarks(con: duckdb.DuckDBPyConnection, sheet: Any, measure: str) -> None:
-    """The benchmark mart's rows for the measure (England, region, comparators) below."""
-    result = con.execute(
-        f"select * from marts.{BENCHMARK_TABLE} where measure_code = ?", [measure])
-    columns = [column[0] for column in result.description or []]
-    rows = result.fetchall()
-    if not rows:
-        return
+def _official(value: Any, marker: str | None) -> Any:
+    if value is not None:
+        return float(value)
+    return marker or "[x]"
+
+
+def _append_benchmarks(con: duckdb.DuckDBPyConnection, sheet: Any, measure: str,
+                       councils: list[str], years: list[str]) -> None:
+    """Below the councils' rows: England, each council's region and its comparators, from the
+    official series in ``marts.fct_ascof_benchmark`` (official figures, markers kept)."""
+    placeholders = ", ".join("?" for _ in councils)
+    rows = con.execute(
+        f"""
+        select b.council_code, b.council_name, b.financial_year, b.official_numerator,
+            b.official_numerator_marker, b.official_denominator, b.official_denominator_marker,
+            b.official_outcome, b.official_outcome_marker
+        from marts.{BENCHMARK_TABLE} as b
+        where b.measure_code = ? and b.council_code in (
+            select comparator_council_code from marts.dim_ascof_comparator_group
+            where council_code in ({placeholders}))
+        """, [measure, *councils]).fetchall()
+    areas = con.execute(
+        f"""
+        select distinct financial_year, region_name, region_outcome, region_outcome_marker,
+            england_outcome, england_outcome_marker
+        from marts.{BENCHMARK_TABLE}
+        where measure_code = ? and council_code in ({placeholders})
+        """, [measure, *councils]).fetchall()
     sheet.append([])
-    sheet.append(["Beside comparators and England (marts.fct_ascof_benchmark)"])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([SUPPRESSED if value is None else
-                      (value if isinstance(value, int | float | str) else str(value))
-                      for value in row])
+    sheet.append(["Official figures: England, region and comparators "
+                  "(marts.fct_ascof_benchmark; England and region outcomes only)"])
+    england: dict[str, Any] = {}
+    regions: dict[str, dict[str, Any]] = defaultdict(dict)
+    for year, region, region_outcome, region_marker, england_outcome, england_marker in areas:
+        england[year] = _official(england_outcome, england_marker)
+        if region:
+            regions[region][year] = _official(region_outcome, region_marker)
+    sheet.append(["England", "England", "E92000001", "Total"] + [
+        value for year in years for value in ("[x]", "[x]", england.get(year, "[x]"))])
+    for region, by_year in sorted(regions.items()):
+        sheet.append(["", region, "", "Total"] + [
+            value for year in years for value in ("[x]", "[x]", by_year.get(year, "[x]"))])
+    comparators: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
+    for (code, name, year, numerator, numerator_marker, denominator, denominator_marker,
+         outcome, outcome_marker) in rows:
+        comparators[(code, name)][year] = [_official(numerator, numerator_marker),
+                                           _official(denominator, denominator_marker),
+                                           _official(outcome, outcome_marker)]
+    for (code, name), by_year in sorted(comparators.items()):
+        sheet.append([code, name, "", "Total"] + [
+            value for year in years for value in by_year.get(year, ["[x]", "[x]", "[x]"])])
 
 
 def write_internal(con: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -114,18 +115,27 @@ def _measure_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]
 
 
 def _benchmark_rows(con: duckdb.DuckDBPyConnection, council: str, measure: str) -> str:
-    """Council beside England, region and comparators, when the benchmark mart exists."""
-    if not {"council_code", "measure_code"} <= _columns(con, "marts", BENCHMARK_TABLE):
-        return ""
-    result = con.execute(
-        f"select * from marts.{BENCHMARK_TABLE} where council_code = ? and measure_code = ? "
-        "limit 40", [council, measure])
-    columns = [column[0] for column in result.description or []]
-    rows = result.fetchall()
+    """Council beside its comparators, region and England (``marts.fct_ascof_benchmark``)."""
+    rows = con.execute(
+        f"""
+        select financial_year, computed_outcome,
+            coalesce(cast(official_outcome as varchar), official_outcome_marker),
+            comparator_average_outcome,
+            coalesce(cast(region_outcome as varchar), region_outcome_marker),
+            coalesce(cast(england_outcome as varchar), england_outcome_marker),
+            rank_in_comparator_group || ' of ' || comparator_group_ranked,
+            quartile_among_councils
+        from marts.{BENCHMARK_TABLE}
+        where council_code = ? and measure_code = ?
+        order by financial_year desc limit 5
+        """, [council, measure]).fetchall()
     if not rows:
         return '<p class="hint">No benchmark for this measure.</p>'
-    return "<h4>Against England, region and comparators</h4>" + table(
-        columns, [[text(value) for value in row] for row in rows])
+    return "<h4>Against comparators, region and England</h4>" + table(
+        ["Year", "Ours", "Official", "Comparator average", "Region", "England",
+         "Rank in comparators", "Quartile (all councils)"],
+        [[text(_number(value) if isinstance(value, Decimal) else value) for value in row]
+         for row in rows], numeric=(1, 2, 3, 4, 5))
 
 
 def _number(value: Any) -> float | None:

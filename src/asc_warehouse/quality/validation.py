@@ -50,6 +50,9 @@ class SuiteFile:
     body: dict[str, Any]
     where: str | None = None
     """SQL condition choosing the rows the suite applies to, e.g. ``release = 'R1'``."""
+    per_council: bool = True
+    """False for tables of every English council (the official ASCOF series): checked whole,
+    as one batch, rather than once for each of 150 councils."""
 
     @property
     def expectations(self) -> list[dict[str, Any]]:
@@ -96,7 +99,8 @@ def load_suite(path: Path) -> SuiteFile:
             f"{path.name}: meta.asc must name a table and a severity in {sorted(SEVERITIES)}"
         )
     return SuiteFile(
-        name=body["name"], table=table, severity=severity, body=body, where=settings.get("where")
+        name=body["name"], table=table, severity=severity, body=body, where=settings.get("where"),
+        per_council=settings.get("per_council", True),
     )
 
 
@@ -220,11 +224,14 @@ def validate_schema(
     directory: Path = EXPECTATIONS_DIR,
     data_docs: DataDocsRun | None = None,
 ) -> list[SuiteResult]:
-    """Run every suite over the schemas, once per council present in the suite's table."""
+    """Run every suite over the schemas, once per council present in the suite's table
+    (or once over the whole table for a suite with ``per_council`` false)."""
     return [
         run_suite(database_path, suite, council, data_docs)
         for suite in suites_for(schemas, directory)
-        for council in councils_in(database_path, suite.table)
+        for council in (
+            councils_in(database_path, suite.table) if suite.per_council else [None]
+        )
     ]
 
 

@@ -1,0 +1,90 @@
+"""Every model and seed is described; every mart has an enforced contract and at least one test.
+
+Read from the manifest ``dbt parse`` writes, so configuration set anywhere (a model's YAML, the
+project file, a folder default) counts as dbt itself sees it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asc_warehouse.config import Settings
+from asc_warehouse.pipeline.dbt_build import run_dbt
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("dbt-parse")
+    settings = Settings(landing_dir=root / "landing", warehouse_dir=root / "warehouse",
+                        pseudonymisation_key=None, sample_mode=True)
+    settings.build_dir.mkdir(parents=True)
+    run_dbt(settings, "parse")
+    return json.loads((settings.build_dir / "dbt_target" / "manifest.json").read_text())
+
+
+def _nodes(manifest: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
+    return [node for node in manifest["nodes"].values()
+            if node["resource_type"] == resource_type and node["package_name"] == "asc_warehouse"]
+
+
+def _is_mart(node: dict[str, Any]) -> bool:
+    return Path(node["original_file_path"]).parts[:2] == ("models", "marts")
+
+
+def undescribed(nodes: list[dict[str, Any]]) -> list[str]:
+    return sorted(node["name"] for node in nodes if not node.get("description", "").strip())
+
+
+def marts_without_contract(nodes: list[dict[str, Any]]) -> list[str]:
+    return sorted(node["name"] for node in nodes
+                  if _is_mart(node) and not node["config"].get("contract", {}).get("enforced"))
+
+
+def _tested_models(manifest: dict[str, Any]) -> set[str]:
+    """Models that a data test or a unit test depends on."""
+    tested = set()
+    for node in [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]:
+        if node["resource_type"] in {"test", "unit_test"}:
+            tested.update(node.get("depends_on", {}).get("nodes", []))
+    return tested
+
+
+def untested_marts(manifest: dict[str, Any]) -> list[str]:
+    tested = _tested_models(manifest)
+    return sorted(node["name"] for node in _nodes(manifest, "model")
+                  if _is_mart(node) and node["unique_id"] not in tested)
+
+
+def test_every_model_has_a_description(manifest: dict[str, Any]) -> None:
+    assert undescribed(_nodes(manifest, "model")) == []
+
+
+def test_every_seed_has_a_description(manifest: dict[str, Any]) -> None:
+    assert undescribed(_nodes(manifest, "seed")) == []
+
+
+def test_every_mart_has_an_enforced_contract(manifest: dict[str, Any]) -> None:
+    models = _nodes(manifest, "model")
+    assert any(_is_mart(node) for node in models)
+    assert marts_without_contract(models) == []
+
+
+def test_every_mart_has_at_least_one_test(manifest: dict[str, Any]) -> None:
+    assert untested_marts(manifest) == []
+
+
+def test_the_checks_see_a_gap() -> None:
+    """An undescribed seed, a mart without a contract and an untested mart are each reported."""
+    mart = {"name": "fct_x", "unique_id": "model.asc_warehouse.fct_x", "resource_type": "model",
+            "package_name": "asc_warehouse", "description": "", "config": {},
+            "original_file_path": "models/marts/x/fct_x.sql"}
+    seed = {**mart, "name": "ref_x", "resource_type": "seed",
+            "original_file_path": "../seeds/x.csv"}
+    manifest = {"nodes": {"a": mart, "b": seed}}
+    assert undescribed([seed]) == ["ref_x"]
+    assert marts_without_contract([mart]) == ["fct_x"]
+    assert untested_marts(manifest) == ["fct_x"]
