@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +113,17 @@ def _measure_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]
             for code in set(names) | set(polarity)}
 
 
+def _official(value: Any, marker: str | None) -> str:
+    return text(_number(value)) if value is not None else text(marker)
+
+
 def _benchmark_rows(con: duckdb.DuckDBPyConnection, council: str, measure: str) -> str:
     """Council beside its comparators, region and England (``marts.fct_ascof_benchmark``)."""
     rows = con.execute(
         f"""
-        select financial_year, computed_outcome,
-            coalesce(cast(official_outcome as varchar), official_outcome_marker),
-            comparator_average_outcome,
-            coalesce(cast(region_outcome as varchar), region_outcome_marker),
-            coalesce(cast(england_outcome as varchar), england_outcome_marker),
+        select financial_year, computed_outcome, official_outcome, official_outcome_marker,
+            comparator_average_outcome, region_outcome, region_outcome_marker,
+            england_outcome, england_outcome_marker,
             rank_in_comparator_group || ' of ' || comparator_group_ranked,
             quartile_among_councils
         from marts.{BENCHMARK_TABLE}
@@ -134,8 +135,12 @@ def _benchmark_rows(con: duckdb.DuckDBPyConnection, council: str, measure: str) 
     return "<h4>Against comparators, region and England</h4>" + table(
         ["Year", "Ours", "Official", "Comparator average", "Region", "England",
          "Rank in comparators", "Quartile (all councils)"],
-        [[text(_number(value) if isinstance(value, Decimal) else value) for value in row]
-         for row in rows], numeric=(1, 2, 3, 4, 5))
+        [[text(year), text(_number(ours)), _official(official, official_marker),
+          text(_number(comparators)), _official(region, region_marker),
+          _official(england, england_marker), text(rank), text(quartile)]
+         for (year, ours, official, official_marker, comparators, region, region_marker,
+              england, england_marker, rank, quartile) in rows],
+        numeric=(1, 2, 3, 4, 5))
 
 
 def _number(value: Any) -> float | None:
