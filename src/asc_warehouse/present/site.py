@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,12 @@ import duckdb
 
 from asc_warehouse.present.charts import line_chart, sparkline
 from asc_warehouse.present.html import opel_tag, page, rag_tag, table, tag, text
-from asc_warehouse.present.run_history import RunOutcome, latest_outcome, read_history
+from asc_warehouse.present.run_history import (
+    RunOutcome,
+    latest_outcome,
+    read_history,
+    uk_local,
+)
 
 SITE_DIR_NAME = "site"
 TREND_PERIOD_TYPE = "Rolling 12 months to month end"
@@ -63,7 +68,8 @@ def _banner(con: duckdb.DuckDBPyConnection, latest: RunOutcome | None) -> str:
     if latest is not None and latest.outcome == "failed":
         return (
             f'<div class="banner failed" role="alert" data-latest-outcome="failed">'
-            f"<strong>The latest run failed</strong> ({text(latest.finished_at_uk)} UK time, "
+            f"<strong>The latest run failed</strong> ({text(_uk_minutes(latest.finished_at_utc))} "
+            "UK time, "
             f"run <code>{text(latest.run_id)}</code>): {text(latest.message)}. "
             f"These pages still show the last good publication. {published}</div>"
         )
@@ -301,6 +307,12 @@ def _opel(con: duckdb.DuckDBPyConnection, councils: list[tuple[str, str]]) -> st
     return "".join(parts)
 
 
+def _uk_minutes(moment: datetime | str) -> str:
+    """A UTC time (naive, as ops tables keep it, or ISO text) as UK wall-clock minutes."""
+    utc = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return uk_local(utc.replace(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
+
+
 def _quality(con: duckdb.DuckDBPyConnection, history: list[RunOutcome]) -> str:
     parts = []
     if history:
@@ -309,11 +321,11 @@ def _quality(con: duckdb.DuckDBPyConnection, history: list[RunOutcome]) -> str:
                        else tag("Published", "green"))
         parts.append(
             f'<p data-field="latest-run">Latest run <code>{text(latest.run_id)}</code>: '
-            f"{outcome_tag} at {text(latest.finished_at_uk)} UK time"
+            f"{outcome_tag} at {text(_uk_minutes(latest.finished_at_utc))} UK time"
             + (f" ({text(latest.message)})" if latest.message else "") + ".</p>")
         parts.append("<h2>Recent runs</h2>" + table(
             ["Run", "Outcome", "Finished (UK time)", "Failed task"],
-            [[text(run.run_id), text(run.outcome), text(run.finished_at_uk),
+            [[text(run.run_id), text(run.outcome), text(_uk_minutes(run.finished_at_utc)),
               text(run.failed_task)] for run in reversed(history[-14:])]))
     files = con.execute(
         """
@@ -339,7 +351,7 @@ def _quality(con: duckdb.DuckDBPyConnection, history: list[RunOutcome]) -> str:
     failed = con.execute(
         """
         select severity, suite, coalesce(council_code, 'all'), expectation,
-            coalesce(column_name, ''), unexpected_count, strftime(run_at, '%Y-%m-%d %H:%M')
+            coalesce(column_name, ''), unexpected_count, run_at
         from ops.data_quality_result
         where not success and run_id = (select arg_max(run_id, run_at)
                                         from ops.data_quality_result)
@@ -347,7 +359,9 @@ def _quality(con: duckdb.DuckDBPyConnection, history: list[RunOutcome]) -> str:
         """).fetchall()
     parts.append("<h2>Failed checks in the latest checked run</h2>")
     parts.append(table(["Severity", "Suite", "Council", "Check", "Column", "Unexpected",
-                        "Checked at (UTC)"], [[text(value) for value in row] for row in failed])
+                        "Checked at (UK time)"],
+                       [[*(text(value) for value in row[:-1]), text(_uk_minutes(row[-1]))]
+                        for row in failed])
                  if failed else "<p>No check failed.</p>")
     if {"status", "channel", "error"} <= _columns(con, "ops", ALERT_DELIVERY_TABLE):
         failures = con.execute(
