@@ -42,8 +42,8 @@ def asc_nightly() -> None:
         return nightly.validate_raw(run_id or "manual")
 
     @task
-    def dbt_build(raw_checks: list[dict]) -> dict:
-        return nightly.build_marts()
+    def dbt_build(raw_checks: list[dict], run_id: str | None = None) -> dict:
+        return nightly.build_marts(run_id or "manual")
 
     @task
     def alert_opel_escalations(build: dict, run_id: str | None = None) -> list[dict]:
@@ -59,11 +59,11 @@ def asc_nightly() -> None:
 
     @task
     def summarise(
-        loads: list[dict], raw_checks: list[dict], mart_checks: list[dict], published: dict,
-        escalations: list[dict], run_id: str | None = None,
+        loads: list[dict], raw_checks: list[dict], build: dict, mart_checks: list[dict],
+        published: dict, escalations: list[dict], run_id: str | None = None,
     ) -> dict:
         summary = nightly.summarise(
-            run_id or "manual", loads, raw_checks, mart_checks, published, escalations
+            run_id or "manual", loads, raw_checks, build, mart_checks, published, escalations
         )
         print(nightly.format_summary(summary))
         return summary
@@ -73,7 +73,7 @@ def asc_nightly() -> None:
     build = dbt_build(raw_checks)
     escalations = alert_opel_escalations(build)
     mart_checks = validate_marts(build)
-    summarise(loads, raw_checks, mart_checks, publish(mart_checks), escalations)
+    summarise(loads, raw_checks, build, mart_checks, publish(mart_checks), escalations)
 
 
 asc_nightly()

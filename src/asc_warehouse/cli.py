@@ -1,12 +1,15 @@
-"""Command line: ``asc-warehouse run | summary | sql | docs | site | refresh-ascof-official``.
+"""Command line: ``asc-warehouse run | summary | sql | docs | site | sample-data |
+server-env | refresh-ascof-official SOURCE_DIR``.
 
 ``run`` is what ``make run`` calls: it generates sample extracts when the landing folder is empty,
 then runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test`` (Airflow
 with SQLite metadata under ``.airflow/``) and prints the run summary. ``sql`` runs a query (or a
 file of queries) read-only against the published file and prints readable tables; ``docs``
 writes dbt's static docs site into ``warehouse/dbt_docs/``; ``site`` rewrites the scorecard site
-and exports from the published file. ``refresh-ascof-official SOURCE_DIR`` rewrites the official
-ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
+and exports from the published file. ``refresh-ascof-official`` rewrites the official ASCOF
+series seeds (``asc_warehouse.reference.ascof_official``). ``sample-data`` writes sample
+extracts of every feed for a trial install; ``server-env`` prints the environment file of the
+Airflow services on a server without Docker (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.pipeline.server_env import (
+    Server,
+    bare_metal_environment,
+    format_env_file,
+    read_env_file,
+)
 from asc_warehouse.reference import ascof_official
 
 DAG_ID = "asc_nightly"
@@ -133,6 +142,26 @@ def command_site(_: argparse.Namespace) -> int:
     files = exports.write_exports(settings.published_path, settings.warehouse_dir)
     print(f"{len(pages)} pages in {site.site_dir(settings.warehouse_dir)}, "
           f"{len(files)} files in {exports.exports_dir(settings.warehouse_dir)}")
+
+
+def command_sample_data(arguments: argparse.Namespace) -> int:
+    """Sample extracts of every feed for a trial install, marked as sample data."""
+    landing_dir = load_settings().landing_dir
+    if not ensure_sample_extracts(arguments.scale):
+        print(f"{landing_dir} already holds extracts that are not sample data: nothing written.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_server_env(arguments: argparse.Namespace) -> int:
+    """Print the systemd EnvironmentFile of a bare-metal server (docs/deployment.md)."""
+    server = Server(
+        project_root=PROJECT_ROOT, state_dir=arguments.state_dir.resolve(),
+        database_url=arguments.database_url, api_url=arguments.api_url,
+    )
+    environment = bare_metal_environment(read_env_file(arguments.env_file), server)
+    print(format_env_file(environment), end="")
     return 0
 
 
@@ -155,6 +184,22 @@ def main(argv: list[str] | None = None) -> int:
     docs.set_defaults(handler=command_docs)
     site_command = commands.add_parser("site", help="rewrite the site and exports")
     site_command.set_defaults(handler=command_site)
+    sample = commands.add_parser(
+        "sample-data", help="write sample extracts into an empty landing folder (trials only)")
+    sample.add_argument("--scale", type=float, default=float(os.environ.get("ASC_SAMPLE_SCALE", 1)),
+                        help="sample volume (1 = Kent/Medway size)")
+    sample.set_defaults(handler=command_sample_data)
+    server_env = commands.add_parser(
+        "server-env", help="print the bare-metal services' environment, from docker-compose.yml")
+    server_env.add_argument("--env-file", type=Path, default=PROJECT_ROOT / ".env",
+                            help="the settings, as for Compose (default: .env of the project)")
+    server_env.add_argument("--state-dir", type=Path, required=True,
+                            help="where the warehouse, dbt state and Airflow home live")
+    server_env.add_argument("--database-url", required=True,
+                            help="SQLAlchemy URL of the Airflow metadata database (PostgreSQL)")
+    server_env.add_argument("--api-url", default="http://127.0.0.1:8080",
+                            help="where the API server listens, as the other components reach it")
+    server_env.set_defaults(handler=command_server_env)
     official = commands.add_parser(
         "refresh-ascof-official",
         help="rewrite the official ASCOF series seeds from DHSC's workbook in long form",

@@ -43,8 +43,9 @@ class Settings:
 
 
 def _resolve(path_text: str) -> Path:
+    # Relative to the project, never to wherever a scheduler or a shell happened to start.
     path = Path(path_text)
-    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
 
 def load_settings() -> Settings:

@@ -76,3 +76,28 @@ def test_failed_tasks_record_the_failed_night(dag) -> None:
         callbacks = task.on_failure_callback
         callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
         assert record_failed_night in callbacks, task.task_id
+
+
+def _width(dag) -> int:
+    """The most tasks that can run at once: the largest set with no task upstream of another."""
+    from itertools import combinations
+
+    ancestors = {task.task_id: {t.task_id for t in task.get_flat_relatives(upstream=True)}
+                 for task in dag.tasks}
+    ids = sorted(ancestors)
+    for size in range(len(ids), 0, -1):
+        for group in combinations(ids, size):
+            if all(a not in ancestors[b] for a in group for b in group):
+                return size
+    return 0
+
+
+def test_server_parallelism_is_sized_to_the_dag(dag) -> None:
+    """Enough LocalExecutor workers for the widest point of the night, not Airflow's idle 32."""
+    import yaml
+
+    compose = yaml.safe_load((Path(PROJECT_ROOT) / "docker-compose.yml").read_text())
+    parallelism = int(compose["x-airflow-common"]["environment"]["AIRFLOW__CORE__PARALLELISM"])
+    width = _width(dag)
+    assert width >= 2  # OPEL alerts beside the mart checks
+    assert width <= parallelism <= width + 1

@@ -6,9 +6,11 @@ build, and nothing else holds the build file while it runs.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from asc_warehouse.config import DBT_PROJECT_DIR, Settings
@@ -26,8 +28,9 @@ def dbt_executable() -> Path:
 def dbt_environment(settings: Settings) -> dict[str, str]:
     environment = dict(os.environ)
     environment["ASC_BUILD_PATH"] = str(settings.build_path)
-    environment["DBT_TARGET_PATH"] = str(settings.build_dir / "dbt_target")
-    environment["DBT_LOG_PATH"] = str(settings.build_dir / "dbt_logs")
+    # A deployment's own DBT_TARGET_PATH and DBT_LOG_PATH win (the Compose file sets them).
+    environment.setdefault("DBT_TARGET_PATH", str(settings.build_dir / "dbt_target"))
+    environment.setdefault("DBT_LOG_PATH", str(settings.build_dir / "dbt_logs"))
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 
@@ -59,3 +62,41 @@ def build(settings: Settings, *, include_unit_tests: bool = False) -> str:
     if not include_unit_tests:
         arguments += ["--exclude-resource-type", "unit_test"]
     return run_dbt(settings, *arguments)
+
+
+def refresh(settings: Settings, selector: str) -> str:
+    """Rebuild only the selected models and their data tests, over an otherwise complete build."""
+    return run_dbt(settings, "build", "--select", *selector.split(),
+                   "--exclude-resource-type", "unit_test")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What the last dbt command did, from its ``run_results.json``."""
+
+    models_built: list[str]
+    seeds_loaded: int
+    tests_passed: int
+    tests_failed: int
+    tests_warned: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def last_build_report(settings: Settings) -> BuildReport:
+    path = Path(dbt_environment(settings)["DBT_TARGET_PATH"]) / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+
+    def of(kind: str) -> list[dict]:
+        return [r for r in results if r["unique_id"].split(".")[0] == kind]
+
+    tests = of("test")
+    return BuildReport(
+        models_built=sorted(r["unique_id"].split(".")[-1] for r in of("model")
+                            if r["status"] == "success"),
+        seeds_loaded=sum(1 for r in of("seed") if r["status"] == "success"),
+        tests_passed=sum(1 for r in tests if r["status"] == "pass"),
+        tests_failed=sum(1 for r in tests if r["status"] in {"fail", "error"}),
+        tests_warned=sum(1 for r in tests if r["status"] == "warn"),
+    )

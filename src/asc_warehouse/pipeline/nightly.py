@@ -24,7 +24,7 @@ from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import ExtractFile, scan_landing
 from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.pseudonymise import resolve_key
-from asc_warehouse.pipeline import dbt_build, dbt_docs, publish
+from asc_warehouse.pipeline import dbt_build, dbt_docs, fingerprint, publish
 from asc_warehouse.present import check_report, exports, run_history, site
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 SUMMARY_FILE_NAME = "last_run_summary.json"
 DATA_DOCS_INDEX = "data_docs/index.html"
 CHECK_REPORT = "site/checks.html"
+# On a night with no new or changed input, only what reads the clock (tagged in dbt) or tonight's
+# check results is rebuilt; every other table of the build file is still current.
+LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
+FULL, LEAN = "full", "lean"
 
 
 def _loaded_checksums() -> set[str]:
@@ -53,13 +57,22 @@ def _loaded_checksums() -> set[str]:
 
 def find_new_extracts() -> dict[str, Any]:
     """Files in the landing folder not loaded before (by content checksum)."""
-    scan = scan_landing(load_settings().landing_dir)
+    landing_dir = load_settings().landing_dir
+    scan = scan_landing(landing_dir)
     loaded = _loaded_checksums()
-    return {
+    found = {
         "new": [extract.as_dict() for extract in scan.extracts if extract.checksum not in loaded],
         "already_loaded": [e.path.name for e in scan.extracts if e.checksum in loaded],
         "rejected": scan.rejected,
     }
+    logger.info("%s: %d new file(s), %d already loaded, %d not loadable by name",
+                landing_dir, len(found["new"]), len(found["already_loaded"]), len(scan.rejected))
+    for extract in found["new"]:
+        logger.info("new: %s (%s, council %s)", extract["path"].rsplit("/", 1)[-1],
+                    extract["feed"], extract["council_code"])
+    for name, reason in scan.rejected.items():
+        logger.warning("not loadable: %s: %s", name, reason)
+    return found
 
 
 def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
@@ -75,6 +88,18 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
         for name, reason in found["rejected"].items()
     ]
     results += rejected_names
+    for result in results:
+        logger.log(
+            logging.WARNING if result.status == "rejected" else logging.INFO,
+            "%s %s (council %s): %d rows in, %d loaded, %d quarantined%s",
+            result.status, result.file_name, result.council_code or "?", result.rows_in,
+            result.rows_loaded, result.rows_quarantined,
+            f": {result.message}" if result.message else "",
+        )
+    logger.info("loaded %d file(s), %d rows; %d rows quarantined; %d file(s) rejected",
+                sum(1 for r in results if r.status == "loaded"),
+                sum(r.rows_loaded for r in results), sum(r.rows_quarantined for r in results),
+                sum(1 for r in results if r.status == "rejected"))
     record_alerts(settings.warehouse_dir, [
         Alert(
             severity="blocking", source=result.file_name, check="extract file accepted",
@@ -123,6 +148,7 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
         _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
     _write_check_report(run_id)
+    _log_checks(results, schemas)
     record_alerts(settings.warehouse_dir, [
         Alert(
             severity=check.severity, source=check.table,
@@ -138,13 +164,51 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     return [result.as_dict() for result in results]
 
 
+def _log_checks(results: list[validation.SuiteResult], schemas: tuple[str, ...]) -> None:
+    checks = [check for result in results for check in result.checks]
+    failed = [check for check in checks if not check.success]
+    logger.info("checks on %s: %d suite run(s), %d checks passed, %d failed",
+                ", ".join(schemas), len(results), len(checks) - len(failed), len(failed))
+    for check in failed:
+        # Counts only: an observed value may be something a person submitted.
+        logger.warning("failed (%s): %s [%s] %s(%s): %s unexpected",
+                       check.severity, check.suite, check.council_code or "all",
+                       check.expectation, check.column or "", check.unexpected_count or 0)
+
+
 def validate_raw(run_id: str) -> list[dict[str, Any]]:
     return _validate(run_id, "raw", "ops")
 
 
-def build_marts() -> dict[str, str]:
-    output = dbt_build.build(load_settings())
-    return {"dbt": output.strip().splitlines()[-1] if output.strip() else ""}
+def build_marts(run_id: str) -> dict[str, Any]:
+    """Build from scratch when any input changed since the last build; else refresh lean.
+
+    The inputs (files loaded, seeds, dbt project and vars, dbt version) are fingerprinted and
+    the fingerprint of each complete build is kept in the build file.
+    """
+    settings = load_settings()
+    inputs = fingerprint.current(settings.build_path)
+    last_build = fingerprint.stored(settings.build_path)
+    changed = inputs.changed_since(last_build)
+    if changed:
+        logger.info("full build: %s", "changed since the last build: " + ", ".join(changed)
+                    if last_build else "no complete build before this one")
+        fingerprint.forget(settings.build_path)
+        output = dbt_build.build(settings)
+        fingerprint.store(settings.build_path, inputs, run_id)
+    else:
+        logger.info("lean build: no new or changed input (files, seeds, models, vars) since "
+                    "the last build; refreshing only %s", LEAN_SELECTOR)
+        output = dbt_build.refresh(settings, LEAN_SELECTOR)
+    report = dbt_build.last_build_report(settings)
+    logger.info("dbt: %d model(s) built, %d seed(s) loaded, tests %d passed, %d warned, "
+                "%d failed", len(report.models_built), report.seeds_loaded, report.tests_passed,
+                report.tests_warned, report.tests_failed)
+    logger.info("models built: %s", ", ".join(report.models_built) or "none")
+    return {
+        "mode": LEAN if not changed else FULL, "changed": changed, **report.as_dict(),
+        "dbt": output.strip().splitlines()[-1] if output.strip() else "",
+    }
 
 
 def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
@@ -152,6 +216,9 @@ def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
     settings = load_settings()
     alerts = escalation_alerts(settings.build_path, run_id)
     record_alerts(settings.warehouse_dir, alerts)
+    logger.info("OPEL escalations to level 3 or 4: %d alert(s)", len(alerts))
+    for alert in alerts:
+        logger.info("escalation: %s", alert.message)
     return [asdict(alert) for alert in alerts]
 
 
@@ -164,6 +231,9 @@ def publish_warehouse(run_id: str) -> dict[str, int]:
     settings = load_settings()
     counts = publish.publish(settings.build_path, settings.published_path, run_id,
                              history=run_history.read_history(settings.warehouse_dir))
+    for table, rows in counts.items():
+        logger.info("published %s: %d rows", table, rows)
+    logger.info("published %d tables to %s", len(counts), settings.published_path)
     run_history.record_outcome(settings.warehouse_dir, run_history.new_outcome(run_id, "published"))
     present_warehouse(run_id)
     return counts
@@ -267,6 +337,7 @@ def summarise(
     run_id: str,
     loads: list[dict[str, Any]],
     raw_checks: list[dict[str, Any]],
+    build: dict[str, Any],
     mart_checks: list[dict[str, Any]],
     published: dict[str, int],
     escalations: list[dict[str, Any]],
@@ -287,6 +358,8 @@ def summarise(
             f"({check['column'] or ''}) {check['unexpected_count'] or 0} unexpected"
             for check in checks if not check["success"]
         ],
+        "build": {key: build[key] for key in ("mode", "changed", "models_built", "seeds_loaded",
+                                               "tests_passed", "tests_warned", "tests_failed")},
         "published_tables": published,
         "opel_escalations": [alert["message"] for alert in escalations],
         "headline_measures": headline_measures(),
@@ -311,6 +384,16 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"Checks: {summary['checks_passed']} passed, {summary['checks_failed']} failed"
     )
     lines.extend(f"  {failed}" for failed in summary["failed_checks"])
+    build = summary["build"]
+    if build["mode"] == LEAN:
+        lines.append(
+            "Build: lean, no new or changed input (files, seeds, models, vars); refreshed only "
+            f"what depends on the date or tonight's checks: {', '.join(build['models_built'])}")
+    else:
+        lines.append(f"Build: full ({', '.join(build['changed'])} changed): "
+                     f"{len(build['models_built'])} models, {build['seeds_loaded']} seeds")
+    lines.append(f"dbt tests: {build['tests_passed']} passed, {build['tests_warned']} warned, "
+                 f"{build['tests_failed']} failed")
     for escalation in summary["opel_escalations"]:
         lines.append(f"OPEL escalation: {escalation}")
     lines.append("Headline measures (latest financial year):")

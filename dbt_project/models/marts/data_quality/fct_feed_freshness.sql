@@ -1,3 +1,6 @@
+-- Reads the clock: refreshed every night, even when no input changed (pipeline/nightly.py).
+{{ config(tags=['date_dependent']) }}
+
 -- Has each council's extract arrived by its configured time? The most recent deadline is the
 -- latest expected_by_local_time (in var('schedule_time_zone')) at or before the as-of time; an
 -- extract is late when nothing has arrived since the deadline before it (expected_every_days

@@ -1,0 +1,136 @@
+"""What a build was made from, so that a night with nothing new need not rebuild.
+
+A build's inputs are the files loaded into the build file (``ops.load_audit``), the seeds, the dbt
+project (models, macros, tests and ``dbt_project.yml`` with its vars) and the dbt version. Each
+is reduced to a SHA-256 digest; the digests of the last complete build are stored in the build
+file itself (``ops.build_fingerprint``), so they can never describe a different file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from asc_warehouse.config import DBT_PROJECT_DIR, SEEDS_DIR
+
+FINGERPRINT_TABLE = "ops.build_fingerprint"
+# Written by dbt, not read by it: never part of what a build was made from.
+DBT_OUTPUT_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
+DBT_USER_ID_FILE = ".user.yml"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    loads: str
+    seeds: str
+    models: str
+    vars: str
+    dbt_version: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"loads": self.loads, "seeds": self.seeds, "models": self.models,
+                "vars": self.vars, "dbt_version": self.dbt_version}
+
+    def changed_since(self, stored: dict[str, str]) -> list[str]:
+        """The inputs that differ from ``stored`` (all of them when nothing is stored)."""
+        return [name for name, digest in self.as_dict().items() if stored.get(name) != digest]
+
+
+def _digest_files(root: Path, paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _dbt_project_files(project_dir: Path) -> list[Path]:
+    """The project's own files, without what dbt writes into it."""
+    return [
+        path for path in project_dir.rglob("*")
+        if path.is_file() and path.name != DBT_USER_ID_FILE
+        and path.relative_to(project_dir).parts[0] not in DBT_OUTPUT_FOLDERS
+    ]
+
+
+def _vars_digest(project_dir: Path) -> str:
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    text = yaml.safe_dump(project.get("vars") or {}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _loads_digest(con: duckdb.DuckDBPyConnection) -> str:
+    # Ids, outcomes and content checksums only: a file rejected again each night is replaced
+    # in the audit under the same id, with a new time, and changes nothing a model reads.
+    rows = con.execute(
+        "select load_id, status, checksum, coalesce(message, '') from ops.load_audit "
+        "order by load_id"
+    ).fetchall()
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update("\x1f".join(str(value) for value in row).encode("utf-8") + b"\x1e")
+    return digest.hexdigest()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = ?", [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def current(
+    build_path: Path, seeds_dir: Path = SEEDS_DIR, project_dir: Path = DBT_PROJECT_DIR
+) -> Fingerprint:
+    """The fingerprint of the inputs as they are now."""
+    loads = ""
+    if build_path.exists():
+        with duckdb.connect(str(build_path), read_only=True) as con:
+            loads = _loads_digest(con) if _has_table(con, "ops", "load_audit") else ""
+    return Fingerprint(
+        loads=loads,
+        seeds=_digest_files(seeds_dir, (p for p in seeds_dir.rglob("*") if p.is_file())),
+        models=_digest_files(project_dir, _dbt_project_files(project_dir)),
+        vars=_vars_digest(project_dir),
+        dbt_version=version("dbt-core"),
+    )
+
+
+def stored(build_path: Path) -> dict[str, str]:
+    """The fingerprint of the last complete build in this file; empty if there is none."""
+    if not build_path.exists():
+        return {}
+    with duckdb.connect(str(build_path), read_only=True) as con:
+        if not _has_table(con, "ops", "build_fingerprint"):
+            return {}
+        rows = con.execute(f"select component, digest from {FINGERPRINT_TABLE}").fetchall()
+    return {component: digest for component, digest in rows}
+
+
+def forget(build_path: Path) -> None:
+    """Before a full build: if it stops half-way, the next night must rebuild too."""
+    with duckdb.connect(str(build_path)) as con:
+        con.execute(f"drop table if exists {FINGERPRINT_TABLE}")
+
+
+def store(build_path: Path, fingerprint: Fingerprint, run_id: str) -> None:
+    """After a complete build: what it was made from."""
+    built_at = datetime.now(UTC).replace(tzinfo=None)
+    with duckdb.connect(str(build_path)) as con:
+        con.execute("create schema if not exists ops")
+        con.execute(
+            f"create or replace table {FINGERPRINT_TABLE} (component varchar primary key, "
+            "digest varchar not null, run_id varchar not null, built_at timestamp not null)"
+        )
+        con.executemany(
+            f"insert into {FINGERPRINT_TABLE} values (?, ?, ?, ?)",
+            [(name, digest, run_id, built_at) for name, digest in fingerprint.as_dict().items()],
+        )

@@ -1,0 +1,104 @@
+"""Which build a night chooses: full when an input changed, lean when nothing did.
+
+dbt itself is replaced here by a recorder, so that each night's choice is seen in milliseconds;
+the real builds of both kinds run in tests/production/test_production.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from asc_warehouse.config import Settings
+from asc_warehouse.ingest.ops_schema import ensure_ops_schema
+from asc_warehouse.pipeline import dbt_build, fingerprint, nightly
+
+
+class DbtRecorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, ...]] = []
+
+    def build(self, settings: Settings) -> str:
+        self.calls.append(("build",))
+        return "Completed successfully"
+
+    def refresh(self, settings: Settings, selector: str) -> str:
+        self.calls.append(("refresh", selector))
+        return "Completed successfully"
+
+
+@pytest.fixture
+def dbt(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> DbtRecorder:
+    recorder = DbtRecorder()
+    monkeypatch.setattr(dbt_build, "build", recorder.build)
+    monkeypatch.setattr(dbt_build, "refresh", recorder.refresh)
+    monkeypatch.setattr(dbt_build, "last_build_report", lambda _: dbt_build.BuildReport(
+        models_built=["fct_feed_freshness"], seeds_loaded=0, tests_passed=3, tests_failed=0,
+        tests_warned=0))
+    settings.build_dir.mkdir(parents=True)
+    with duckdb.connect(str(settings.build_path)) as con:
+        ensure_ops_schema(con)
+    return recorder
+
+
+def _load(settings: Settings, load_id: str) -> None:
+    with duckdb.connect(str(settings.build_path)) as con:
+        con.execute(
+            "insert into ops.load_audit values (?, 'cld', 'f.csv', ?, '820', 'R2', "
+            "'2024-04-01', '2026-03-31', 'loaded', 1, 1, 0, null, ?, ?)",
+            [load_id, load_id * 8, datetime(2026, 4, 1), datetime(2026, 4, 1)],
+        )
+
+
+def test_first_night_full_then_lean_until_a_new_file_loads(
+    settings: Settings, dbt: DbtRecorder
+) -> None:
+    _load(settings, "820-a")
+    first = nightly.build_marts("night-1")
+    second = nightly.build_marts("night-2")
+    _load(settings, "820-b")
+    third = nightly.build_marts("night-3")
+    assert dbt.calls == [("build",), ("refresh", nightly.LEAN_SELECTOR), ("build",)]
+    assert (first["mode"], first["changed"][:1]) == ("full", ["loads"])
+    assert (second["mode"], second["changed"]) == ("lean", [])
+    assert (third["mode"], third["changed"]) == ("full", ["loads"])
+
+
+def test_a_full_build_that_fails_is_followed_by_another_full_build(
+    settings: Settings, dbt: DbtRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(settings, "820-a")
+    nightly.build_marts("night-1")
+
+    def failing(_: Settings) -> str:
+        raise dbt_build.DbtBuildError("a dbt test failed")
+
+    _load(settings, "820-b")
+    monkeypatch.setattr(dbt_build, "build", failing)
+    with pytest.raises(dbt_build.DbtBuildError):
+        nightly.build_marts("night-2")
+    assert fingerprint.stored(settings.build_path) == {}
+    monkeypatch.setattr(dbt_build, "build", dbt.build)
+    assert nightly.build_marts("night-3")["mode"] == "full"
+
+
+def test_the_summary_says_a_night_was_lean() -> None:
+    summary = {
+        "run_id": "night-2", "finished_at": "2026-04-02T02:10:00+00:00", "files": [],
+        "checks_passed": 10, "checks_failed": 0, "failed_checks": [],
+        "build": {"mode": "lean", "changed": [], "models_built": ["fct_feed_freshness"],
+                  "seeds_loaded": 0, "tests_passed": 3, "tests_warned": 0, "tests_failed": 0},
+        "opel_escalations": [], "headline_measures": [], "kpi_scorecard": [],
+    }
+    text = nightly.format_summary(summary)
+    assert "Build: lean, no new or changed input" in text
+    assert "fct_feed_freshness" in text
+
+
+def test_a_missing_build_file_means_a_full_build(tmp_path: Path) -> None:
+    missing = tmp_path / "none.duckdb"
+    assert fingerprint.stored(missing) == {}
+    assert fingerprint.current(missing).changed_since({})[0] == "loads"
