@@ -53,8 +53,8 @@ from asc_warehouse.sample_data import (
 )
 
 KEY = "benchmark-key"
-KENT = "CLD_886_"
-MEDWAY = "CLD_887_"
+KENT = "CLD_820_"
+MEDWAY = "CLD_821_"
 
 
 def _peak_memory_mb(who: int = resource.RUSAGE_SELF) -> float:

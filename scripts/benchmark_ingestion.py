@@ -55,7 +55,7 @@ def main() -> None:
 
     began = time.perf_counter()
     paths = generate_sample_extracts(workdir / "landing", scale=args.scale, with_faults=True)
-    kent = next(path for path in paths if path.name.startswith("CLD_886_"))
+    kent = next(path for path in paths if path.name.startswith("CLD_820_"))
     with kent.open("rb") as handle:
         rows = sum(1 for _ in handle) - 1
     print(f"generated {rows:,} Kent event rows ({kent.stat().st_size / 1e6:.0f} MB) "

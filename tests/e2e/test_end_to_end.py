@@ -91,11 +91,13 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
         for failed in summary["failed_checks"]
     )
     alerts = read_alerts(night["warehouse"])
-    assert {a["check"] for a in alerts} >= {
-        "raw_cld_events_code_lists_r2: expect_column_values_to_be_in_set(service_component)",
-        "raw_cld_events_code_lists_r2: expect_column_values_to_be_in_set(delivery_mechanism)",
-    }
-    assert {a["severity"] for a in alerts} == {"warning", "escalation"}
+    # One alert per council's file, naming the file, the failed checks, rows and values.
+    quality = [a for a in alerts if a["check"] == "data-quality checks"]
+    assert quality and all(a["source"].startswith("CLD_") for a in quality)
+    assert len({(a["council_code"], a["source"]) for a in quality}) == len(quality)
+    assert any("expect_column_values_to_be_in_set(service_component)" in a["message"]
+               and a["unexpected_values"] and "rows " in a["rows"] for a in quality)
+    assert {a["severity"] for a in alerts} <= {"warning", "escalation"}
     assert summary["rows_quarantined"] > 0
     # GX Data Docs of the night, with the failing warning suite's result page.
     index = night["warehouse"] / "data_docs" / "index.html"
@@ -205,9 +207,10 @@ def test_a_day_escalating_to_opel_4_gives_status_rows_and_an_escalation_alert(ni
     assert "d2a_discharged_yesterday = 0 (Black)" in triggers
     assert black_indicators is not None and black_indicators[0] >= 3
     escalations = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "escalation"]
-    [council_alert] = [a for a in escalations if a["source"] == "OPEL council"]
-    assert council_alert["check"] == "OPEL escalation to level 4"
-    assert council_alert["message"].startswith("Council Black (OPEL 4) on 2026-03-31")
+    [council_alert] = [a for a in escalations if a["source"] == "OPEL council-wide"]
+    assert (council_alert["check"], council_alert["about"]) == ("OPEL level", "2026-03-31: OPEL 4")
+    assert council_alert["message"].startswith(
+        "Kent council-wide rose to OPEL 4 (Black) on 2026-03-31")
     assert "d2a_discharged_yesterday = 0 (Black)" in council_alert["message"]
     assert council_alert["council_code"] == "820"
 
@@ -277,7 +280,11 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     assert [(council, severity) for council, severity, _ in failing] == [("820", "blocking")]
     blocking = [a for a in read_alerts(night["warehouse"]) if a["severity"] == "blocking"]
     assert sorted((a["council_code"] or "", a["source"]) for a in blocking) == [
-        ("", "asc_nightly.validate_raw"), ("820", "ops.latest_load_quality")]
+        ("", "asc_nightly.validate_raw"), ("820", "CLD_820_20240401_20260630_R2.csv")]
+    # One alert for the file: the quarantine share, and any other check its rows failed.
+    [file_alert] = [a for a in blocking if a["council_code"] == "820"]
+    assert file_alert["observed"].startswith("75.0% of rows quarantined (3 of 4)")
+    assert file_alert["expected"].startswith("not more than 5% of rows quarantined")
     # The failed night is visible at once: run history, the site's banner, the check report.
     history = json.loads((night["warehouse"] / "run_history.json").read_text())
     assert (history[-1]["outcome"], history[-1]["failed_task"]) == ("failed", "validate_raw")

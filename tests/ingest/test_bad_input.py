@@ -14,7 +14,7 @@ from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import LandingContractError, parse_extract_name
 from tests.cld_files import cld_row, write_cld_file
 
-NAME = "CLD_886_20240401_20260331_R2.csv"
+NAME = "CLD_820_20240401_20260331_R2.csv"
 
 
 def _load_one(tmp_path: Path, path: Path):

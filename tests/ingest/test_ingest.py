@@ -9,7 +9,7 @@ from asc_warehouse.ingest.pseudonymise import keyed_hasher
 from tests.cld_files import PERSON, cld_row, write_cld_file
 
 KEY = "test-key"
-NAME = "CLD_887_20240401_20260331_R2.csv"
+NAME = "CLD_821_20240401_20260331_R2.csv"
 
 
 def _load(tmp_path: Path, *files: Path):
@@ -94,7 +94,7 @@ def test_loading_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
 
 def test_a_file_with_a_wrong_header_is_rejected_and_others_still_load(tmp_path: Path) -> None:
     header = [name for name in cld_row() if name != "Event Type"] + ["Event Kind"]
-    bad = write_cld_file(tmp_path / "landing" / "CLD_886_20240401_20260331_R2.csv",
+    bad = write_cld_file(tmp_path / "landing" / "CLD_820_20240401_20260331_R2.csv",
                          [{**cld_row(), "Event Kind": "Service"}], header=header)
     good = write_cld_file(tmp_path / "landing" / NAME, [cld_row()])
     bad_result, good_result = _load(tmp_path, bad, good)
@@ -124,7 +124,7 @@ def test_a_rejected_file_raises_a_blocking_alert(settings) -> None:
 
     settings.landing_dir.mkdir(parents=True)
     (settings.landing_dir / NAME).write_bytes(b"")
-    write_cld_file(settings.landing_dir / "CLD_886_20240401_20260331_R2.csv", [cld_row()])
+    write_cld_file(settings.landing_dir / "CLD_820_20240401_20260331_R2.csv", [cld_row()])
     (settings.landing_dir / "extract.csv").write_text("x")
     results = nightly.load_new_extracts(nightly.find_new_extracts(), "run-7")
     assert sorted(r["status"] for r in results) == ["loaded", "rejected", "rejected"]

@@ -18,7 +18,7 @@ from asc_warehouse.ingest.loading import LoadResult
 from asc_warehouse.ingest.opel import OPEL_HEADER
 from tests.cld_files import cld_row, write_cld_file
 
-NAME = "OPEL_886_20260331.csv"
+NAME = "OPEL_820_20260331.csv"
 STAFFING = {
     "Updated At": "2026-03-31 09:15",
     "Area": "East Kent",
@@ -222,7 +222,7 @@ def test_a_row_breaking_several_rules_is_counted_once(tmp_path: Path) -> None:
 
 def test_areas_are_checked_against_the_files_council(tmp_path: Path) -> None:
     """Medway (821) has no OPEL reporting units in the seed, so no area of it is known."""
-    path = write_opel_file(tmp_path / "OPEL_887_20260331.csv", [STAFFING])
+    path = write_opel_file(tmp_path / "OPEL_821_20260331.csv", [STAFFING])
     [result] = _load(tmp_path, path)
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (1, 0, 1)
     assert [row[1] for row in _quarantine(tmp_path)] == ["Area"]
@@ -343,7 +343,7 @@ def test_matching_manifest_is_accepted(tmp_path: Path) -> None:
 
 
 def test_both_feeds_load_together_each_into_its_own_table(tmp_path: Path) -> None:
-    cld = write_cld_file(tmp_path / "CLD_886_20240401_20260331_R2.csv", [cld_row()])
+    cld = write_cld_file(tmp_path / "CLD_820_20240401_20260331_R2.csv", [cld_row()])
     opel = write_opel_file(tmp_path / NAME, [STAFFING, KEAH])
     results = _load(tmp_path, cld, opel)
     assert [(r.file_name, r.status, r.rows_loaded) for r in results] == [
@@ -363,3 +363,16 @@ def test_loading_the_same_opel_file_twice_changes_nothing(tmp_path: Path) -> Non
     assert again.status == "skipped"
     assert _query(tmp_path, "select count(*) from raw.opel_updates") == [(1,)]
     assert _query(tmp_path, "select count(*) from ops.load_audit") == [(1,)]
+
+
+def test_a_rewritten_day_file_supersedes_the_rows_of_its_earlier_version(tmp_path: Path) -> None:
+    """The resilience system rewrites the day's file as updates come in (10:45, then 15:45)."""
+    morning = write_opel_file(tmp_path / "morning" / NAME, [STAFFING])
+    afternoon_row = STAFFING | {"Updated At": "2026-03-31 14:20", "Value": "45.0"}
+    afternoon = write_opel_file(tmp_path / "afternoon" / NAME, [STAFFING, afternoon_row])
+    _load(tmp_path, morning)
+    [result] = _load(tmp_path, afternoon)
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    assert _query(tmp_path, "select updated_at, value from raw.opel_updates order by 1") == [
+        (datetime(2026, 3, 31, 9, 15), "82.5"), (datetime(2026, 3, 31, 14, 20), "45.0")]
+    assert _query(tmp_path, "select count(*) from ops.load_audit") == [(2,)]

@@ -19,9 +19,9 @@ from asc_warehouse.ingest.person import NO_PERSON_FIELD, NO_PERSON_REASON
 from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, PERSON_FEEDS, SAFEGUARDING, PersonFeed
 from tests.cld_files import PERSON, cld_row, write_cld_file
 
-HOSP_NAME = "HOSP_886_20250101_20250331.csv"
-SG_NAME = "SG_886_20250101_20250331.csv"
-DOLS_NAME = "DOLS_886_20250101_20250331.csv"
+HOSP_NAME = "HOSP_820_20250101_20250331.csv"
+SG_NAME = "SG_820_20250101_20250331.csv"
+DOLS_NAME = "DOLS_820_20250101_20250331.csv"
 NAMES = {HOSPITAL.feed: HOSP_NAME, SAFEGUARDING.feed: SG_NAME, DOLS.feed: DOLS_NAME}
 PERSON_IDS = {
     "NHS Number": PERSON["NHS Number"],
@@ -152,7 +152,7 @@ def test_clean_files_load_hashed_with_lineage_and_audit(tmp_path: Path) -> None:
 
 def test_raw_tables_have_the_documented_columns(tmp_path: Path) -> None:
     """Empty tables exist after any load (dbt reads them as sources), with these columns."""
-    _load(tmp_path, write_cld_file(tmp_path / "CLD_886_20240401_20260331_R2.csv", [cld_row()]))
+    _load(tmp_path, write_cld_file(tmp_path / "CLD_820_20240401_20260331_R2.csv", [cld_row()]))
     lineage = ["council_code", "load_id", "source_file", "source_row_number", "loaded_at"]
     expected = {
         "hospital_discharges": [
@@ -469,7 +469,7 @@ def test_no_identifier_or_date_of_birth_reaches_the_build_file(tmp_path: Path) -
 
 def test_tokens_equal_the_cld_person_tokens_of_the_same_person(tmp_path: Path) -> None:
     """Same key, same NHS-number rule: a discharge links to the person's CLD records."""
-    cld = write_cld_file(tmp_path / "CLD_886_20240401_20260331_R2.csv", [cld_row()])
+    cld = write_cld_file(tmp_path / "CLD_820_20240401_20260331_R2.csv", [cld_row()])
     hospital = write_feed_file(tmp_path, HOSPITAL, [{**SPELL, "NHS Number": "9434765919"}])
     local_only = write_feed_file(tmp_path, DOLS, [{**APPLICATION, "NHS Number": ""}])
     _load(tmp_path, cld, hospital, local_only)

@@ -24,7 +24,15 @@ def dag(dagbag):
 
 def test_dag_files_import_without_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert "asc_nightly" in dagbag.dag_ids
+    assert {"asc_nightly", "asc_opel_intraday"} <= set(dagbag.dag_ids)
+
+
+def test_opel_intraday_runs_after_each_update_deadline_one_run_at_a_time(dagbag) -> None:
+    intraday = dagbag.dags["asc_opel_intraday"]
+    assert intraday.timetable.summary == "45 10 * * *, 45 15 * * *"
+    assert {str(t._timezone) for t in intraday.timetable._timetables} == {"Europe/London"}
+    assert (intraday.catchup, intraday.max_active_runs) == (False, 1)
+    assert [task.task_id for task in intraday.tasks] == ["refresh_opel"]
 
 
 def test_nightly_schedule_in_london_without_catchup_and_one_run_at_a_time(dag) -> None:

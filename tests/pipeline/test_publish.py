@@ -1,3 +1,4 @@
+import socket
 import subprocess
 import sys
 import textwrap
@@ -76,3 +77,24 @@ def test_an_analyst_reading_during_a_publish_is_not_disturbed(tmp_path: Path) ->
         reader.communicate(timeout=30)
     assert reader.returncode == 0
     assert _count(published) == 5
+
+
+def test_publish_adds_every_alert_channel_attempt_as_ops_alert_delivery(tmp_path: Path) -> None:
+    from asc_warehouse.alerts.channels import ChannelConfig
+    from asc_warehouse.alerts.log import Alert, record_alerts
+
+    warehouse = tmp_path / "warehouse"
+    with socket.socket() as probe:  # a loopback port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
+    record_alerts(warehouse, [Alert("warning", "f.csv", "data-quality checks", "m", "820",
+                                    "run-1")], ChannelConfig(slack_webhook_url=dead))
+    published = warehouse / "asc.duckdb"
+    counts = publish(_build(tmp_path / "build.duckdb", 1), published, "run-1", warehouse)
+    assert counts["ops.alert_delivery"] == 1
+    with duckdb.connect(str(published), read_only=True) as con:
+        row = con.execute(
+            "select run_id, channel, status, alert_count, alerts, error like "
+            "'ChannelFailure: Slack webhook unreachable%' from ops.alert_delivery").fetchone()
+    assert row == ("run-1", "slack", "failed", 1,
+                   "warning: data-quality checks [820] f.csv", True)

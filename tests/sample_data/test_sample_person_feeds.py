@@ -108,7 +108,7 @@ def test_discharges_are_of_adults_in_the_period_with_a_realistic_older_share(
 
 
 def test_reablement_follows_some_discharges_of_older_people(landing: Path) -> None:
-    cld = _read(next(landing.glob("CLD_886_*.csv")))[1]
+    cld = _read(next(landing.glob("CLD_820_*.csv")))[1]
     reablement: dict[str, list[date]] = {}
     for row in cld:
         if (row["Service Type"], row["Service Component"]) == ("Short term support: ST-Max",
@@ -185,7 +185,7 @@ def test_dols_types_timeliness_and_outcomes(landing: Path) -> None:
 def test_volumes_scale_with_scale(landing: Path, tmp_path: Path) -> None:
     doubled = generate_person_feed_extracts(tmp_path, scale=2 * SCALE, seed=SEED)
     for path in doubled:
-        if "_886_" in path.name:
+        if "_820_" in path.name:
             ratio = len(_read(path)[1]) / len(_read(landing / path.name)[1])
             assert 1.8 <= ratio <= 2.2, path.name
 

@@ -1,4 +1,6 @@
-"""Outbound alert channels (e-mail through SMTP, HTTP webhook), configured from the environment.
+"""Outbound alert channels: e-mail (HTML and plain text over SMTP), Microsoft Teams Workflows
+(an Adaptive Card), Slack (text and blocks) and a generic JSON webhook, configured from the
+environment.
 
 The JSON-lines alert log (``asc_warehouse.alerts.log``) is always on; these channels are added when
 their variables are set, so a laptop or CI run with none of them sends nothing anywhere.
@@ -9,47 +11,66 @@ Environment variables
     Comma-separated recipients. E-mail is sent only when this is set.
 ``ASC_ALERT_EMAIL_FROM``
     Sender address. When unset, the ``from_email`` extra of the SMTP connection is used; with
-    neither, the e-mail channel reports an error in the alert log instead of sending.
+    neither, the e-mail channel fails (and says so in the run summary and the delivery table).
 ``ASC_ALERT_SMTP_CONN_ID``
-    Airflow connection id of the SMTP server (default ``smtp_default``). It is read from the
-    standard ``AIRFLOW_CONN_<ID>`` variable (URI such as ``smtp://user:pass@host:587?...`` or
-    Airflow's JSON form) and otherwise from Airflow (``BaseHook.get_connection``), so the same
-    connection serves Airflow's own SMTP provider. Its extras follow that provider:
-    ``disable_ssl`` (default false: implicit TLS, SMTPS) and ``disable_tls`` (default false:
-    STARTTLS when SSL is disabled); ``disable_ssl=true&disable_tls=true`` is plain SMTP, for a
-    local relay or test server. ``timeout`` (seconds, default 10) and ``from_email`` are honoured.
+    Airflow connection id of the SMTP server (default ``smtp_default``), read from the standard
+    ``AIRFLOW_CONN_<ID>`` variable (URI or Airflow's JSON form) and otherwise from Airflow.
+    Transport security (``smtp_security``): port 587 (or any port but 465) uses STARTTLS, port
+    465 implicit TLS (SMTPS). The extras ``disable_ssl`` and ``disable_tls`` of Airflow's SMTP
+    provider, when given, decide instead: ``disable_ssl=true`` alone is STARTTLS,
+    ``disable_ssl=true&disable_tls=true`` plain SMTP (a local relay or test server only).
+    ``timeout`` (seconds, default 10) and ``from_email`` are honoured.
+``ASC_ALERT_TEAMS_WEBHOOK_URL``
+    A Teams Workflows webhook ("Post to a channel when a webhook request is received"): receives
+    a message with one Adaptive Card attachment.
+``ASC_ALERT_SLACK_WEBHOOK_URL``
+    A Slack incoming webhook: receives ``text`` (the notification) and ``blocks``.
 ``ASC_ALERT_WEBHOOK_URL``
-    http(s) URL receiving a JSON POST: ``{"text": ..., "alerts": [...]}``. ``text`` is what Slack
-    and Teams incoming webhooks display; ``alerts`` carries the structured fields.
+    Any HTTP(S) endpoint: receives ``{"text": ..., "alerts": [...]}`` with every alert field.
 
-A channel that fails (server down, non-2xx answer, bad configuration) raises here; the caller
-turns that into a channel-error line in the alert log so the nightly run goes on.
+A channel that fails (server down, non-2xx answer, bad configuration) raises ``ChannelFailure``
+here; the caller records it and goes on with the other channels.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import smtplib
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
+
+from asc_warehouse.alerts.messages import council_label
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 DEFAULT_SMTP_CONN_ID = "smtp_default"
 DEFAULT_TIMEOUT_SECONDS = 10.0
+SMTPS_PORT = 465
+STARTTLS_PORT = 587
 SUBJECT_PREFIX = "[ASC warehouse]"
 SEVERITY_MEANING = {
-    "blocking": "nothing from the source is published; the previous warehouse stays",
-    "warning": "published, but look",
+    "blocking": "nothing from this source is published until it is put right; "
+                "the previous warehouse stays",
+    "warning": "published, but check it",
+    "escalation": "operational pressure rose to an escalation level: act now",
+    "de-escalation": "operational pressure fell back: stand the escalation down",
 }
+SEVERITY_ORDER = ("blocking", "escalation", "warning", "de-escalation")
+OPEL_SEVERITIES = frozenset({"escalation", "de-escalation"})
+# Slack shows at most 50 blocks and 3,000 characters in a section.
+SLACK_MAX_ALERT_BLOCKS = 45
+SLACK_SECTION_LIMIT = 2900
+
+Alerts = Sequence[Mapping[str, Any]]
 
 
 class ChannelFailure(Exception):
@@ -63,73 +84,136 @@ class ChannelConfig:
     email_to: tuple[str, ...] = ()
     email_from: str | None = None
     smtp_conn_id: str = DEFAULT_SMTP_CONN_ID
+    teams_webhook_url: str | None = None
+    slack_webhook_url: str | None = None
     webhook_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelConfig:
         env = os.environ if environ is None else environ
+
+        def setting(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
         recipients = (env.get("ASC_ALERT_EMAIL_TO") or "").split(",")
         return cls(
             email_to=tuple(address.strip() for address in recipients if address.strip()),
-            email_from=(env.get("ASC_ALERT_EMAIL_FROM") or "").strip() or None,
-            smtp_conn_id=(env.get("ASC_ALERT_SMTP_CONN_ID") or "").strip()
-            or DEFAULT_SMTP_CONN_ID,
-            webhook_url=(env.get("ASC_ALERT_WEBHOOK_URL") or "").strip() or None,
+            email_from=setting("ASC_ALERT_EMAIL_FROM"),
+            smtp_conn_id=setting("ASC_ALERT_SMTP_CONN_ID") or DEFAULT_SMTP_CONN_ID,
+            teams_webhook_url=setting("ASC_ALERT_TEAMS_WEBHOOK_URL"),
+            slack_webhook_url=setting("ASC_ALERT_SLACK_WEBHOOK_URL"),
+            webhook_url=setting("ASC_ALERT_WEBHOOK_URL"),
         )
 
     @property
     def channels(self) -> list[str]:
         """Names of the configured outbound channels, in the order they are tried."""
-        configured = (("email", bool(self.email_to)), ("webhook", bool(self.webhook_url)))
+        configured = (
+            ("email", bool(self.email_to)), ("teams", bool(self.teams_webhook_url)),
+            ("slack", bool(self.slack_webhook_url)), ("webhook", bool(self.webhook_url)),
+        )
         return [name for name, on in configured if on]
 
 
-# --- message text -----------------------------------------------------------------------------
+# --- message content --------------------------------------------------------------------------
 
 
-def _describe(alert: Mapping[str, Any]) -> list[str]:
-    def shown(value: Any, missing: str) -> str:
-        return missing if value is None or value == "" else str(value)
+def _given(value: Any) -> bool:
+    return value is not None and value != "" and value != []
 
-    lines = [
-        f"[{str(alert['severity']).upper()}] {alert['check']}",
-        f"  Council:   {shown(alert.get('council_code'), 'not council-specific')}",
-        f"  Source:    {alert['source']}",
-        f"  Check:     {alert['check']}",
-        f"  Observed:  {shown(alert.get('observed'), 'not recorded')}",
-        f"  Expected:  {shown(alert.get('expected'), 'not recorded')}",
-        f"  Message:   {alert['message']}",
-        f"  Severity:  {alert['severity']} "
-        f"({SEVERITY_MEANING.get(str(alert['severity']), 'see the alert log')})",
-        f"  Run id:    {shown(alert.get('run_id'), 'unknown')}",
-        f"  Raised at: {alert['raised_at']}",
-        f"  Read more: {shown(alert.get('details'), 'the alert log')}",
+
+def alert_fields(alert: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The labelled lines of one alert, in reading order; empty fields are left out."""
+    values = alert.get("unexpected_values") or []
+    severity = str(alert["severity"])
+    candidates: list[tuple[str, Any]] = [
+        ("Council", council_label(alert.get("council_code"))),
+        ("File or source", alert.get("source")),
+        ("Check", alert.get("check")),
+        ("Rows", alert.get("rows")),
+        ("Observed", alert.get("observed")),
+        ("Unexpected values",
+         ", ".join(f"{value} ({count})" for value, count in values) if values else None),
+        ("Expected", alert.get("expected")),
+        ("What to do", alert.get("what_to_do")),
+        ("Severity", f"{severity}: {SEVERITY_MEANING.get(severity, 'see the README')}"),
+        ("Run", f"{alert.get('run_id') or 'unknown'}, raised {alert['raised_at']}"),
+        ("Open", alert.get("details")),
     ]
     if int(alert.get("occurrences") or 1) > 1:
-        lines.append(
-            f"  Streak:    {alert['occurrences']} runs in a row, first seen {alert['first_seen']}"
+        candidates.append(
+            ("Streak", f"{alert['occurrences']} runs in a row, first seen {alert['first_seen']}")
         )
-    return lines
+    return [(label, str(value)) for label, value in candidates if _given(value)]
 
 
-def format_text(alerts: Sequence[Mapping[str, Any]]) -> str:
-    """Plain text naming, for each alert, everything the reader needs to act on it."""
+def alert_title(alert: Mapping[str, Any]) -> str:
+    who = council_label(alert.get("council_code"))
+    return f"{str(alert['severity']).upper()}: {alert['check']}, {who}"
+
+
+def _kind_words(alerts: Alerts) -> str:
+    severities = {str(a["severity"]) for a in alerts}
+    if severities <= OPEL_SEVERITIES:
+        return "OPEL status change(s)"
+    if severities.isdisjoint(OPEL_SEVERITIES):
+        return "data-quality alert(s)"
+    return "alert(s)"
+
+
+def _worst(alerts: Alerts) -> str:
+    severities = {str(a["severity"]) for a in alerts}
+    return next((s for s in SEVERITY_ORDER if s in severities), str(alerts[0]["severity"]))
+
+
+def headline(alerts: Alerts) -> str:
     counts = ", ".join(
         f"{sum(1 for a in alerts if a['severity'] == severity)} {severity}"
-        for severity in sorted({str(a["severity"]) for a in alerts})
+        for severity in SEVERITY_ORDER if any(a["severity"] == severity for a in alerts)
     )
-    blocks = ["\n".join(_describe(alert)) for alert in alerts]
-    header = f"ASC warehouse: {len(alerts)} data-quality alert(s) ({counts})."
-    return "\n\n".join([header, *blocks])
+    return f"ASC warehouse: {len(alerts)} {_kind_words(alerts)} ({counts})."
 
 
-def format_subject(alerts: Sequence[Mapping[str, Any]]) -> str:
-    severities = {str(a["severity"]) for a in alerts}
-    worst = "blocking" if "blocking" in severities else str(alerts[0]["severity"])
+def format_text(alerts: Alerts) -> str:
+    """Plain text naming, for each alert, everything the reader needs to act on it."""
+    blocks = []
+    for alert in alerts:
+        lines = [alert_title(alert), f"  {alert['message']}"]
+        lines += [f"  {label + ':':<18} {value}" for label, value in alert_fields(alert)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join([headline(alerts), *blocks])
+
+
+def format_html(alerts: Alerts) -> str:
+    """The e-mail's HTML part: one table per alert, links clickable."""
+
+    def cell(label: str, value: str) -> str:
+        shown = html.escape(value)
+        if label == "Open" and value.startswith(("http://", "https://")):
+            shown = f'<a href="{html.escape(value, quote=True)}">{shown}</a>'
+        return f"<tr><th align=\"left\">{html.escape(label)}</th><td>{shown}</td></tr>"
+
+    sections = [
+        f"<h2>{html.escape(alert_title(alert))}</h2><p>{html.escape(str(alert['message']))}</p>"
+        f"<table>{''.join(cell(label, value) for label, value in alert_fields(alert))}</table>"
+        for alert in alerts
+    ]
+    return (
+        "<!DOCTYPE html><html><body>"
+        f"<p><strong>{html.escape(headline(alerts))}</strong></p>{''.join(sections)}"
+        "</body></html>"
+    )
+
+
+def format_subject(alerts: Alerts) -> str:
     runs = ", ".join(sorted({str(a.get("run_id") or "unknown") for a in alerts}))
-    sources = sorted({str(a["source"]) for a in alerts})
-    shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
-    return f"{SUBJECT_PREFIX} {str(worst).upper()}: {len(alerts)} alert(s), run {runs}: {shown}"
+    councils = sorted({council_label(a.get("council_code")) for a in alerts})
+    shown = ", ".join(councils[:3]) + (f" and {len(councils) - 3} more" if len(councils) > 3
+                                       else "")
+    return (
+        f"{SUBJECT_PREFIX} {_worst(alerts).upper()}: {len(alerts)} {_kind_words(alerts)}, "
+        f"{shown}, run {runs}"
+    )
 
 
 # --- e-mail -----------------------------------------------------------------------------------
@@ -141,6 +225,17 @@ def _flag(extras: Mapping[str, Any], name: str) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return bool(value)
+
+
+def smtp_security(port: int | None, extras: Mapping[str, Any]) -> tuple[str, int]:
+    """(``ssl`` | ``starttls`` | ``plain``, port) for a connection's port and extras."""
+    if "disable_ssl" in extras or "disable_tls" in extras:
+        if not _flag(extras, "disable_ssl"):
+            return "ssl", port or SMTPS_PORT
+        return ("plain" if _flag(extras, "disable_tls") else "starttls"), port or STARTTLS_PORT
+    if port == SMTPS_PORT:
+        return "ssl", port
+    return "starttls", port or STARTTLS_PORT
 
 
 def smtp_connection(conn_id: str) -> Connection:
@@ -156,7 +251,19 @@ def smtp_connection(conn_id: str) -> Connection:
     return BaseHook.get_connection(conn_id)
 
 
-def send_email(alerts: Sequence[Mapping[str, Any]], config: ChannelConfig) -> None:
+def email_message(alerts: Alerts, sender: str, recipients: Sequence[str]) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = format_subject(alerts)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="asc-warehouse")
+    message.set_content(format_text(alerts))
+    message.add_alternative(format_html(alerts), subtype="html")
+    return message
+
+
+def send_email(alerts: Alerts, config: ChannelConfig) -> None:
     try:
         conn = smtp_connection(config.smtp_conn_id)
     except Exception as error:
@@ -170,46 +277,99 @@ def send_email(alerts: Sequence[Mapping[str, Any]], config: ChannelConfig) -> No
     if not conn.host:
         raise ChannelFailure(f"SMTP connection {config.smtp_conn_id!r} has no host")
 
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(config.email_to)
-    message["Subject"] = format_subject(alerts)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="asc-warehouse")
-    message.set_content(format_text(alerts))
-
-    use_ssl = not _flag(extras, "disable_ssl")
-    use_starttls = not use_ssl and not _flag(extras, "disable_tls")
+    message = email_message(alerts, sender, config.email_to)
+    security, port = smtp_security(conn.port, extras)
     timeout = float(extras.get("timeout") or DEFAULT_TIMEOUT_SECONDS)
-    port = conn.port or (465 if use_ssl else 587 if use_starttls else 25)
     context = ssl.create_default_context()
-    client: smtplib.SMTP = (
-        smtplib.SMTP_SSL(conn.host, port, timeout=timeout, context=context)
-        if use_ssl else smtplib.SMTP(conn.host, port, timeout=timeout)
-    )
-    with client:
-        if use_starttls:
-            client.starttls(context=context)
-        if conn.login:
-            client.login(conn.login, conn.password or "")
-        client.send_message(message)
+    try:
+        client: smtplib.SMTP = (
+            smtplib.SMTP_SSL(conn.host, port, timeout=timeout, context=context)
+            if security == "ssl" else smtplib.SMTP(conn.host, port, timeout=timeout)
+        )
+        with client:
+            if security == "starttls":
+                client.starttls(context=context)
+            if conn.login:
+                client.login(conn.login, conn.password or "")
+            client.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        raise ChannelFailure(
+            f"SMTP {security} to {conn.host}:{port} failed: {type(error).__name__}: {error}"
+        ) from None
 
 
-# --- webhook ----------------------------------------------------------------------------------
+# --- webhooks ---------------------------------------------------------------------------------
 
 
-def webhook_body(alerts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def teams_body(alerts: Alerts) -> dict[str, Any]:
+    """A Teams Workflows message: one Adaptive Card (schema 1.4) with a fact set per alert."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": headline(alerts), "weight": "Bolder", "size": "Medium",
+         "wrap": True},
+    ]
+    actions = []
+    for alert in alerts:
+        attention = str(alert["severity"]) in {"blocking", "escalation"}
+        body += [
+            {"type": "TextBlock", "text": alert_title(alert), "weight": "Bolder", "wrap": True,
+             "color": "Attention" if attention else "Default", "separator": True},
+            {"type": "TextBlock", "text": str(alert["message"]), "wrap": True},
+            {"type": "FactSet", "facts": [
+                {"title": label, "value": value} for label, value in alert_fields(alert)
+            ]},
+        ]
+        link = str(alert.get("details") or "")
+        if link.startswith(("http://", "https://")) and len(actions) < 5:
+            actions.append({"type": "Action.OpenUrl", "title": f"Open: {alert['check']}"[:60],
+                            "url": link})
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard", "version": "1.4", "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return {"type": "message", "attachments": [{
+        "contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+        "content": card,
+    }]}
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_body(alerts: Alerts) -> dict[str, Any]:
+    """Slack incoming-webhook payload: ``text`` for notifications, ``blocks`` to read."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": headline(alerts)[:150]}},
+    ]
+    for alert in alerts[:SLACK_MAX_ALERT_BLOCKS]:
+        lines = [f"*{_slack_escape(alert_title(alert))}*", _slack_escape(str(alert["message"]))]
+        for label, value in alert_fields(alert):
+            shown = (f"<{value}|{_slack_escape(value)}>"
+                     if label == "Open" and value.startswith(("http://", "https://"))
+                     else _slack_escape(value))
+            lines.append(f"*{label}:* {shown}")
+        blocks += [{"type": "divider"}, {"type": "section", "text": {
+            "type": "mrkdwn", "text": "\n".join(lines)[:SLACK_SECTION_LIMIT]}}]
+    if len(alerts) > SLACK_MAX_ALERT_BLOCKS:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"and {len(alerts) - SLACK_MAX_ALERT_BLOCKS} more in the alert log")}]})
+    return {"text": headline(alerts), "blocks": blocks}
+
+
+def webhook_body(alerts: Alerts) -> dict[str, Any]:
+    """The generic JSON webhook: the text and every structured field."""
     return {"text": format_text(alerts), "alerts": [dict(alert) for alert in alerts]}
 
 
-def send_webhook(alerts: Sequence[Mapping[str, Any]], config: ChannelConfig) -> None:
-    url = config.webhook_url or ""
+def post_json(url: str | None, body: Mapping[str, Any], name: str) -> None:
     # urllib also opens file: and ftp: URLs; an alert must only ever be POSTed over HTTP(S).
-    if not url.lower().startswith(("http://", "https://")):
-        raise ChannelFailure("ASC_ALERT_WEBHOOK_URL must be an http(s) URL")
+    if not (url or "").lower().startswith(("http://", "https://")):
+        raise ChannelFailure(f"the {name} URL must be an http(s) URL")
     request = urllib.request.Request(
-        url,
-        data=json.dumps(webhook_body(alerts), default=str).encode("utf-8"),
+        str(url),
+        data=json.dumps(body, default=str).encode("utf-8"),
         headers={"Content-Type": "application/json; charset=utf-8",
                  "User-Agent": "asc-warehouse-alerts"},
         method="POST",
@@ -219,12 +379,26 @@ def send_webhook(alerts: Sequence[Mapping[str, Any]], config: ChannelConfig) -> 
         with urllib.request.urlopen(request, timeout=DEFAULT_TIMEOUT_SECONDS) as response:
             status = response.status
     except urllib.error.HTTPError as error:
-        raise ChannelFailure(f"webhook answered HTTP {error.code} {error.reason}") from None
+        raise ChannelFailure(f"{name} answered HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise ChannelFailure(f"webhook unreachable: {reason}") from None
+        raise ChannelFailure(f"{name} unreachable: {reason}") from None
     if not 200 <= status < 300:
-        raise ChannelFailure(f"webhook answered HTTP {status}")
+        raise ChannelFailure(f"{name} answered HTTP {status}")
 
 
-SENDERS = {"email": send_email, "webhook": send_webhook}
+def send_teams(alerts: Alerts, config: ChannelConfig) -> None:
+    post_json(config.teams_webhook_url, teams_body(alerts), "Teams webhook")
+
+
+def send_slack(alerts: Alerts, config: ChannelConfig) -> None:
+    post_json(config.slack_webhook_url, slack_body(alerts), "Slack webhook")
+
+
+def send_webhook(alerts: Alerts, config: ChannelConfig) -> None:
+    post_json(config.webhook_url, webhook_body(alerts), "webhook")
+
+
+SENDERS: dict[str, Callable[[Alerts, ChannelConfig], None]] = {
+    "email": send_email, "teams": send_teams, "slack": send_slack, "webhook": send_webhook,
+}

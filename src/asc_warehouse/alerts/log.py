@@ -1,30 +1,36 @@
-"""Data-quality alerts: an append-only JSON-lines log in the warehouse folder, plus e-mail and
-webhook channels configured per deployment.
+"""Alerts: an append-only JSON-lines log in the warehouse folder, plus the outbound channels
+configured per deployment (e-mail, Teams, Slack, JSON webhook: ``asc_warehouse.alerts.channels``).
 
 Every alert names what broke, for which council and file or table, the check, what was observed
-against what was expected, how badly, the run, and where to read more, so the person receiving
+against what was expected, how badly, the run, what to do and a link, so the person receiving
 it can act the same night.
 
 Channels
 --------
-The log ``<warehouse>/alerts.jsonl`` is always written. E-mail and webhook are added by
-environment variables, documented in ``asc_warehouse.alerts.channels``:
-``ASC_ALERT_EMAIL_TO``, ``ASC_ALERT_EMAIL_FROM``, ``ASC_ALERT_SMTP_CONN_ID`` (default
-``smtp_default``, read from ``AIRFLOW_CONN_<ID>`` or Airflow) and ``ASC_ALERT_WEBHOOK_URL``.
-A channel that fails is written to the log as a ``channel_error`` line and never raised: a mail
-server being down must not fail the nightly run or stop the other channels.
+The log ``<warehouse>/alerts.jsonl`` is always written; the other channels are added by
+environment variables (``ASC_ALERT_*``). A channel that fails is recorded and never raised: a
+mail server being down must not fail the run or stop the other channels.
 
 Log lines
 ---------
 ``{"record": "alert", ...Alert fields, "repeat", "occurrences", "first_seen"}`` for each alert
-(older lines without ``record`` are alerts too); ``{"record": "channel_error", "channel",
-"error", "raised_at", "undelivered": [[run_id, severity, source, check, council_code], ...]}``
-when a channel fails; ``{"record": "run", "run_id", "raised_at"}`` from ``note_run``.
+(older lines without ``record`` are alerts too); for each channel tried,
+``{"record": "delivery", "channel", "status": "delivered", "run_id", "raised_at", "alerts"}``
+or, when it failed, ``{"record": "channel_error", "status": "failed", "error", ...,
+"undelivered": [[run_id, *identity], ...]}``; ``{"record": "run", "run_id", "raised_at"}`` from
+``note_run``. ``read_deliveries`` reads the attempts back (published as ``ops.alert_delivery``).
 
 Grouping rule
 -------------
-An alert's identity is (severity, source, check, council_code); message and observed value may
-change from night to night without making it a new failure. When an alert is recorded:
+An alert's identity is (severity, source, check, council_code, about): ``about`` says what it
+is about (the file of a file fault, the report date and level of an OPEL change), so the same
+fault in another file, or a new rise on another day, is a new alert. Message and observed value
+may change from night to night without making it new.
+
+An *event* (``kind="event"``, an OPEL change) is sent once, ever: if its identity is anywhere in
+the log it is logged as a repeat and not sent, unless that line was left undelivered by a
+channel error (then it is sent again). A *condition* (the default, a data-quality fault) is
+grouped into streaks:
 
 1. If the same identity was already logged in the same run (a retried task, a duplicate), it
    continues that line's streak unchanged.
@@ -32,15 +38,15 @@ change from night to night without making it a new failure. When an alert is rec
    run id differs from this one: any alert, run marker (``note_run``) or failure
    callback counts. If that run logged the same identity, the streak goes on:
    ``occurrences`` = its occurrences + 1, ``first_seen`` = its ``first_seen``.
-3. An alert continuing a streak is logged with ``"repeat": true`` and not sent by e-mail or
-   webhook, unless the earlier line was left undelivered by a channel error (then it is sent
-   again, on every channel, with ``"repeat": false`` and the streak count).
+3. An alert continuing a streak is logged with ``"repeat": true`` and not sent, unless the
+   earlier line was left undelivered by a channel error (then it is sent again, on every
+   channel, with ``"repeat": false`` and the streak count).
 4. Anything else starts a streak: ``occurrences`` 1, ``first_seen`` = its ``raised_at``, sent.
 
 So a failure present on nights r1 and r2 is sent once; a night r3 that records anything
 without it (another alert, or ``note_run``) breaks the streak, and r4 sends it again. A night
 that records nothing at all does not break it: call ``note_run`` once per run to make clean
-nights count. Alerts without a run id are never grouped.
+nights count. Conditions without a run id are never grouped.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from asc_warehouse.alerts.channels import SENDERS, ChannelConfig
+from asc_warehouse.alerts.messages import airflow_run_link
 
 try:  # Airflow only runs on POSIX; the import guard keeps the module importable elsewhere.
     import fcntl
@@ -66,7 +73,10 @@ EXCEPTION_TEXT_LIMIT = 1000
 
 logger = logging.getLogger(__name__)
 
-Identity = tuple[str, str, str, str | None]
+Identity = tuple[str, str, str, str | None, str | None]
+CONDITION = "condition"
+EVENT = "event"
+SEVERITIES = ("blocking", "warning", "escalation", "de-escalation")
 
 
 def _now() -> str:
@@ -76,7 +86,8 @@ def _now() -> str:
 @dataclass(frozen=True)
 class Alert:
     severity: str
-    """blocking: nothing from the source is published; warning: published, but look."""
+    """One of ``SEVERITIES`` (defined in the README): blocking, warning, escalation,
+    de-escalation."""
     source: str
     """The council's file, the feed or the mart the alert is about."""
     check: str
@@ -87,13 +98,26 @@ class Alert:
     observed: Any = None
     """What the check saw (a count, a share, a value); JSON-serialisable or shown as text."""
     expected: Any = None
-    """What the check wanted, in the reader's terms."""
+    """What the check wanted, in the reader's terms (the code list, the threshold)."""
     details: str | None = None
-    """Where to read more (run log, data-quality mart); the alert log path when not given."""
+    """A link the reader can open (Airflow UI, scorecard or data-quality page); the alert log
+    path when not given."""
+    about: str | None = None
+    """What this occurrence is about, part of the identity: the report date of an OPEL change,
+    the file of a file fault. Two faults about different things are two alerts."""
+    kind: str = CONDITION
+    """``condition`` (a state that persists night to night: sent when it starts) or ``event``
+    (a change such as an OPEL escalation: sent once, ever)."""
+    council_name: str | None = None
+    rows: str | None = None
+    """Which rows, or how many, and where to see them."""
+    unexpected_values: list[tuple[str, int]] | None = None
+    """Distinct unexpected code values with their counts (never a person-level value)."""
+    what_to_do: str | None = None
 
     @property
     def identity(self) -> Identity:
-        return (self.severity, self.source, self.check, self.council_code)
+        return (self.severity, self.source, self.check, self.council_code, self.about)
 
 
 @dataclass(frozen=True)
@@ -168,6 +192,14 @@ def read_alerts(warehouse_dir: Path) -> list[dict[str, Any]]:
     return [r for r in _parse(path.read_text(encoding="utf-8")) if _is_alert(r)]
 
 
+def read_records(warehouse_dir: Path) -> list[dict[str, Any]]:
+    """Every line of the log (alerts, deliveries, channel errors, run markers), oldest first."""
+    path = alert_log_path(warehouse_dir)
+    if not path.exists():
+        return []
+    return _parse(path.read_text(encoding="utf-8"))
+
+
 def read_channel_errors(warehouse_dir: Path) -> list[dict[str, Any]]:
     path = alert_log_path(warehouse_dir)
     if not path.exists():
@@ -186,14 +218,18 @@ def note_run(warehouse_dir: Path, run_id: str) -> None:
 
 
 def _record_identity(record: Mapping[str, Any]) -> Identity:
-    return (record["severity"], record["source"], record["check"], record.get("council_code"))
+    return (
+        record["severity"], record["source"], record["check"], record.get("council_code"),
+        record.get("about"),
+    )
 
 
 def _last_alert(
-    records: list[dict[str, Any]], run_id: str, identity: Identity
+    records: list[dict[str, Any]], run_id: str | None, identity: Identity
 ) -> dict[str, Any] | None:
+    """The latest alert line with this identity, in ``run_id`` (or in any run when None)."""
     for record in reversed(records):
-        if (_is_alert(record) and record.get("run_id") == run_id
+        if (_is_alert(record) and (run_id is None or record.get("run_id") == run_id)
                 and _record_identity(record) == identity):
             return record
     return None
@@ -207,7 +243,14 @@ def _previous_run(records: list[dict[str, Any]], run_id: str) -> str | None:
     return None
 
 
-def _undelivered(records: list[dict[str, Any]], run_id: str, identity: Identity) -> bool:
+def undelivered(records: list[dict[str, Any]], alert_record: Mapping[str, Any]) -> bool:
+    """Whether a channel failed to deliver this logged alert (so it is to be sent again)."""
+    return _undelivered(records, alert_record.get("run_id"), _record_identity(alert_record))
+
+
+def _undelivered(
+    records: list[dict[str, Any]], run_id: str | None, identity: Identity
+) -> bool:
     key = [run_id, *identity]
     return any(
         key in record.get("undelivered", [])
@@ -218,6 +261,17 @@ def _undelivered(records: list[dict[str, Any]], run_id: str, identity: Identity)
 def _streak(alert: Alert, records: list[dict[str, Any]]) -> dict[str, Any]:
     """``repeat``, ``occurrences`` and ``first_seen`` by the rule in the module docstring."""
     fresh = {"repeat": False, "occurrences": 1, "first_seen": alert.raised_at}
+    if alert.kind == EVENT:
+        # An event is about one thing that happened (an OPEL change on a report date): once it
+        # is on record it is never news again, whatever the runs around it did.
+        earlier = _last_alert(records, None, alert.identity)
+        if earlier is None:
+            return fresh
+        return {
+            "repeat": not _undelivered(records, earlier["run_id"], alert.identity),
+            "occurrences": int(earlier.get("occurrences") or 1) + 1,
+            "first_seen": earlier.get("first_seen") or alert.raised_at,
+        }
     if alert.run_id is None:
         return fresh
     earlier = _last_alert(records, alert.run_id, alert.identity)
@@ -278,22 +332,48 @@ def record_alerts(
 
     if not to_send:
         return result
-    error_lines = []
+    delivery_lines = []
     for channel in config.channels:
         error = _send(channel, to_send, config)
-        if error is None:
-            result.sent[channel] = [alert for alert, _ in to_send]
-            continue
-        result.errors.append(error)
-        error_lines.append({
-            "record": "channel_error", "channel": error.channel, "error": error.error,
+        alerts_sent = [alert for alert, _ in to_send]
+        line: dict[str, Any] = {
+            "record": "delivery", "channel": channel, "status": "delivered", "error": None,
             "raised_at": _now(),
-            "undelivered": [[alert.run_id, *alert.identity] for alert, _ in to_send],
-        })
-    if error_lines:
+            "run_id": ", ".join(sorted({a.run_id or "unknown" for a in alerts_sent})),
+            "alerts": [_delivery_label(alert) for alert in alerts_sent],
+        }
+        if error is None:
+            result.sent[channel] = alerts_sent
+        else:
+            result.errors.append(error)
+            line |= {
+                "record": "channel_error", "status": "failed", "error": error.error,
+                "undelivered": [[alert.run_id, *alert.identity] for alert in alerts_sent],
+            }
+        delivery_lines.append(line)
+    if delivery_lines:
         with _locked_log(path) as (log, _):
-            log.writelines(_line(line) for line in error_lines)
+            log.writelines(_line(line) for line in delivery_lines)
     return result
+
+
+def _delivery_label(alert: Alert) -> str:
+    council = f" [{alert.council_code}]" if alert.council_code else ""
+    about = f" ({alert.about})" if alert.about else ""
+    return f"{alert.severity}: {alert.check}{council} {alert.source}{about}"
+
+
+def read_deliveries(warehouse_dir: Path, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Every channel attempt (delivered or failed), oldest first; only ``run_id``'s if given."""
+    path = alert_log_path(warehouse_dir)
+    if not path.exists():
+        return []
+    records = _parse(path.read_text(encoding="utf-8"))
+    return [
+        record for record in records
+        if record.get("record") in {"delivery", "channel_error"}
+        and (run_id is None or run_id in str(record.get("run_id") or "").split(", "))
+    ]
 
 
 # --- Airflow task-failure callback ------------------------------------------------------------
@@ -325,7 +405,12 @@ def task_failure_alert(context: Mapping[str, Any]) -> Alert:
         run_id=str(run_id) if run_id else None,
         observed=f"failed (try {try_number})" if try_number else "failed",
         expected="success",
-        details=_attribute(ti, "log_url") or None,
+        # Airflow's own log_url uses its api base_url, often http://localhost:8080 on a
+        # server; the link readers can open is configured (ASC_ALERT_AIRFLOW_URL).
+        details=airflow_run_link(dag_id, str(run_id) if run_id else None)
+        or _attribute(ti, "log_url") or None,
+        what_to_do="Open the task's log in Airflow, fix the cause, then clear the task to run "
+                   "it again; the published warehouse is unchanged until a run succeeds.",
     )
 
 

@@ -3,7 +3,7 @@
 Five feeds land in the same folder:
 
 * ``CLD_<council>_<period start YYYYMMDD>_<period end YYYYMMDD>_R<release>.csv``, for example
-  ``CLD_886_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
+  ``CLD_820_20240401_20260331_R2.csv``: one council's Client Level Data extract covering that
   reporting period, in that release of the national specification;
 * ``OPEL_<council>_<YYYYMMDD>.csv``: one council's operational pressures (OPEL) indicator updates
   for one day;
@@ -149,15 +149,17 @@ class LandingScan:
     """File name -> why it cannot be loaded."""
 
 
-def scan_landing(landing_dir: Path) -> LandingScan:
+def scan_landing(landing_dir: Path, pattern: str = "*.csv") -> LandingScan:
     """Every CSV in the landing folder, oldest period end first so later submissions load last.
 
     A badly named file is reported, not raised: the other councils' files still load.
+    ``pattern`` narrows the scan (the OPEL intraday run reads ``OPEL_*.csv`` only, so it never
+    reads the large CLD extracts to checksum them).
     """
     extracts: list[ExtractFile] = []
     rejected: dict[str, str] = {}
     if landing_dir.is_dir():
-        for path in sorted(landing_dir.glob("*.csv")):
+        for path in sorted(landing_dir.glob(pattern)):
             try:
                 extracts.append(parse_extract_name(path))
             except LandingContractError as error:

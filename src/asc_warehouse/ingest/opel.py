@@ -331,6 +331,12 @@ def _load_in_transaction(
 ) -> LoadResult:
     con.execute("begin transaction")
     try:
+        # The resilience system rewrites the day's file as updates come in: a new version of a
+        # file supersedes the rows of the versions loaded before it.
+        con.execute(
+            "delete from raw.opel_updates where council_code = ? and source_file = ?",
+            [extract.council_code, extract.path.name],
+        )
         rules = opel_quarantine_rules(extract.council_code)
         unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
         _insert_usable_rows(con, extract, load_id, at, unusable)

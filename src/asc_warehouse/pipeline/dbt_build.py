@@ -25,17 +25,29 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def dbt_environment(settings: Settings) -> dict[str, str]:
+def dbt_environment(
+    settings: Settings, build_path: Path | None = None, work_dir: Path | None = None
+) -> dict[str, str]:
+    """dbt's environment: the file it writes, and its own target and log folders, so two dbt
+    processes on different build files (nightly and OPEL intraday) never share state."""
+    folder = settings.build_dir if work_dir is None else work_dir
     environment = dict(os.environ)
-    environment["ASC_BUILD_PATH"] = str(settings.build_path)
+    environment["ASC_BUILD_PATH"] = str(settings.build_path if build_path is None else build_path)
+    if work_dir is not None:
+        # A second build file needs its own dbt state, whatever the deployment sets.
+        environment["DBT_TARGET_PATH"] = str(folder / "dbt_target")
+        environment["DBT_LOG_PATH"] = str(folder / "dbt_logs")
     # A deployment's own DBT_TARGET_PATH and DBT_LOG_PATH win (the Compose file sets them).
-    environment.setdefault("DBT_TARGET_PATH", str(settings.build_dir / "dbt_target"))
-    environment.setdefault("DBT_LOG_PATH", str(settings.build_dir / "dbt_logs"))
+    environment.setdefault("DBT_TARGET_PATH", str(folder / "dbt_target"))
+    environment.setdefault("DBT_LOG_PATH", str(folder / "dbt_logs"))
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 
 
-def run_dbt(settings: Settings, *arguments: str) -> str:
+def run_dbt(
+    settings: Settings, *arguments: str, build_path: Path | None = None,
+    work_dir: Path | None = None,
+) -> str:
     """Run one dbt command in the project; return its output or raise with it."""
     command = [
         str(dbt_executable()), *arguments,
@@ -43,7 +55,8 @@ def run_dbt(settings: Settings, *arguments: str) -> str:
         "--profiles-dir", str(DBT_PROJECT_DIR),
     ]
     completed = subprocess.run(
-        command, env=dbt_environment(settings), capture_output=True, text=True, check=False
+        command, env=dbt_environment(settings, build_path, work_dir), capture_output=True,
+        text=True, check=False,
     )
     output = completed.stdout + completed.stderr
     if completed.returncode != 0:

@@ -17,8 +17,16 @@ from typing import Any
 
 import duckdb
 
-from asc_warehouse.alerts.log import Alert, note_run, record_alerts
-from asc_warehouse.alerts.opel_escalation import escalation_alerts
+from asc_warehouse.alerts.data_quality import check_alerts
+from asc_warehouse.alerts.log import Alert, note_run, read_deliveries, record_alerts
+from asc_warehouse.alerts.messages import (
+    DATA_QUALITY_PAGE,
+    airflow_run_link,
+    council_name,
+    link_or,
+    site_link,
+)
+from asc_warehouse.alerts.opel_escalation import opel_alerts
 from asc_warehouse.config import load_settings
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import ExtractFile, scan_landing
@@ -33,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 SUMMARY_FILE_NAME = "last_run_summary.json"
 DATA_DOCS_INDEX = "data_docs/index.html"
-CHECK_REPORT = "site/checks.html"
+DAG_ID = "asc_nightly"
 # On a night with no new or changed input, only what reads the clock (tagged in dbt) or tonight's
 # check results is rebuilt; every other table of the build file is still current.
 LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
@@ -104,7 +112,15 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
         Alert(
             severity="blocking", source=result.file_name, check="extract file accepted",
             message=f"{result.message}. Nothing from this file was loaded; other files were.",
-            council_code=result.council_code or None, run_id=run_id,
+            council_code=result.council_code or None,
+            council_name=council_name(result.council_code), run_id=run_id,
+            observed=result.message, about=result.file_name,
+            expected="a file in the landing contract (README, 'Where data lands')",
+            rows="the whole file (ops.load_audit, status 'rejected')",
+            what_to_do="Correct the file at source and land it again under the same name "
+                       "pattern; the night's other files were loaded.",
+            details=link_or(f"ops.load_audit where file_name = '{result.file_name}'",
+                            site_link(DATA_QUALITY_PAGE), airflow_run_link(DAG_ID, run_id)),
         )
         for result in results if result.status == "rejected"
     ])
@@ -134,6 +150,24 @@ def _write_check_report(run_id: str) -> None:
         )])
 
 
+def _check_alerts(results: list[validation.SuiteResult], run_id: str) -> list[Alert]:
+    """The failed checks as alerts; a fault in describing them must not decide publication."""
+    settings = load_settings()
+    try:
+        return check_alerts(settings.build_path, results, run_id, dag_id=DAG_ID)
+    except Exception as error:
+        logger.exception("could not describe the failed checks")
+        failed = [check for result in results for check in result.failed]
+        if not failed:
+            return []
+        return [Alert(
+            severity=max((check.severity for check in failed), key=lambda s: s == "blocking"),
+            source="ops.data_quality_result", check="data-quality checks",
+            message=f"{len(failed)} check(s) failed; their description failed too: {error}",
+            run_id=run_id, rows=f"ops.data_quality_result where run_id = '{run_id}'",
+        )]
+
+
 def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     """Check, keep the results, alert on every failed check, then stop on a blocking one.
 
@@ -149,17 +183,7 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     validation.record_results(settings.build_path, run_id, results)
     _write_check_report(run_id)
     _log_checks(results, schemas)
-    record_alerts(settings.warehouse_dir, [
-        Alert(
-            severity=check.severity, source=check.table,
-            check=f"{check.suite}: {check.expectation}({check.column or ''})",
-            message=f"{check.unexpected_count or 0} unexpected; observed {check.observed_value}",
-            council_code=check.council_code, run_id=run_id,
-            details=f"{settings.warehouse_dir / CHECK_REPORT} (offline); "
-                    f"{settings.warehouse_dir / DATA_DOCS_INDEX} (GX Data Docs)",
-        )
-        for result in results for check in result.failed
-    ])
+    record_alerts(settings.warehouse_dir, _check_alerts(results, run_id))
     validation.raise_for_blocking(results, ", ".join(schemas))
     return [result.as_dict() for result in results]
 
@@ -212,14 +236,16 @@ def build_marts(run_id: str) -> dict[str, Any]:
 
 
 def alert_opel_escalations(run_id: str) -> list[dict[str, Any]]:
-    """Announce rises to OPEL 3 or 4 at once, whatever the data-quality checks then decide."""
+    """Announce OPEL changes and missing updates on the latest reported day at once, whatever
+    the data-quality checks then decide; changes already announced (by an intraday run or an
+    earlier night) are not sent again."""
     settings = load_settings()
-    alerts = escalation_alerts(settings.build_path, run_id)
-    record_alerts(settings.warehouse_dir, alerts)
-    logger.info("OPEL escalations to level 3 or 4: %d alert(s)", len(alerts))
+    alerts = opel_alerts(settings.build_path, settings.warehouse_dir, run_id, dag_id=DAG_ID)
+    result = record_alerts(settings.warehouse_dir, alerts)
+    logger.info("OPEL alerts: %d (%d new)", len(alerts), len(alerts) - len(result.repeats))
     for alert in alerts:
-        logger.info("escalation: %s", alert.message)
-    return [asdict(alert) for alert in alerts]
+        logger.info("%s: %s", alert.severity, alert.message)
+    return [asdict(alert) | {"repeat": alert in result.repeats} for alert in alerts]
 
 
 def validate_marts(run_id: str) -> list[dict[str, Any]]:
@@ -229,8 +255,11 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 def publish_warehouse(run_id: str) -> dict[str, int]:
     """Publish, record the night as published, then write the site, exports and dbt docs."""
     settings = load_settings()
-    counts = publish.publish(settings.build_path, settings.published_path, run_id,
-                             history=run_history.read_history(settings.warehouse_dir))
+    counts = publish.publish(
+        settings.build_path, settings.published_path, run_id,
+        history=run_history.read_history(settings.warehouse_dir),
+        warehouse_dir=settings.warehouse_dir,
+    )
     for table, rows in counts.items():
         logger.info("published %s: %d rows", table, rows)
     logger.info("published %d tables to %s", len(counts), settings.published_path)
@@ -361,7 +390,15 @@ def summarise(
         "build": {key: build[key] for key in ("mode", "changed", "models_built", "seeds_loaded",
                                                "tests_passed", "tests_warned", "tests_failed")},
         "published_tables": published,
-        "opel_escalations": [alert["message"] for alert in escalations],
+        "opel_escalations": [
+            alert["message"] for alert in escalations
+            if alert["severity"] in {"escalation", "de-escalation"} and not alert["repeat"]
+        ],
+        "alert_delivery_failures": [
+            f"{line['channel']}: {line['error']} ({len(line.get('undelivered') or [])} alerts)"
+            for line in read_deliveries(load_settings().warehouse_dir, run_id)
+            if line.get("status") == "failed"
+        ],
         "headline_measures": headline_measures(),
         "kpi_scorecard": kpi_scorecard(),
     }
@@ -395,7 +432,9 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(f"dbt tests: {build['tests_passed']} passed, {build['tests_warned']} warned, "
                  f"{build['tests_failed']} failed")
     for escalation in summary["opel_escalations"]:
-        lines.append(f"OPEL escalation: {escalation}")
+        lines.append(f"OPEL change: {escalation}")
+    for failure in summary.get("alert_delivery_failures", []):
+        lines.append(f"ALERT CHANNEL FAILED: {failure}")
     lines.append("Headline measures (latest financial year):")
     for measure in summary["headline_measures"]:
         lines.append(

@@ -13,10 +13,12 @@ and ``ops.run_history`` (every night's outcome, failed nights included, from
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from asc_warehouse.alerts.log import read_deliveries
 from asc_warehouse.present.run_history import RunOutcome, new_outcome
 
 # Only these reach analysts: marts, the load audit, the check history and measure metadata
@@ -46,6 +48,36 @@ PUBLICATION_COMMENTS = {
     "ops.run_history.failed_task": "The Airflow task that failed, if any.",
     "ops.run_history.message": "What failed, naming the task (never a data value).",
 }
+ALERT_DELIVERY_DDL = """
+create table ops.alert_delivery (
+    attempted_at timestamp,
+    run_id varchar,
+    channel varchar,
+    status varchar,
+    error varchar,
+    alert_count integer,
+    alerts varchar
+)
+"""
+
+
+def write_alert_delivery(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> int:
+    """``ops.alert_delivery``: every channel attempt from the alert log, delivered or failed,
+    so a broken channel is seen in the warehouse and on the site's data-quality page."""
+    con.execute("create schema if not exists ops")
+    con.execute(ALERT_DELIVERY_DDL)
+    rows = [
+        [
+            datetime.fromisoformat(str(line["raised_at"])).replace(tzinfo=None),
+            line.get("run_id"), line["channel"], line.get("status", "failed"), line.get("error"),
+            len(line.get("alerts") or line.get("undelivered") or []),
+            "; ".join(line.get("alerts") or []) or None,
+        ]
+        for line in read_deliveries(warehouse_dir)
+    ]
+    if rows:
+        con.executemany("insert into ops.alert_delivery values (?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -154,12 +186,13 @@ def _write_publication(
 
 def publish(
     build_path: Path, published_path: Path, run_id: str,
-    history: list[RunOutcome] | None = None,
+    history: list[RunOutcome] | None = None, warehouse_dir: Path | None = None,
 ) -> dict[str, int]:
     """Copy marts into a fresh file, then swap it in. Returns row counts per published table.
 
     ``history`` is the nights recorded so far (``run_history.read_history``); this run is
-    added to it as published.
+    added to it as published. With ``warehouse_dir``, the alert log's delivery record is
+    published as ``ops.alert_delivery``.
     """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     staging_path = published_path.with_name(published_path.name + ".new")
@@ -185,6 +218,8 @@ def publish(
             counts["ops.quarantine_by_reason"] = _summarise_quarantine(con)
         _write_publication(con, run_id, history or [])
         con.execute("detach build")
+        if warehouse_dir is not None:
+            counts["ops.alert_delivery"] = write_alert_delivery(con, warehouse_dir)
         con.execute("checkpoint")
     with staging_path.open("rb") as handle:
         os.fsync(handle.fileno())

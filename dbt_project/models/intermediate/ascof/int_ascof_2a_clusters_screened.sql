@@ -7,9 +7,8 @@
 --   * new client: no long-term support (nursing, residential, community or prison) that
 --     started before the cluster and is still open or ended fewer than
 --     var('ascof_2a_new_client_lookback_days') days before the cluster started.
--- Birth month and date of death are per person, from all their events in the council: the
--- earliest birth month and the latest date of death (DHSC's person-details table also prefers
--- the latest submission first; submissions are already resolved here, see the yml).
+-- Birth month and date of death are the person's (int_cld_person_details, DHSC's latest person
+-- details: the latest submission's, then the earliest birth month and the latest death).
 with
 
 clusters as (
@@ -33,7 +32,7 @@ age_bands as (
 
 person_details as (
 
-    {{ person_details(ref('int_cld_events_deduplicated')) }}
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 

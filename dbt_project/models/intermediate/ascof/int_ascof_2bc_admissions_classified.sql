@@ -1,16 +1,16 @@
 -- ASCOF 2B/2C: every long-term residential or nursing stay of a service user, with the age at
 -- which it started and whether it is a new admission (DHSC Create_ASCOF_2B2C_2425_Onwards):
 --   * the service type and the service component rules are in seeds/ascof_2bc_admission_rules.csv:
---     a blank component, or one naming residential or nursing care, and never a short-term one
---     (blanks are kept as the method states; DHSC's SQL loses them to NULL NOT LIKE, a known
---     difference documented in _ascof_2bc.yml);
+--     a component naming residential or nursing care, and never a short-term one. A blank
+--     component is dropped, as DHSC's running code does (its NULL NOT LIKE '%Short%' is never
+--     true); var('ascof_keep_blank_service_components') true keeps blanks, as the code's own
+--     condition "Service_Component_Cleaned IS NULL OR ..." intends (_ascof_2bc.yml);
 --   * a stay is a new admission unless an earlier stay of the same person (started strictly
 --     before it) is still open or ended fewer than var('ascof_2bc_previous_stay_days') days
 --     before it started; a stay that overlaps it counts as earlier too (negative gap);
 --   * stays whose outcome is excluded (self-funded) are flagged, not dropped: DHSC leaves them
 --     out of the admissions but still counts them as earlier stays.
--- Age and death are per person, as in DHSC's latest-person-details table: the earliest birth
--- month recorded (the oldest age) and the latest date of death.
+-- Age and death are per person (int_cld_person_details, DHSC's latest person details).
 with
 
 events as (
@@ -27,13 +27,7 @@ rules as (
 
 people as (
 
-    select
-        council_code,
-        person_id,
-        min(birth_month) as birth_month,
-        max(date_of_death) as date_of_death
-    from events
-    group by all
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 
@@ -54,8 +48,10 @@ stays as (
         and events.service_type in (select value from rules where rule = 'service_type')
         -- LIKE in DHSC's SQL Server collation ignores case, hence ilike.
         and (
-            events.service_component is null
-            or exists (
+            {% if var('ascof_keep_blank_service_components') -%}
+            events.service_component is null or
+            {% endif -%}
+            exists (
                 select 1 from rules
                 where rules.rule = 'component_includes'
                     and events.service_component ilike '%' || rules.value || '%'

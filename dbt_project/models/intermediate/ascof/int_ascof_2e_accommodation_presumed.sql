@@ -70,7 +70,9 @@ client_services as (
     left join indicating_components
         on events.service_component = indicating_components.service_component
     where events.event_type = '{{ var("service_event_type") }}'
+        {%- if var('ascof_2e_person_details_as_at_period_end') %}
         and events.event_start_date <= details.period_end
+        {%- endif %}
 
 ),
 

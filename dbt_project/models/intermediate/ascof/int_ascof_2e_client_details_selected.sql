@@ -1,15 +1,15 @@
 -- The latest person details of each ASCOF 2E client, as DHSC's latest-person-details table
--- (Create_personal_details_table) builds them, from every event of the person (any event type)
--- that started by the period end:
+-- (Create_personal_details_table) builds them, from every event of the person (any event type):
 --   * accommodation status and primary support reason: a known value beats an unknown one (an
 --     invalid value counts as "Unknown"; for the support reason, so does support to an unpaid
---     carer), then the latest end date (open events first), then the latest start date; where
---     the records tied at the top disagree, the value becomes "Unknown";
---   * birth month: the earliest recorded (the oldest age), as DHSC and ASCOF 3D do;
---   * date of death: the latest recorded.
--- Events starting after the period end are left out, so each period uses what was recorded by
--- its end. DHSC builds one table from its whole extract, which runs up to a quarter past the
--- latest period, and uses it for every period (a known difference, see _ascof_2e.yml).
+--     carer), then the latest reference period (the later submission), then the latest end
+--     date (open events first), then the latest start date; where the records tied at the top
+--     disagree, the value becomes "Unknown";
+--   * birth month and date of death: the person's (int_cld_person_details).
+-- DHSC builds one table from its whole joined extract and uses it for every period, so details
+-- recorded after a period ended count for it too; that is the default here. With
+-- var('ascof_2e_person_details_as_at_period_end') true each period reads only the events that
+-- started by its end, ranked without the reference period (this project's earlier reading).
 with
 
 clients as (
@@ -46,6 +46,7 @@ client_events as (
         clients.person_id,
         events.event_start_date,
         events.derived_event_end_date,
+        events.reference_period_end_date,
         events.birth_month,
         events.date_of_death,
         coalesce(accommodation_statuses.is_known_status, false) as is_accommodation_known,
@@ -63,7 +64,9 @@ client_events as (
         on events.accommodation_status = accommodation_statuses.accommodation_status
     left join support_reasons
         on events.primary_support_reason = support_reasons.primary_support_reason
+    {%- if var('ascof_2e_person_details_as_at_period_end') %}
     where events.event_start_date <= clients.period_end
+    {%- endif %}
 
 ),
 
@@ -75,6 +78,9 @@ ranked as (
             partition by council_code, period_type, period_end, person_id
             order by
                 is_accommodation_known desc,
+                {%- if not var('ascof_2e_person_details_as_at_period_end') %}
+                reference_period_end_date desc,
+                {%- endif %}
                 derived_event_end_date desc nulls first,
                 event_start_date desc
         ) as accommodation_rank,
@@ -82,6 +88,9 @@ ranked as (
             partition by council_code, period_type, period_end, person_id
             order by
                 is_support_reason_known desc,
+                {%- if not var('ascof_2e_person_details_as_at_period_end') %}
+                reference_period_end_date desc,
+                {%- endif %}
                 derived_event_end_date desc nulls first,
                 event_start_date desc
         ) as support_reason_rank

@@ -58,6 +58,11 @@ services_open_at_period_end as (
             or events.derived_event_end_date >= periods.period_end
         )
         and (events.date_of_death is null or events.date_of_death >= periods.period_end)
+        -- DHSC drops services whose end (corrected to the date of death) is before their start.
+        and (
+            events.derived_event_end_date is null
+            or events.derived_event_end_date >= events.event_start_date
+        )
 
 ),
 

@@ -1,10 +1,17 @@
--- One record per event (DHSC methodology 6-deduplication). An event is identified by council,
--- person, event type, client type and start date, plus the end date for non-service events, the
--- route of access for requests, the assessment type for assessments and the service type and
--- component for services (Event Reference is not used: DHSC found it unreliable). Of several
--- records the kept one is from the latest reference period, then open rather than ended, then
--- the latest end, then the highest outcome in seeds/cld_event_outcome_hierarchy.csv, then the
--- latest load.
+-- One record per event after submission selection (DHSC GetDerivedFields and GetUniqueEvents):
+--   1. a service open at the end of a file's reference period that is absent from the next
+--      reference period (starting the next day) ends at that period end: DHSC takes it to
+--      have a missing or wrong end date. Services of the latest reference period stay open.
+--      var('cld_close_services_missing_from_next_submission') false turns this off;
+--   2. of several records of one event (unique_event_key, int_cld_events_selected) the kept
+--      one is from the latest reference period, then open rather than ended, then the latest
+--      end, then the highest outcome in seeds/cld_event_outcome_hierarchy.csv, then the latest
+--      load and the highest row number in it (numbers, so row 10 beats row 9);
+--   3. birth month and date of death are the person's, resolved across all their kept records
+--      (macro person_details, DHSC's latest person details): every measure, SALT and KPI model
+--      reads them from here. The record's own values stay in submitted_birth_month and
+--      submitted_date_of_death (the latter corrected derived_event_end_date in
+--      int_cld_events_selected, as DHSC's FilterToEventsInPeriod uses the row's own).
 with
 
 events as (
@@ -19,36 +26,93 @@ outcome_hierarchy as (
 
 ),
 
-ranked as (
+latest_reference_periods as (
+
+    select council_code, max(reference_period_start_date) as latest_reference_period_start_date
+    from events
+    group by council_code
+
+),
+
+events_by_reference_period as (
+
+    select distinct council_code, reference_period_start_date, unique_event_key
+    from events
+
+),
+
+closed as (
 
     select
         events.*,
-        row_number() over (
-            partition by
-                events.council_code,
-                events.person_id,
-                events.event_type,
-                events.client_type,
-                events.event_start_date,
-                case when events.event_type <> '{{ var("service_event_type") }}'
-                    then events.derived_event_end_date end,
-                events.request_route_of_access,
-                events.assessment_type,
-                events.service_type,
-                events.service_component
-            order by
-                events.reference_period_end_date desc,
-                events.derived_event_end_date desc nulls first,
-                outcome_hierarchy.hierarchy_rank asc nulls last,
-                events.loaded_at desc,
-                events.event_row_id desc
-        ) as duplicate_rank
+        {{ var('cld_close_services_missing_from_next_submission') }}
+        and (
+            events.derived_event_end_date is null
+            or events.derived_event_end_date > events.reference_period_end_date
+        )
+        and events.reference_period_start_date < latest.latest_reference_period_start_date
+        and not exists (
+            select 1 from events_by_reference_period as next_period
+            where next_period.council_code = events.council_code
+                and next_period.reference_period_start_date
+                    = events.reference_period_end_date + interval 1 day
+                and next_period.unique_event_key = events.unique_event_key
+        ) as is_closed_by_next_submission
     from events
+    inner join latest_reference_periods as latest
+        on events.council_code = latest.council_code
+
+),
+
+ranked as (
+
+    select
+        closed.* replace (
+            case when closed.is_closed_by_next_submission
+                then closed.reference_period_end_date
+                else closed.derived_event_end_date
+            end as derived_event_end_date
+        ),
+        row_number() over (
+            partition by closed.unique_event_key
+            order by
+                closed.reference_period_end_date desc,
+                case when closed.is_closed_by_next_submission
+                    then closed.reference_period_end_date
+                    else closed.derived_event_end_date
+                end desc nulls first,
+                outcome_hierarchy.hierarchy_rank asc nulls last,
+                closed.loaded_at desc,
+                closed.load_id desc,
+                cast(closed.source_row_number as bigint) desc
+        ) as duplicate_rank
+    from closed
     left join outcome_hierarchy
-        on events.event_outcome = outcome_hierarchy.event_outcome
+        on closed.event_outcome = outcome_hierarchy.event_outcome
+
+),
+
+kept as (
+
+    select * exclude (duplicate_rank)
+    from ranked
+    where duplicate_rank = 1
+
+),
+
+people as (
+
+    {{ person_details('kept') }}
 
 )
 
-select * exclude (duplicate_rank, reference_period_start_date, reference_period_end_date)
-from ranked
-where duplicate_rank = 1
+select
+    kept.* exclude (birth_month, date_of_death),
+    kept.birth_month as submitted_birth_month,
+    kept.date_of_death as submitted_date_of_death,
+    people.birth_month,
+    people.date_of_death
+from kept
+inner join people
+    on kept.council_code = people.council_code
+    and kept.person_id = people.person_id

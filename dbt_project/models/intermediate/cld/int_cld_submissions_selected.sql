@@ -1,67 +1,85 @@
--- Which loaded submission supplies each council's data for each reference period (a quarter of
--- the financial year), following the national submission-selection method (DHSC methodology
--- 3-submission-selection): for every quarter a submission covers, the submission with the
--- latest reporting period end wins, then the latest loaded. A quarterly rolling 12-month
--- submission therefore supersedes the earlier one for the quarters they share, and older
--- quarters keep coming from the submissions that covered them.
+-- Which loaded file supplies each council's data for each quarter (reference period), as
+-- DHSC's running code selects them (create_main_table_for_period with GetSubmissions,
+-- 'Derived'):
+--   * quarters run in 3-month steps from var('cld_joined_submissions_start') to the last
+--     quarter any eligible file covers;
+--   * a file is eligible for a quarter when its derived period (int_cld_submission_periods_derived)
+--     covers the whole quarter, it was imported after the quarter ended, loaded on or before
+--     var('cld_submissions_as_of') (null: today), and it is not in
+--     seeds/cld_excluded_submissions.csv;
+--   * of the eligible files the most recently imported wins (not the one with the latest
+--     period: a resubmission of an old period replaces the file it corrects). The import time
+--     is when the file arrived (imported_at, int_cld_submission_periods_derived), so files that
+--     arrive together and load the same night keep their order of arrival; the as-of date
+--     compares the load time, as it reproduces what a past night loaded;
+--   * each selected file then supplies one reference period, from the first to the last
+--     quarter it was selected for (DHSC joins each file once, over that whole range).
+-- A quarter no eligible file covers has no row: its council has a gap there.
+{%- set as_of = var('cld_submissions_as_of') %}
 with
 
-loads as (
+files as (
 
-    select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
+    select * from {{ ref('int_cld_submission_periods_derived') }}
+    where not is_excluded
+        and derived_period_start_date is not null
+        and cast(loaded_at as date) <= {% if as_of %}cast('{{ as_of }}' as date){% else %}current_date{% endif %}
 
 ),
 
 quarters as (
 
-    -- Quarters of a financial year starting in April are calendar quarters.
-    select
-        loads.*,
-        unnest(generate_series(
-            date_trunc('quarter', reporting_period_start_date),
-            reporting_period_end_date,
-            interval 3 month
-        )) as quarter_start
-    from loads
-
-),
-
-clipped as (
-
     select
         council_code,
-        load_id,
-        release,
-        reporting_period_end_date,
-        loaded_at,
-        cast(greatest(quarter_start, reporting_period_start_date) as date)
-            as reference_period_start_date,
-        cast(least(quarter_start + interval 3 month - interval 1 day, reporting_period_end_date)
-            as date) as reference_period_end_date,
-        cast(quarter_start as date) as quarter_start_date
-    from quarters
+        cast(quarter_start as date) as quarter_start_date,
+        cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end_date
+    from (
+        select
+            council_code,
+            unnest(generate_series(
+                cast('{{ var("cld_joined_submissions_start") }}' as timestamp),
+                cast(max(derived_period_end_date) as timestamp),
+                interval 3 month
+            )) as quarter_start
+        from files
+        group by council_code
+    )
 
 ),
 
-ranked as (
+candidates as (
 
     select
-        *,
+        quarters.council_code,
+        quarters.quarter_start_date,
+        quarters.quarter_end_date,
+        files.load_id,
+        files.release,
+        files.loaded_at,
+        files.imported_at,
         row_number() over (
-            partition by council_code, quarter_start_date
-            order by reporting_period_end_date desc, loaded_at desc, load_id desc
+            partition by quarters.council_code, quarters.quarter_start_date
+            order by files.imported_at desc, files.loaded_at desc, files.load_id desc
         ) as recency_rank
-    from clipped
+    from quarters
+    inner join files
+        on quarters.council_code = files.council_code
+        and files.derived_period_start_date <= quarters.quarter_start_date
+        and files.derived_period_end_date >= quarters.quarter_end_date
+        -- DHSC compares the import time with the quarter end date (midnight starting it).
+        and files.imported_at > cast(quarters.quarter_end_date as timestamp)
 
 )
 
 select
     council_code,
     quarter_start_date,
-    reference_period_start_date,
-    reference_period_end_date,
+    quarter_end_date,
     load_id,
-    release
-from ranked
+    release,
+    loaded_at,
+    imported_at,
+    min(quarter_start_date) over (partition by council_code, load_id) as reference_period_start_date,
+    max(quarter_end_date) over (partition by council_code, load_id) as reference_period_end_date
+from candidates
 where recency_rank = 1

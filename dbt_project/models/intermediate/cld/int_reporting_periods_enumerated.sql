@@ -10,8 +10,8 @@ coverage as (
 
     select
         council_code,
-        min(reference_period_start_date) as covered_from,
-        max(reference_period_end_date) as covered_to
+        min(quarter_start_date) as covered_from,
+        max(quarter_end_date) as covered_to
     from {{ ref('int_cld_submissions_selected') }}
     group by council_code
 

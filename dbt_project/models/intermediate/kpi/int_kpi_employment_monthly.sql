@@ -35,7 +35,7 @@ client_groups as (
 
 person_details as (
 
-    {{ person_details('events') }}
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 

@@ -43,7 +43,7 @@ client_groups as (
 
 birth_months as (
 
-    {{ person_details(ref('int_cld_events_deduplicated')) }}
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 

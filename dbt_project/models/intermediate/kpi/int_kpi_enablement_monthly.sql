@@ -37,7 +37,7 @@ client_groups as (
 
 birth_months as (
 
-    {{ person_details('events') }}
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 

@@ -10,8 +10,8 @@
 --   * has_direct_payment: any open service is a direct payment (component or mechanism);
 --   * primary support reason: of the open services, a known reason beats Unknown (a blank is
 --     Unknown), then the latest loaded, then the latest start, then alphabetical (as SALT);
---   * age at the month end from the earliest birth month of the person's records (the oldest
---     age, as SALT and ASCOF 3D do where birth months conflict);
+--   * age at the month end from the person's birth month (int_cld_person_details, resolved
+--     across all their records as DHSC does);
 --   * client group and division from seeds/kpi_client_groups.csv by reason and age; none when
 --     the age is unknown or the pair is not listed (such people count only in "all" KPIs);
 --   * accommodation status: the latest known (not blank, not Unknown) on any of the person's
@@ -45,7 +45,7 @@ client_groups as (
 
 person_details as (
 
-    {{ person_details('events') }}
+    select * from {{ ref('int_cld_person_details') }}
 
 ),
 

@@ -12,8 +12,11 @@
 --     ones, so they only apply when nothing more specific does;
 --   * events that match no row (for example a request with any outcome other than information
 --     and advice) do not bring the carer into the cohort;
---   * end dates are corrected to the date of death, so a carer who died before the period
---     started has no event overlapping it;
+--   * a direct-to-carer service with a blank component and no direct payment drops out, as
+--     in DHSC's running code (seeds column requires_service_component); var
+--     ascof_keep_blank_service_components true keeps it (_ascof_3d_carers.yml);
+--   * carers who died (int_cld_person_details, any of their records) before the period
+--     started are out, as in DHSC;
 --   * age is at the period end, the oldest where birth months conflict; null when no birth
 --     month is recorded.
 with
@@ -63,6 +66,7 @@ carer_events as (
                 then '{{ var("ascof_direct_payment_component") }}'
             else events.delivery_mechanism
         end as effective_delivery_mechanism,
+        events.service_component,
         events.event_outcome,
         {{ age_in_years('events.birth_month', 'periods.period_end') }} as age_at_period_end
     from events
@@ -75,6 +79,8 @@ carer_events as (
             events.derived_event_end_date is null
             or events.derived_event_end_date >= periods.period_start
         )
+        -- DHSC: the person (int_cld_person_details) alive at the period start.
+        and (events.date_of_death is null or events.date_of_death >= periods.period_start)
         -- DHSC drops events whose end (corrected to the date of death) is before their start.
         and (
             events.derived_event_end_date is null
@@ -95,6 +101,10 @@ classified_events as (
         and support_mapping.delivery_mechanism
             in ('*', coalesce(carer_events.effective_delivery_mechanism, '(none)'))
         and support_mapping.event_outcome in ('*', coalesce(carer_events.event_outcome, '(none)'))
+        {%- if not var('ascof_keep_blank_service_components') %}
+        -- DHSC's running code: a blank component never passes NOT LIKE 'Direct payment'.
+        and not (support_mapping.requires_service_component and carer_events.service_component is null)
+        {%- endif %}
     inner join hierarchy
         on support_mapping.support_provided = hierarchy.support_provided
 

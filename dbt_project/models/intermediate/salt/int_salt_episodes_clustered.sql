@@ -13,8 +13,8 @@
 --     service at the cluster start (started on or before it, ending on or after it or open):
 --     such a request is not from a new client (STS001), such an ST-Max is an existing
 --     client's (STS002b);
---   * birth month and date of death from the cluster's own events: the earliest birth month
---     (the oldest age) and the latest date of death.
+--   * birth month and date of death from the cluster's events, which carry the person's
+--     resolved values (int_cld_events_deduplicated, DHSC's latest person details).
 -- One row per cluster, whatever the period: periods select clusters by their end.
 with
 

@@ -12,7 +12,9 @@ source as (
 keyed as (
 
     select
-        load_id || ':' || source_row_number as event_row_id,
+        -- The row number is zero-padded so that ids sort in row order (row 9 before row 10)
+        -- wherever a model breaks a tie on event_row_id.
+        load_id || ':' || lpad(cast(source_row_number as varchar), 10, '0') as event_row_id,
         event_type as row_event_type,
         event_reference as row_event_reference,
         nullif(trim(event_end_date), '') is not null as row_event_has_ended,

@@ -12,6 +12,7 @@ renamed as (
         load_id,
         feed,
         file_name,
+        checksum,
         council_code,
         release,
         reporting_period_start as reporting_period_start_date,
