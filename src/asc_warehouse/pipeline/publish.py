@@ -186,7 +186,7 @@ def _write_publication(
 
 def publish(
     build_path: Path, published_path: Path, run_id: str,
-    history: list[RunOutcome] | None = None, warehouse_dir: Path | None = None,
+    warehouse_dir: Path | None = None, history: list[RunOutcome] | None = None,
 ) -> dict[str, int]:
     """Copy marts into a fresh file, then swap it in. Returns row counts per published table.
 
