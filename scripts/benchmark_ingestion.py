@@ -55,7 +55,9 @@ def main() -> None:
 
     began = time.perf_counter()
     paths = generate_sample_extracts(workdir / "landing", scale=args.scale, with_faults=True)
-    kent = next(path for path in paths if path.name.startswith("CLD_820_"))
+    # Kent's largest submission (the sample is a history of rolling 12-month files).
+    kent = max((path for path in paths if path.name.startswith("CLD_820_")),
+               key=lambda path: path.stat().st_size)
     with kent.open("rb") as handle:
         rows = sum(1 for _ in handle) - 1
     print(f"generated {rows:,} Kent event rows ({kent.stat().st_size / 1e6:.0f} MB) "

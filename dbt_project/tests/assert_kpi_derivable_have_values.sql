@@ -1,7 +1,23 @@
--- Business-plan KPIs: every KPI that seeds/kpi_derivation.csv marks derivable has rows in
--- fct_kpi_monthly for its council (a model was written, listed in the mart and computes it).
--- Returns the derivable KPIs with no row.
-select derivation.council_code, derivation.kpi_ref, derivation.model
+-- Business-plan KPIs: every KPI that seeds/kpi_derivation.csv marks derivable has a value in
+-- some month of fct_kpi_monthly for its council. Completeness, not integrity, so a warning: a
+-- council that does not send a feed (a CLD-only council) still publishes. Returns each
+-- derivable KPI without a value and why (fct_kpi_monthly's reason names the absent feed, e.g.
+-- "no HOSP_ feed received for this council").
+{{ config(severity='warn') }}
+
+select
+    derivation.council_code,
+    derivation.kpi_ref,
+    derivation.source_feed,
+    coalesce(
+        (
+            select any_value(kpi.reason)
+            from {{ ref('fct_kpi_monthly') }} as kpi
+            where kpi.council_code = derivation.council_code
+                and kpi.kpi_ref = derivation.kpi_ref
+        ),
+        'no month computed'
+    ) as reason
 from {{ ref('kpi_derivation') }} as derivation
 where derivation.derivation = 'derivable'
     and not exists (
@@ -9,4 +25,5 @@ where derivation.derivation = 'derivable'
         from {{ ref('fct_kpi_monthly') }} as kpi
         where kpi.council_code = derivation.council_code
             and kpi.kpi_ref = derivation.kpi_ref
+            and kpi.status = 'Value'
     )

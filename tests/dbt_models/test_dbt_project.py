@@ -84,7 +84,8 @@ def test_a_failing_dbt_test_stops_the_build(built: Settings, tmp_path: Path) -> 
     with duckdb.connect(str(broken.build_path)) as con:
         con.execute(
             "insert into marts.fct_ascof_measure select * replace (denominator - 1 as "
-            "denominator, denominator as numerator) from marts.fct_ascof_measure limit 1"
+            "denominator, denominator as numerator) from marts.fct_ascof_measure "
+            "where denominator > 0 limit 1"
         )
     with pytest.raises(dbt_build.DbtBuildError, match="numerator_denominator"):
         dbt_build.run_dbt(broken, "test", "--select", "fct_ascof_measure")

@@ -77,11 +77,11 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
             "select distinct measure_code from marts.fct_ascof_measure").fetchall()}
         schemas = {row[0] for row in con.execute(
             "select distinct table_schema from information_schema.tables").fetchall()}
-    # Every measure of seeds/ascof_measures.csv, for two financial years (2024-25, 2025-26).
+    # Every measure of seeds/ascof_measures.csv, for three financial years (2023-24 to 2025-26).
     with (SEEDS_DIR / "ascof_measures.csv").open(newline="", encoding="utf-8") as handle:
         expected_codes = {row["measure_code"] for row in csv.DictReader(handle)}
     assert measure_codes == expected_codes
-    assert rows == [("820", len(expected_codes), 2), ("821", len(expected_codes), 2)]
+    assert rows == [("820", len(expected_codes), 3), ("821", len(expected_codes), 3)]
     # reference: the measure and KPI names, units and polarity that make the file read alone.
     assert schemas == {"marts", "ops", "reference"}
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
@@ -137,6 +137,31 @@ def _identifiers_in(extracts: list[Path]) -> set[str]:
     return found
 
 
+def test_the_summary_prints_both_councils_headline_measures_for_2023_24_and_2024_25(
+    night: dict,
+) -> None:
+    """2023-24 has no population of its own (mid-2023 is not held): 2B and 2C still publish,
+    on mid-2024, saying so; Medway's 2D says no hospital feed was received."""
+    assert night["first"].returncode == 0, night["first"].stdout[-3000:]
+    summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
+    headline = {(m["council_code"], m["measure_code"], m["period_end"]): m
+                for m in summary["headline_measures"]}
+    for council in ("820", "821"):
+        for year_end in ("2024-03-31", "2025-03-31"):
+            for measure in ("2A", "2B", "2C", "2E(1)", "3D(1a)", "3D(2a)"):
+                assert headline[(council, measure, year_end)]["outcome"] is not None
+        older = headline[(council, "2C", "2024-03-31")]
+        assert (older["status"], older["reason"]) == (
+            "Value with caveat", "no population for 2023; mid-2024 estimate used")
+        assert headline[(council, "2C", "2025-03-31")]["status"] == "Value"
+    medway_2d = headline[("821", "2D(2)", "2025-03-31")]
+    assert (medway_2d["outcome"], medway_2d["reason"]) == (
+        None, "no HOSP_ feed received for this council")
+    printed = night["first"].stdout
+    assert "820 2C      65 and above  to 2024-03-31: " in printed
+    assert "821 2B      18 to 64      to 2025-03-31: " in printed
+
+
 @pytest.mark.parametrize("database", ["asc.duckdb", "build/asc_build.duckdb"])
 def test_no_identifier_from_the_extracts_is_stored(night: dict, database: str) -> None:
     # A surname such as "Kent" is also a council name: words of the reference seeds are not
@@ -186,8 +211,9 @@ def test_the_person_level_feeds_load_and_link_to_cld(night: dict) -> None:
             "group by feed order by feed"
         ).fetchall()
     assert counts is not None and min(counts) > 0, counts
+    # Kent's only: Medway sends CLD alone.
     assert [(feed, files) for feed, files, *_ in audit] == [
-        ("dols", 2), ("hospital", 2), ("safeguarding", 2)]
+        ("dols", 1), ("hospital", 1), ("safeguarding", 1)]
     assert all(quarantined == lost > 0 for _, _, quarantined, lost in audit)
 
 
@@ -322,3 +348,94 @@ def test_a_good_night_publishes_the_business_plan_scorecard(night: dict) -> None
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
     kent = {line["kpi_ref"] for line in summary["kpi_scorecard"] if line["council_code"] == "820"}
     assert {"AH D01", "AH O10", "AH02", "AH05"} <= kent
+
+
+@pytest.fixture(scope="module")
+def cld_only_night(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Kent sending CLD only (no HOSP_, SG_ or DOLS_ file), one of its files with the portal's
+    LA Code and a column the field list does not have."""
+    root = tmp_path_factory.mktemp("e2e_cld_only")
+    landing, warehouse = root / "landing", root / "warehouse"
+    extracts = [path for path in generate_sample_extracts(landing, scale=0.01)
+                if path.name.startswith("CLD_820_")]
+    for path in landing.glob("CLD_821_*.csv"):
+        path.unlink()
+    portal_file = landing / "CLD_820_20250401_20260331_R2.csv"
+    with portal_file.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0] == "LA Code"
+    with portal_file.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [[*rows[0], "Team Notes"]] + [[*row, "duty team"] for row in rows[1:]])
+    environment = airflow_environment()
+    environment.update({
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "ASC_LANDING_DIR": str(landing),
+        "ASC_WAREHOUSE_DIR": str(warehouse),
+        "ASC_SAMPLE_MODE": "1",
+    })
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow, "db", "migrate"], env=environment, check=True, capture_output=True)
+    return {"warehouse": warehouse, "extracts": extracts, "portal_file": portal_file,
+            "run": _run_dag(environment)}
+
+
+def test_a_cld_only_council_publishes_and_its_kpi_rows_name_the_absent_feed(
+    cld_only_night: dict,
+) -> None:
+    run = cld_only_night["run"]
+    assert run.returncode == 0, run.stdout[-3000:]
+    published = cld_only_night["warehouse"] / "asc.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        feed_kpis = con.execute(
+            """
+            select scorecard.source_feed, kpi.status, kpi.reason, count(*)
+            from marts.fct_kpi_monthly as kpi
+            join marts.kpi_scorecard as scorecard using (council_code, kpi_ref)
+            group by all order by all
+            """
+        ).fetchall()
+        scorecard = dict(con.execute(
+            "select source_feed, any_value(reason) from marts.kpi_scorecard "
+            "where council_code = '820' and derivation = 'derivable' and status = 'No value' "
+            "and source_feed <> 'cld' group by all").fetchall())
+        measures = dict(con.execute(
+            "select measure_code, any_value(reason) from marts.fct_ascof_measure "
+            "where status = 'No value' and measure_code in ('2D(1)', '2D(2)', '4B') "
+            "group by all").fetchall())
+    absent = {feed: reason for feed, status, reason, _ in feed_kpis
+              if feed != "cld" and status == "No value"}
+    assert absent == {
+        "hospital": "no HOSP_ feed received for this council",
+        "safeguarding": "no SG_ feed received for this council",
+        "dols": "no DOLS_ feed received for this council",
+    }
+    assert not [row for row in feed_kpis if row[0] != "cld" and row[1] == "Value"]
+    assert scorecard == absent
+    assert measures == {"2D(1)": "no HOSP_ feed received for this council",
+                        "2D(2)": "no HOSP_ feed received for this council",
+                        "4B": "no SG_ feed received for this council"}
+    summary = json.loads((cld_only_night["warehouse"] / "last_run_summary.json").read_text())
+    assert {(gap["source"], gap["reason"]) for gap in summary["completeness"]} >= {
+        ("marts.fct_kpi_monthly", "no HOSP_ feed received for this council"),
+        ("marts.fct_ascof_measure", "no SG_ feed received for this council"),
+    }
+    warnings = [a for a in read_alerts(cld_only_night["warehouse"])
+                if a["check"] == "values present"]
+    assert {a["council_code"] for a in warnings} == {"820"}
+    assert all(a["severity"] == "warning" for a in warnings)
+
+
+def test_a_file_with_la_code_and_an_extra_column_loads_with_a_warning_naming_them(
+    cld_only_night: dict,
+) -> None:
+    assert cld_only_night["run"].returncode == 0
+    name = cld_only_night["portal_file"].name
+    summary = json.loads((cld_only_night["warehouse"] / "last_run_summary.json").read_text())
+    [load] = [f for f in summary["files"] if f["file_name"] == name]
+    assert load["status"] == "loaded" and load["rows_loaded"] == load["rows_in"] > 0
+    assert load["message"] == "ignored columns not in the field list: LA Code, Team Notes"
+    [alert] = [a for a in read_alerts(cld_only_night["warehouse"]) if a["source"] == name]
+    assert (alert["severity"], alert["check"], alert["council_code"]) == (
+        "warning", "extract header as specified", "820")
+    assert "LA Code, Team Notes" in alert["message"]

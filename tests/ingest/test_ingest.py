@@ -135,3 +135,54 @@ def test_a_rejected_file_raises_a_blocking_alert(settings) -> None:
     [empty] = [a for a in alerts if a["source"] == NAME]
     assert empty["council_code"] == "821"
     assert "file is empty (no header row)" in empty["message"]
+
+
+def test_the_portals_la_code_and_an_unknown_column_are_ignored_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    header = ["LA Code", *cld_row(), "Team Notes"]
+    rows = [{**cld_row(), "LA Code": "821", "Team Notes": "x"},
+            {**cld_row(**{"Event Reference": "EVT2"}), "LA Code": "821", "Team Notes": ""}]
+    path = write_cld_file(tmp_path / "landing" / NAME, rows, header=header)
+    [result] = _load(tmp_path, path)
+    assert (result.status, result.rows_in, result.rows_loaded) == ("loaded", 2, 2)
+    assert result.message == "ignored columns not in the field list: LA Code, Team Notes"
+    assert _query(tmp_path, "select status, message from ops.load_audit") == [
+        ("loaded", result.message)]
+
+
+def test_a_missing_optional_column_is_read_as_blank_with_a_warning(tmp_path: Path) -> None:
+    header = [name for name in cld_row() if name not in {"Event End Date", "NHS Number"}]
+    path = write_cld_file(tmp_path / "landing" / NAME, [cld_row()], header=header)
+    [result] = _load(tmp_path, path)
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    assert result.message == (
+        "missing optional columns read as blank: NHS Number, Event End Date")
+    assert _query(tmp_path, "select nhs_number_pseudo, event_end_date, event_start_date "
+                            "from raw.cld_events") == [(None, None, "2025-01-06")]
+
+
+@pytest.mark.parametrize("mandatory", ["Postcode", "Event Start Date", "Reporting Period End Date"])
+def test_a_file_without_a_column_mandatory_for_every_event_type_is_rejected(
+    tmp_path: Path, mandatory: str
+) -> None:
+    header = [name for name in cld_row() if name != mandatory] + ["LA Code"]
+    path = write_cld_file(tmp_path / "landing" / NAME, [cld_row()], header=header)
+    [result] = _load(tmp_path, path)
+    assert result.status == "rejected"
+    assert f"missing ['{mandatory}'], unexpected ['LA Code']" in result.message
+    assert _query(tmp_path, "select count(*) from raw.cld_events") == [(0,)]
+
+
+def test_a_column_mandatory_for_some_event_types_only_is_optional_in_the_header(
+    tmp_path: Path,
+) -> None:
+    """Service Type is mandatory for services only (seeds/cld_field_rules.csv): a file of
+    requests may leave it out."""
+    request = cld_row(**{"Event Type": "Request", "Service Type": "", "Service Component": "",
+                         "Delivery Mechanism": "", "Request: Route of Access": "Community"})
+    header = [name for name in request if name != "Service Type"]
+    path = write_cld_file(tmp_path / "landing" / NAME, [request], header=header)
+    [result] = _load(tmp_path, path)
+    assert result.status == "loaded"
+    assert "Service Type" in result.message

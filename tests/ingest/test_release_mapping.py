@@ -14,7 +14,7 @@ from asc_warehouse.ingest.landing import parse_extract_name
 from asc_warehouse.pipeline import dbt_build
 from asc_warehouse.sample_data import generate_sample_extracts
 
-R2_NAME = "CLD_820_20240401_20260331_R2.csv"
+R2_NAME = "CLD_820_20240401_20250331_R2.csv"  # a rolling file without LA Code
 LINEAGE = ("event_row_id", "release", "load_id", "source_file", "loaded_at")
 
 

@@ -131,8 +131,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
-    check_file(extract.path, extract.checksum)
-    read_into_temp_tables(con, extract)
+    header = check_file(extract.path, extract.checksum)
+    read_into_temp_tables(con, extract, header.blank)
     con.execute("begin transaction")
     try:
         unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)
@@ -149,7 +149,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
             f"from extract_rows where not ({unusable})",
             [extract.council_code, extract.release, load_id, name, loaded_at],
         )
-        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at)
+        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at, header.warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")

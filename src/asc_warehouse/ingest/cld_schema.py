@@ -42,3 +42,17 @@ def cld_fields() -> tuple[CldField, ...]:
 
 def expected_header() -> list[str]:
     return [field.name for field in cld_fields()]
+
+
+@cache
+def mandatory_header() -> frozenset[str]:
+    """CLD fields mandatory for every event type (``seeds/cld_field_rules.csv``).
+
+    A file without one of these columns cannot be loaded; any other missing column is read as
+    blank.
+    """
+    requirements: dict[str, set[str]] = {}
+    with (SEEDS_DIR / "cld_field_rules.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            requirements.setdefault(row["cld_field_name"], set()).add(row["requirement"])
+    return frozenset(name for name, kinds in requirements.items() if kinds == {"mandatory"})

@@ -2,6 +2,12 @@
 
 Each check raises ``ExtractRejectedError`` with a message naming the file and the problem, so
 that the person who receives the alert knows what to fix without opening the file.
+
+Headers are tolerant where the data allow it: a column the feed does not define (the DHSC
+portal's ``LA Code``, or any other) is ignored, and a missing column that is not mandatory is
+read as blank; both are reported as a warning (``HeaderReport``) naming the columns. A file
+still fails if it lacks a column that is mandatory (for CLD: mandatory for every event type in
+``seeds/cld_field_rules.csv``; for the other feeds: every column of their field list).
 """
 
 from __future__ import annotations
@@ -9,10 +15,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from asc_warehouse.ingest.cld_schema import expected_header
+from asc_warehouse.ingest.cld_schema import expected_header, mandatory_header
 
 OTHER_DELIMITERS = (";", "\t", "|")
 MANIFEST_SUFFIX = ".sha256"
@@ -23,6 +30,27 @@ CLD_FEED_LABEL = "CLD"
 
 class ExtractRejectedError(ValueError):
     """The whole file is unusable; nothing from it is loaded."""
+
+
+@dataclass(frozen=True)
+class HeaderReport:
+    """What a tolerated header differs by: the file loads, with a warning naming the columns."""
+
+    width: int
+    """Columns in the file's header: the number of fields a complete row has."""
+    ignored: tuple[str, ...] = ()
+    """Columns the feed does not define (e.g. the portal's ``LA Code``): not loaded."""
+    blank: tuple[str, ...] = ()
+    """Optional columns the file lacks: read as blank."""
+
+    @property
+    def warning(self) -> str | None:
+        parts = []
+        if self.ignored:
+            parts.append(f"ignored columns not in the field list: {', '.join(self.ignored)}")
+        if self.blank:
+            parts.append(f"missing optional columns read as blank: {', '.join(self.blank)}")
+        return "; ".join(parts) or None
 
 
 def _first_line(path: Path) -> str:
@@ -38,17 +66,20 @@ def _first_line(path: Path) -> str:
 
 def check_header(
     path: Path, expected: Sequence[str] | None = None, feed: str = CLD_FEED_LABEL
-) -> None:
-    """The first row must be the feed's field list, comma-separated.
+) -> HeaderReport:
+    """The first row must name the feed's fields, comma-separated, in any order.
 
-    ``expected`` is that list (the CLD fields if None) and ``feed`` names it in messages. Columns
-    are read by name, so their order is not checked.
+    ``expected`` is the field list, every one of them required; if None, the CLD fields, of
+    which only ``mandatory_header()`` are required. ``feed`` names the list in messages.
+    Tolerated differences are returned, not raised.
     """
     line = _first_line(path)
     if not line.strip():
         raise ExtractRejectedError(f"{path.name}: file is empty (no header row)")
     header = next(csv.reader(io.StringIO(line)))
-    expected = list(expected) if expected is not None else expected_header()
+    required: Collection[str] = expected or ()
+    if expected is None:
+        expected, required = expected_header(), mandatory_header()
     if len(header) == 1:
         for delimiter in OTHER_DELIMITERS:
             if delimiter in header[0]:
@@ -62,11 +93,14 @@ def check_header(
         )
     missing = [name for name in expected if name not in header]
     unexpected = [name for name in header if name not in expected]
-    if missing or unexpected:
+    missing_required = [name for name in missing if name in required]
+    if missing_required:
+        # Unexpected columns are named too: a renamed mandatory column shows as both.
         raise ExtractRejectedError(
-            f"{path.name}: header does not match the {feed} field list; "
-            f"missing {missing or 'none'}, unexpected {unexpected or 'none'}"
+            f"{path.name}: header does not match the {feed} field list; missing "
+            f"{missing_required}, unexpected {unexpected or 'none'}"
         )
+    return HeaderReport(width=len(header), ignored=tuple(unexpected), blank=tuple(missing))
 
 
 def check_not_truncated(path: Path, expected_fields: int | None = None) -> None:
@@ -107,8 +141,9 @@ def check_manifest(path: Path, checksum: str) -> None:
 
 def check_file(
     path: Path, checksum: str, expected: Sequence[str] | None = None, feed: str = CLD_FEED_LABEL
-) -> None:
+) -> HeaderReport:
     """Every whole-file check; ``expected`` and ``feed`` as for ``check_header``."""
     check_manifest(path, checksum)
-    check_header(path, expected, feed)
-    check_not_truncated(path, None if expected is None else len(expected))
+    report = check_header(path, expected, feed)
+    check_not_truncated(path, report.width)
+    return report

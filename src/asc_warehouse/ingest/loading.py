@@ -7,6 +7,7 @@ inserts the rest into its raw table and records rows in = rows loaded + rows qua
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -44,8 +45,14 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
     return bool(found and found[0])
 
 
-def read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> None:
-    """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``."""
+def read_into_temp_tables(
+    con: duckdb.DuckDBPyConnection, extract: ExtractFile, blank_columns: Sequence[str] = ()
+) -> None:
+    """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
+
+    ``blank_columns`` are optional columns the file lacks (``HeaderReport.blank``): they are
+    added empty, so every loader reads the same columns whatever the file held.
+    """
     con.execute("drop table if exists extract_rejects")
     con.execute("drop table if exists extract_reject_scans")
     try:
@@ -58,6 +65,8 @@ def read_into_temp_tables(con: duckdb.DuckDBPyConnection, extract: ExtractFile) 
         raise ExtractRejectedError(
             f"{extract.path.name}: could not be read as {extract.feed.upper()} CSV: {error}"
         ) from error
+    for column in blank_columns:
+        con.execute(f'alter table extract_read add column "{column}" varchar')
     # Rows keep the file's order in rowid. Line numbers of good rows are the data lines left
     # once rejected lines are taken out (line 1 is the header).
     con.execute(
@@ -120,8 +129,12 @@ def record_load(
     load_id: str,
     raw_table: str,
     at: datetime,
+    warning: str | None = None,
 ) -> LoadResult:
-    """Count the file's rows in, loaded and quarantined, and write its ``ops.load_audit`` row."""
+    """Count the file's rows in, loaded and quarantined, and write its ``ops.load_audit`` row.
+
+    ``warning`` (a tolerated header, ``HeaderReport.warning``) is kept as the audit message.
+    """
     name = extract.path.name
     counts = con.execute(
         "select (select count(*) from extract_rows) "
@@ -137,14 +150,15 @@ def record_load(
         "insert into ops.load_audit (load_id, feed, file_name, checksum, council_code, release, "
         "reporting_period_start, reporting_period_end, status, rows_in, rows_loaded, "
         "rows_quarantined, message, loaded_at, arrived_at) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, ?, ?)",
+        "values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?)",
         [
             load_id, extract.feed, name, extract.checksum, extract.council_code, extract.release,
             extract.period_start, extract.period_end, rows_in, rows_loaded, rows_quarantined,
-            at, extract.arrived_at,
+            warning, at, extract.arrived_at,
         ],
     )
-    return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined)
+    return LoadResult(name, extract.council_code, "loaded", rows_in, rows_loaded, rows_quarantined,
+                      warning or "")
 
 
 def record_rejection(

@@ -327,7 +327,11 @@ def _insert_usable_rows(
 
 
 def _load_in_transaction(
-    con: duckdb.DuckDBPyConnection, extract: ExtractFile, load_id: str, at: datetime
+    con: duckdb.DuckDBPyConnection,
+    extract: ExtractFile,
+    load_id: str,
+    at: datetime,
+    warning: str | None,
 ) -> LoadResult:
     con.execute("begin transaction")
     try:
@@ -340,7 +344,7 @@ def _load_in_transaction(
         rules = opel_quarantine_rules(extract.council_code)
         unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
         _insert_usable_rows(con, extract, load_id, at, unusable)
-        result = record_load(con, extract, load_id, "raw.opel_updates", at)
+        result = record_load(con, extract, load_id, "raw.opel_updates", at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
@@ -356,9 +360,9 @@ def load_opel_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> L
     # The id scheme ``loading.record_rejection`` also uses, so a file's audit rows share one id.
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    check_file(extract.path, extract.checksum, OPEL_HEADER, FEED_LABEL)
+    header = check_file(extract.path, extract.checksum, OPEL_HEADER, FEED_LABEL)
     try:
         read_into_temp_tables(con, extract)
-        return _load_in_transaction(con, extract, load_id, loaded_at)
+        return _load_in_transaction(con, extract, load_id, loaded_at, header.warning)
     finally:
         drop_temp_tables(con)

@@ -192,13 +192,14 @@ def _load_in_transaction(
     extract: ExtractFile,
     load_id: str,
     at: datetime,
+    warning: str | None,
 ) -> LoadResult:
     con.execute("begin transaction")
     try:
         rules = person_feed_rules(spec, extract.period_start)
         unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
         _insert_usable_rows(con, spec, extract, load_id, at, unusable)
-        result = record_load(con, extract, load_id, spec.raw_table, at)
+        result = record_load(con, extract, load_id, spec.raw_table, at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
@@ -216,10 +217,10 @@ def load_person_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) ->
     # The id scheme ``loading.record_rejection`` also uses, so a file's audit rows share one id.
     load_id = f"{extract.council_code}-{extract.checksum[:16]}"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    check_file(extract.path, extract.checksum, spec.header, spec.label)
+    header = check_file(extract.path, extract.checksum, spec.header, spec.label)
     try:
         read_into_temp_tables(con, extract)
-        return _load_in_transaction(con, spec, extract, load_id, loaded_at)
+        return _load_in_transaction(con, spec, extract, load_id, loaded_at, header.warning)
     finally:
         drop_temp_tables(con)
 

@@ -84,7 +84,8 @@ def find_new_extracts() -> dict[str, Any]:
 
 
 def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
-    """Load the new files; every rejected file raises a blocking alert naming the problem."""
+    """Load the new files; every rejected file raises a blocking alert naming the problem, and
+    every file loaded with a tolerated header (ignored or blank columns) a warning naming them."""
     settings = load_settings()
     # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
     note_run(settings.warehouse_dir, run_id)
@@ -123,6 +124,18 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
                             site_link(DATA_QUALITY_PAGE), airflow_run_link(DAG_ID, run_id)),
         )
         for result in results if result.status == "rejected"
+    ] + [
+        Alert(
+            severity="warning", source=result.file_name, check="extract header as specified",
+            message=f"{result.message}. The file was loaded.",
+            council_code=result.council_code,
+            council_name=council_name(result.council_code), run_id=run_id,
+            about=result.file_name, rows="the header row (row 1)",
+            expected="the CLD header (seeds/cld_fields.csv); extra columns are ignored",
+            what_to_do="Nothing is lost; ask the client-system team to send the CLD header "
+                       "as specified.",
+        )
+        for result in results if result.status == "loaded" and result.message
     ])
     return [result.as_dict() for result in results]
 
@@ -313,20 +326,19 @@ def record_failed_night(context: Mapping[str, Any]) -> None:
 
 
 def headline_measures() -> list[dict[str, Any]]:
-    """Latest financial-year totals of each measure per council, from the published file."""
+    """Every financial year's totals of each measure per council, from the published file."""
     settings = load_settings()
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
         rows = con.execute(
             """
             select council_code, measure_code, breakdown, period_end, numerator, denominator,
-                outcome, outcome_unit
+                outcome, outcome_unit, status, reason
             from marts.fct_ascof_measure
             where period_type = 'Financial year'
             -- The total, or the one breakdown of a single-band measure such as 2B or 2C.
-            qualify period_end = max(period_end) over (partition by council_code, measure_code)
-                and (breakdown = 'Total'
-                    or count(*) over (partition by council_code, measure_code, period_end) = 1)
-            order by council_code, measure_code
+            qualify breakdown = 'Total'
+                or count(*) over (partition by council_code, measure_code, period_end) = 1
+            order by council_code, period_end, measure_code
             """
         ).fetchall()
     return [
@@ -334,9 +346,33 @@ def headline_measures() -> list[dict[str, Any]]:
             "council_code": council, "measure_code": measure, "breakdown": breakdown,
             "period_end": str(period_end), "numerator": numerator, "denominator": denominator,
             "outcome": None if outcome is None else float(outcome), "unit": unit,
+            "status": status, "reason": reason,
         }
-        for council, measure, breakdown, period_end, numerator, denominator, outcome, unit
-        in rows
+        for (council, measure, breakdown, period_end, numerator, denominator, outcome, unit,
+             status, reason) in rows
+    ]
+
+
+def completeness_gaps() -> list[dict[str, Any]]:
+    """Why published measure and KPI rows have no value, per council and reason.
+
+    Completeness never stops publication; it is reported in the summary and as warnings.
+    """
+    settings = load_settings()
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        rows = con.execute(
+            """
+            select 'marts.fct_ascof_measure' as source, council_code, reason, count(*)
+            from marts.fct_ascof_measure where status = 'No value' group by all
+            union all
+            select 'marts.fct_kpi_monthly', council_code, reason, count(*)
+            from marts.fct_kpi_monthly where status = 'No value' group by all
+            order by 1, 2, 3
+            """
+        ).fetchall()
+    return [
+        {"source": source, "council_code": council, "reason": reason, "rows": count}
+        for source, council, reason, count in rows
     ]
 
 
@@ -401,7 +437,18 @@ def summarise(
         ],
         "headline_measures": headline_measures(),
         "kpi_scorecard": kpi_scorecard(),
+        "completeness": completeness_gaps(),
     }
+    record_alerts(load_settings().warehouse_dir, [
+        Alert(
+            severity="warning", source=gap["source"], check="values present",
+            message=f"{gap['rows']} rows without a value: {gap['reason']}. Published anyway.",
+            council_code=gap["council_code"],
+            council_name=council_name(gap["council_code"]), run_id=run_id,
+            about=f"{gap['source']}: {gap['reason']}",
+        )
+        for gap in summary["completeness"]
+    ])
     path = load_settings().warehouse_dir / SUMMARY_FILE_NAME
     path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     return summary
@@ -435,12 +482,16 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"OPEL change: {escalation}")
     for failure in summary.get("alert_delivery_failures", []):
         lines.append(f"ALERT CHANNEL FAILED: {failure}")
-    lines.append("Headline measures (latest financial year):")
+    lines.append("Headline measures (each financial year):")
     for measure in summary["headline_measures"]:
+        value = (
+            f"{measure['numerator']}/{measure['denominator']} = {measure['outcome']} "
+            f"{measure['unit']}" if measure["outcome"] is not None else "no value"
+        )
+        note = f" ({measure['reason']})" if measure.get("reason") else ""
         lines.append(
             f"  {measure['council_code']} {measure['measure_code']:<7} {measure['breakdown']:<13} "
-            f"to {measure['period_end']}: {measure['numerator']}/{measure['denominator']} = "
-            f"{measure['outcome']} {measure['unit']}"
+            f"to {measure['period_end']}: {value}{note}"
         )
     lines.append("Business-plan KPIs (latest month, marts.kpi_scorecard):")
     for kpi in summary.get("kpi_scorecard", []):
@@ -449,5 +500,10 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {kpi['council_code']} {kpi['kpi_ref']:<15} {kpi['month'][:7]}: {value}, "
             f"{target}, {kpi['rag']}, {kpi['direction_of_travel']}"
+        )
+    lines.append("Completeness (published without a value; warnings, not failures):")
+    for gap in summary.get("completeness", []):
+        lines.append(
+            f"  {gap['council_code']} {gap['source']}: {gap['rows']} rows, {gap['reason']}"
         )
     return "\n".join(lines)

@@ -55,8 +55,10 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
 
 
 def _councils(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The councils this deployment holds data for (dim_council lists every English council)."""
+    loaded = "where is_loaded" if "is_loaded" in _columns(con, "marts", "dim_council") else ""
     return [(code, name) for code, name in con.execute(
-        "select council_code, council_name from marts.dim_council order by council_code"
+        f"select council_code, council_name from marts.dim_council {loaded} order by council_code"
     ).fetchall()]
 
 

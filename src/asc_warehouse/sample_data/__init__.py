@@ -1,12 +1,16 @@
-"""Deterministic synthetic Client Level Data (CLD) extracts, one per council.
+"""Deterministic synthetic Client Level Data (CLD) extracts: each council's history of
+submissions.
 
 The extracts follow the landing contract (file name, header, formats) and hold a coherent
 population: requests, assessments, short- and long-term services, reviews, deaths and unpaid
-carers. Every coded value comes from ``seeds/cld_code_list.csv`` (Release 2 rows).
+carers. Every coded value comes from ``seeds/cld_code_list.csv`` (Release 2 rows). The
+population is simulated once over the whole history and sent as a council sends it: quarterly
+rolling 12-month files, with the quirks of real submissions (``submissions.py``).
 """
 
 from __future__ import annotations
 
+import os
 import zlib
 from datetime import date
 from pathlib import Path
@@ -17,7 +21,14 @@ from asc_warehouse.sample_data.feeds import generate_person_feed_extracts
 from asc_warehouse.sample_data.histories import Period
 from asc_warehouse.sample_data.opel import generate_opel_extracts
 from asc_warehouse.sample_data.population import build_population
-from asc_warehouse.sample_data.profiles import load_councils
+from asc_warehouse.sample_data.profiles import HISTORY_END, HISTORY_START, load_councils
+from asc_warehouse.sample_data.submissions import (
+    LA_CODE_COLUMN,
+    assign_event_references,
+    people_in_submission,
+    plant_quirks,
+    submission_plan,
+)
 from asc_warehouse.sample_data.vocabulary import build_vocabulary
 from asc_warehouse.sample_data.writer import ExtractWriter, extract_name, read_header
 
@@ -29,13 +40,15 @@ def generate_sample_extracts(
     *,
     scale: float = 1.0,
     seed: int = 20260331,
-    period_start: date = date(2024, 4, 1),
-    period_end: date = date(2026, 3, 31),
+    period_start: date = HISTORY_START,
+    period_end: date = HISTORY_END,
     with_faults: bool = False,
 ) -> list[Path]:
-    """Write one extract per council in ``seeds/ref_councils.csv``; return the paths written.
+    """Write each sample council's submissions over the history; return the paths written.
 
-    ``with_faults`` plants a few realistic faults (see ``faults.py``) for demonstrations.
+    ``with_faults`` plants a few realistic faults (see ``faults.py``) for demonstrations. A
+    resubmission is written last and its modification time set after every other file's, so
+    that it is the most recently arrived.
 
     The same arguments always give byte-identical files.
     """
@@ -48,13 +61,26 @@ def generate_sample_extracts(
     writer = ExtractWriter(header, vocab.events.assessment, vocab.events.review)
     period = Period(period_start.toordinal(), period_end.toordinal())
     landing_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths, resubmissions = [], []
     for council in load_councils():
         people = build_population(council, vocab, period, scale=scale, seed=seed)
-        path = landing_dir / extract_name(council.code, period_start, period_end)
+        assign_event_references(people)
+        quirks = plant_quirks(council.code, people, vocab, seed)
         fault = None
         if with_faults:
             fault = FaultInjector(header, seed + zlib.crc32(council.code.encode()))
-        writer.write(path, people, period_start, period_end, fault)
-        paths.append(path)
+        for submission in submission_plan(council.code, period_start, period_end):
+            path = landing_dir / extract_name(
+                council.code, submission.period_start, submission.period_end)
+            writer.write(
+                path, people_in_submission(people, submission, quirks),
+                submission.period_start, submission.period_end, fault,
+                {LA_CODE_COLUMN: council.code} if submission.with_la_code else None,
+            )
+            paths.append(path)
+            if submission.is_resubmission:
+                resubmissions.append(path)
+    latest = max(path.stat().st_mtime for path in paths)
+    for path in resubmissions:
+        os.utime(path, (latest + 60, latest + 60))
     return paths

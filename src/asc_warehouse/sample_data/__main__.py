@@ -8,18 +8,19 @@ from datetime import date
 from pathlib import Path
 
 from asc_warehouse.sample_data import generate_sample_extracts
+from asc_warehouse.sample_data.profiles import HISTORY_END, HISTORY_START
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m asc_warehouse.sample_data",
-        description="Write deterministic synthetic CLD extracts, one per council.",
+        description="Write deterministic synthetic CLD submissions: each council's history.",
     )
     parser.add_argument("--landing", type=Path, required=True, help="directory to write into")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies people counts")
     parser.add_argument("--seed", type=int, default=20260331)
-    parser.add_argument("--period-start", type=date.fromisoformat, default=date(2024, 4, 1))
-    parser.add_argument("--period-end", type=date.fromisoformat, default=date(2026, 3, 31))
+    parser.add_argument("--period-start", type=date.fromisoformat, default=HISTORY_START)
+    parser.add_argument("--period-end", type=date.fromisoformat, default=HISTORY_END)
     parser.add_argument("--with-faults", action="store_true",
                         help="plant a few realistic data-quality faults")
     args = parser.parse_args(argv)

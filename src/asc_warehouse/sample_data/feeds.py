@@ -31,7 +31,12 @@ from asc_warehouse.sample_data.hospital import (
     Spell,
 )
 from asc_warehouse.sample_data.population import build_population
-from asc_warehouse.sample_data.profiles import Council, load_councils
+from asc_warehouse.sample_data.profiles import (
+    HISTORY_END,
+    HISTORY_START,
+    Council,
+    load_councils,
+)
 from asc_warehouse.sample_data.safeguarding import (
     KENT_CONCERNS_PER_YEAR,
     KENT_DOLS_APPLICATIONS_PER_YEAR,
@@ -225,11 +230,11 @@ def generate_person_feed_extracts(
     *,
     scale: float = 1.0,
     seed: int = 20260331,
-    period_start: date = date(2024, 4, 1),
-    period_end: date = date(2026, 3, 31),
+    period_start: date = HISTORY_START,
+    period_end: date = HISTORY_END,
     with_faults: bool = False,
 ) -> list[Path]:
-    """Write a HOSP_, SG_ and DOLS_ file per council; return the paths written.
+    """Write a HOSP_, SG_ and DOLS_ file per council that sends them; return the paths written.
 
     Arguments as for ``generate_sample_extracts``, whose people these records are about: the
     same arguments always give byte-identical files.
@@ -243,6 +248,8 @@ def generate_person_feed_extracts(
     landing_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for council in load_councils():
+        if not council.profile.sends_person_feeds:
+            continue
         people = from_cld(build_population(council, vocab, period, scale=scale, seed=seed), vocab)
         # Its own stream per council, apart from the CLD generator's.
         rng = random.Random(seed + zlib.crc32(f"{council.code}:person feeds".encode()))

@@ -34,6 +34,7 @@ class Event:
     method: str = ""  # Method of Assessment or Method of Review, by event type
     review_reason: str = ""
     service: Service | None = None
+    reference: str = ""  # Event Reference: the same in every submission that carries the event
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class Person:
     has_unpaid_carer: str = ""
     funding_status: str = ""
     death: int | None = None  # latent: written only if it falls on or before the period end
+    # The one event whose rows carry the date of death (None: every row carries it).
+    death_recorded_on: str | None = None
     hours_caring: str = ""
     cared_for: tuple[Person, ...] = ()
     registered: int = 0  # when the council first recorded the person; orders the LA ids

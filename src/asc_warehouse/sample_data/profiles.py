@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from asc_warehouse.config import SEEDS_DIR
 
 COUNCILS_PATH = SEEDS_DIR / "ref_councils.csv"
+# The sample history: Client Level Data starts on 1 April 2023 (DHSC).
+HISTORY_START = date(2023, 4, 1)
+HISTORY_END = date(2026, 3, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,8 @@ class CouncilProfile:
     unpaid_carers: int
     postcode_districts: tuple[str, ...]
     towns: tuple[str, ...]
+    sends_person_feeds: bool = True
+    """False for a CLD-only council: no HOSP_, SG_ or DOLS_ files."""
 
 
 # Kent's districts leave out ME1-ME5, ME7 and ME8 (Medway) and the DA districts that belong to
@@ -76,6 +82,8 @@ PROFILES: dict[str, CouncilProfile] = {
         unpaid_carers=1_000,
         postcode_districts=("ME1", "ME2", "ME3", "ME4", "ME5", "ME7", "ME8"),
         towns=("Chatham", "Gillingham", "Rochester", "Strood", "Rainham", "Hoo", "Walderslade"),
+        # Medway sends CLD only, as many councils do before their other feeds are set up.
+        sends_person_feeds=False,
     ),
 }
 
@@ -84,18 +92,22 @@ PROFILES: dict[str, CouncilProfile] = {
 class Council:
     code: str
     name: str
-    index: int  # position in the councils seed; keeps NHS number ranges apart
+    index: int  # position among the sample councils; keeps NHS number ranges apart
     profile: CouncilProfile
 
 
 def load_councils(path: Path = COUNCILS_PATH) -> list[Council]:
-    """Councils in seed order, each with its profile; a council without one is an error."""
+    """The councils with a sample-data profile (Kent, Medway), named as in the councils seed.
+
+    The seed lists every English council; sample data is made only for the profiled ones, and a
+    profile whose council the seed does not know is an error.
+    """
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    councils = []
-    for index, row in enumerate(rows):
-        code = row["council_code"]
-        if code not in PROFILES:
-            raise KeyError(f"council {code} ({row['council_name']}) has no sample-data profile")
-        councils.append(Council(code, row["council_name"], index, PROFILES[code]))
-    return councils
+        names = {row["council_code"]: row["council_name"] for row in csv.DictReader(handle)}
+    unknown = [code for code in PROFILES if code not in names]
+    if unknown:
+        raise KeyError(f"sample-data profiles for councils not in {path.name}: {unknown}")
+    return [
+        Council(code, names[code], index, profile)
+        for index, (code, profile) in enumerate(PROFILES.items())
+    ]

@@ -95,17 +95,24 @@ class ExtractWriter:
         period_start: date,
         period_end: date,
         fault: Callable[[list[str]], None] | None = None,
+        leading_columns: dict[str, str] | None = None,
     ) -> int:
-        """Write the extract; return the number of event rows."""
+        """Write the extract; return the number of event rows.
+
+        ``leading_columns`` (name -> value) go before the CLD fields on every row, as the DHSC
+        portal adds ``LA Code``.
+        """
         template = [""] * len(self._header)
         template[self._column[PERIOD_FIELDS[0]]] = period_start.isoformat()
         template[self._column[PERIOD_FIELDS[1]]] = period_end.isoformat()
         person_columns = [self._column[name] for name in PERSON_FIELDS]
         event_columns = [self._column[name] for name in EVENT_FIELDS]
+        death_column = self._column["Date of Death"]
+        leading = leading_columns or {}
         rows = 0
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(self._header)
+            writer.writerow([*leading, *self._header])
             for person in people:
                 base = template.copy()
                 for column, value in zip(person_columns, _person_values(person), strict=True):
@@ -113,12 +120,14 @@ class ExtractWriter:
                 for event in person.events:
                     rows += 1
                     row = base.copy()
-                    values = self._event_values(event, f"EVT{rows:07d}")
+                    values = self._event_values(event, event.reference)
                     for column, value in zip(event_columns, values, strict=True):
                         row[column] = value
+                    if person.death_recorded_on not in (None, event.reference):
+                        row[death_column] = ""
                     if fault is not None:
                         fault(row)
-                    writer.writerow(row)
+                    writer.writerow([*leading.values(), *row])
         return rows
 
     def _event_values(self, event: Event, reference: str) -> tuple[str, ...]:

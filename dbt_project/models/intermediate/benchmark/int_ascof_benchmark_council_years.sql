@@ -20,6 +20,9 @@ computed_periods as (
         ) as breakdowns_in_period
     from {{ ref('fct_ascof_measure') }}
     where period_type = '{{ var("ascof_benchmark_period_type") }}'
+        -- A row without counts (a feed never received, no population) computed nothing.
+        and numerator is not null
+        and denominator is not null
 
 ),
 

@@ -1,5 +1,8 @@
 -- Every ASCOF measure built from client-level data, per council, reporting period and breakdown,
 -- with the outcome computed from unrounded counts and rounded half away from zero.
+-- Publication degrades, it does not stop: a value that cannot be computed keeps its row, with
+-- status 'No value' and a reason (no feed received, no population, no eligible people); a value
+-- computed on a population of another year than the period's is 'Value with caveat'.
 {%- set measure_counts_models = [
     'int_ascof_3d_measures_aggregated',
     'int_ascof_2bc_measures_aggregated',
@@ -9,6 +12,8 @@
     'int_ascof_4b_measures_aggregated',
     'int_ascof_2d_measures_aggregated',
 ] %}
+{%- set population_models = ['int_ascof_2bc_measures_aggregated'] %}
+{%- set feed_measures = var('ascof_feed_measures') %}
 
 with
 
@@ -17,10 +22,71 @@ measure_counts as (
     {% for model in measure_counts_models %}
     select
         council_code, period_type, period_start, period_end, measure_code, breakdown,
-        numerator, denominator
+        numerator, denominator,
+        {% if model in population_models -%}
+        population_target_year, population_year,
+        {%- else -%}
+        cast(null as integer) as population_target_year, cast(null as integer) as population_year,
+        {%- endif %}
+        cast(null as varchar) as missing_feed_reason
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
+),
+
+-- Measures built from a person-level feed (var ascof_feed_measures) that a council has never
+-- sent: one row per reporting period of its CLD saying which feed is absent.
+feed_measures as (
+
+    {% for measure in feed_measures %}
+    select
+        '{{ measure.measure_code }}' as measure_code,
+        '{{ measure.feed }}' as feed,
+        '{{ var('feed_file_prefixes')[measure.feed] }}' as file_prefix
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+loaded_feeds as (
+
+    select distinct council_code, feed
+    from {{ ref('stg_ops__load_audit') }}
+    where load_status = 'loaded'
+
+),
+
+feed_absent as (
+
+    select
+        periods.council_code,
+        periods.period_type,
+        periods.period_start,
+        periods.period_end,
+        feed_measures.measure_code,
+        'Total' as breakdown,
+        cast(null as bigint) as numerator,
+        cast(null as bigint) as denominator,
+        cast(null as integer) as population_target_year,
+        cast(null as integer) as population_year,
+        'no ' || feed_measures.file_prefix || ' feed received for this council'
+            as missing_feed_reason
+    from {{ ref('int_reporting_periods_enumerated') }} as periods
+    cross join feed_measures
+    where not exists (
+        select 1 from loaded_feeds
+        where loaded_feeds.council_code = periods.council_code
+            and loaded_feeds.feed = feed_measures.feed
+    )
+
+),
+
+all_counts as (
+
+    select * from measure_counts
+    union all
+    select * from feed_absent
 
 ),
 
@@ -28,27 +94,59 @@ measures as (
 
     select * from {{ ref('ascof_measures') }}
 
+),
+
+outcomes as (
+
+    select
+        all_counts.*,
+        measures.legacy_code,
+        measures.outcome_unit,
+        {{ ascof_outcome(
+            'all_counts.numerator', 'all_counts.denominator',
+            'measures.multiplier', 'measures.decimal_places'
+        ) }} as outcome
+    from all_counts
+    inner join measures
+        on all_counts.measure_code = measures.measure_code
+
 )
 
 select
-    cast(measure_counts.council_code as varchar) as council_code,
-    cast(measure_counts.period_type as varchar) as period_type,
-    cast(measure_counts.period_start as date) as period_start,
-    cast(measure_counts.period_end as date) as period_end,
-    cast(measure_counts.measure_code as varchar) as measure_code,
-    cast(measures.legacy_code as varchar) as legacy_code,
-    cast(measure_counts.breakdown as varchar) as breakdown,
-    cast(measure_counts.numerator as bigint) as numerator,
-    cast(measure_counts.denominator as bigint) as denominator,
-    {{ ascof_outcome(
-        'measure_counts.numerator', 'measure_counts.denominator',
-        'measures.multiplier', 'measures.decimal_places'
-    ) }} as outcome,
-    cast(measures.outcome_unit as varchar) as outcome_unit,
+    cast(council_code as varchar) as council_code,
+    cast(period_type as varchar) as period_type,
+    cast(period_start as date) as period_start,
+    cast(period_end as date) as period_end,
+    cast(measure_code as varchar) as measure_code,
+    cast(legacy_code as varchar) as legacy_code,
+    cast(breakdown as varchar) as breakdown,
+    cast(numerator as bigint) as numerator,
+    cast(denominator as bigint) as denominator,
+    outcome,
+    cast(outcome_unit as varchar) as outcome_unit,
     cast(
-        coalesce(measure_counts.numerator < {{ var('suppression_minimum') }}, true)
-        or coalesce(measure_counts.denominator < {{ var('suppression_minimum') }}, true)
-    as boolean) as is_suppressed
-from measure_counts
-inner join measures
-    on measure_counts.measure_code = measures.measure_code
+        coalesce(numerator < {{ var('suppression_minimum') }}, true)
+        or coalesce(denominator < {{ var('suppression_minimum') }}, true)
+    as boolean) as is_suppressed,
+    cast(population_year as integer) as population_year,
+    cast(
+        case
+            when outcome is null then 'No value'
+            when population_year <> population_target_year then 'Value with caveat'
+            else 'Value'
+        end
+    as varchar) as status,
+    cast(
+        case
+            when missing_feed_reason is not null then missing_feed_reason
+            when denominator is null and population_target_year is not null
+                then 'no population for ' || population_target_year
+                    || ' or any other year for this council and age band'
+            when denominator is null then 'no denominator'
+            when denominator = 0 then 'no eligible people'
+            when population_year <> population_target_year
+                then 'no population for ' || population_target_year || '; mid-'
+                    || population_year || ' estimate used'
+        end
+    as varchar) as reason
+from outcomes

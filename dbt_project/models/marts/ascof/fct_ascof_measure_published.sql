@@ -42,7 +42,10 @@ select
     end as denominator,
     measures.outcome,
     measures.outcome_unit,
-    measures.is_suppressed
+    measures.is_suppressed,
+    measures.population_year,
+    measures.status,
+    measures.reason
 from measures
 left join rules
     on measures.measure_code = rules.measure_code

@@ -11,6 +11,10 @@
 -- month m; March holds the full target). The Amber band (tolerance) is the catalogue's
 -- rag_tolerance in percentage points for percentages and as a share of the target for other
 -- units (a blank tolerance is 0). Nothing is rounded here: RAG and trend use the raw value.
+-- Publication degrades, it does not stop: a derivable KPI built on a person-level feed the
+-- council has never sent (no loaded HOSP_, SG_ or DOLS_ file) gets a row for every month of its
+-- CLD calendar with no value, measure_basis 'none', status 'No value' and the reason naming the
+-- absent feed; a value over nobody is 'No value', "no eligible people".
 {%- set kpi_models = [
     'int_kpi_contacts_monthly',
     'int_kpi_contact_resolution_monthly',
@@ -46,6 +50,52 @@ derivation as (
 
 ),
 
+loaded_feeds as (
+
+    select distinct council_code, feed
+    from {{ ref('stg_ops__load_audit') }}
+    where load_status = 'loaded'
+
+),
+
+feed_absent as (
+
+    select
+        derivation.council_code,
+        derivation.kpi_ref,
+        calendar.month,
+        'none' as measure_basis,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
+        cast(null as double) as value,
+        'no ' || case derivation.source_feed
+            {%- for feed, prefix in var('feed_file_prefixes').items() %}
+            when '{{ feed }}' then '{{ prefix }}'
+            {%- endfor %}
+        end || ' feed received for this council' as missing_reason
+    from derivation
+    inner join {{ ref('int_kpi_months_enumerated') }} as calendar
+        on derivation.council_code = calendar.council_code
+    where derivation.derivation = 'derivable'
+        and derivation.source_feed in (
+            {%- for feed in var('feed_file_prefixes') %}'{{ feed }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        )
+        and not exists (
+            select 1 from loaded_feeds
+            where loaded_feeds.council_code = derivation.council_code
+                and loaded_feeds.feed = derivation.source_feed
+        )
+
+),
+
+kpi_rows as (
+
+    select *, cast(null as varchar) as missing_reason from kpi_values
+    union all
+    select * from feed_absent
+
+),
+
 catalogue as (
 
     select * from {{ ref('kpi_catalogue') }}
@@ -54,15 +104,15 @@ catalogue as (
 
 in_plan as (
 
-    select kpi_values.*
-    from kpi_values
+    select kpi_rows.*
+    from kpi_rows
     where exists (
         select 1 from derivation
-        where derivation.kpi_ref = kpi_values.kpi_ref
-            and derivation.council_code = kpi_values.council_code
+        where derivation.kpi_ref = kpi_rows.kpi_ref
+            and derivation.council_code = kpi_rows.council_code
             and derivation.derivation = 'derivable'
     )
-        or not exists (select 1 from derivation where derivation.kpi_ref = kpi_values.kpi_ref)
+        or not exists (select 1 from derivation where derivation.kpi_ref = kpi_rows.kpi_ref)
 
 ),
 
@@ -147,5 +197,13 @@ select
         as direction_of_travel,
     cast(unit as varchar) as unit,
     cast(polarity as varchar) as polarity,
-    cast(case when target is not null then tolerance end as double) as tolerance
+    cast(case when target is not null then tolerance end as double) as tolerance,
+    cast(case when value is null then 'No value' else 'Value' end as varchar) as status,
+    cast(
+        case
+            when missing_reason is not null then missing_reason
+            when value is null and denominator = 0 then 'no eligible people'
+            when value is null then 'no value computed'
+        end
+    as varchar) as reason
 from compared

@@ -1,10 +1,11 @@
 -- The business-plan scorecard: one row per council and KPI of seeds/kpi_derivation.csv (every
 -- indicator of the plans this warehouse knows, derivable or not), with the catalogue's
 -- description, unit, polarity and target, and the KPI's latest month in fct_kpi_monthly:
---   status "Value": the latest month with a row (value may still be null, e.g. a percentage
---   over nobody, rated "No value");
+--   status "Value": the latest month has a value;
+--   status "No value": the latest month has a row without a value, with fct_kpi_monthly's
+--   reason (a feed never received, nobody eligible);
 --   status "No value yet": derivable, but no month has a row yet (e.g. too little coverage for
---   its look-back, or a feed not loaded);
+--   its look-back);
 --   status "Not derivable": no feed carries it; reason says what data would be needed.
 -- A series `<ref>/<ASCOF code>` takes the catalogue facts of its indicator `<ref>` when the
 -- catalogue has no row of its own. value_rounded is for display only (1 decimal place, counts
@@ -44,6 +45,7 @@ select
         case
             when derivation.derivation <> 'derivable' then 'Not derivable'
             when latest.kpi_ref is null then 'No value yet'
+            when latest.status = 'No value' then 'No value'
             else 'Value'
         end
     as varchar) as status,
@@ -66,7 +68,7 @@ select
     cast(latest.direction_of_travel as varchar) as direction_of_travel,
     cast(derivation.source_feed as varchar) as source_feed,
     cast(derivation.model as varchar) as model,
-    cast(derivation.reason as varchar) as reason
+    cast(coalesce(derivation.reason, latest.reason) as varchar) as reason
 from derivation
 left join catalogue as exact
     on derivation.kpi_ref = exact.kpi_ref
