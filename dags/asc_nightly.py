@@ -25,9 +25,13 @@ from asc_warehouse.pipeline import nightly
     # A hung night (a stuck read, a locked file) must end, alert and free the next night's slot.
     dagrun_timeout=timedelta(hours=8),
     tags=["asc", "ascof", "nightly"],
-    # A failed task alerts through the deployment's channels (log, e-mail, webhook). No task
-    # runs longer than an hour without its own longer timeout below.
-    default_args={"on_failure_callback": on_task_failure, "execution_timeout": timedelta(hours=1)},
+    # A failed task alerts through the deployment's channels (log, e-mail, webhook), and the
+    # failed night is recorded in run_history.json and on the site's banner. No task runs
+    # longer than an hour without its own longer timeout below.
+    default_args={
+        "on_failure_callback": [on_task_failure, nightly.record_failed_night],
+        "execution_timeout": timedelta(hours=1),
+    },
     doc_md=__doc__,
 )
 def asc_nightly() -> None:

@@ -1,4 +1,5 @@
-"""Command line: ``asc-warehouse run [--sample] | summary | refresh-ascof-official SOURCE_DIR``.
+"""Command line: ``asc-warehouse run [--sample] | summary | sql | docs | site | sample-data |
+server-env | refresh-ascof-official SOURCE_DIR``.
 
 ``run`` runs the ``asc_nightly`` DAG end to end in one process with ``airflow dags test``
 (Airflow with SQLite metadata under ``.airflow/``) and prints the run summary. It loads the
@@ -6,8 +7,10 @@ landing folder with ``ASC_PSEUDONYMISATION_KEY`` and refuses to start without it
 ``run --sample`` (what ``make run`` calls) instead generates sample extracts into a new folder
 it creates for this run only, loads them with the built-in sample key, and removes the folder:
 nothing is generated into, or trusted from, a folder the command did not create.
-``refresh-ascof-official`` rewrites the official ASCOF series seeds
-(``asc_warehouse.reference.ascof_official``).
+``sql`` runs a query (or a file of queries) read-only against the published file and prints
+readable tables; ``docs`` writes dbt's static docs site into ``warehouse/dbt_docs/``; ``site``
+rewrites the scorecard site and exports from the published file. ``refresh-ascof-official``
+rewrites the official ASCOF series seeds (``asc_warehouse.reference.ascof_official``).
 ``sample-data`` writes sample extracts of every feed into a landing folder it creates (never into
 one that exists and holds anything); ``server-env`` prints the environment file of the Airflow
 services on a server without Docker (docs/deployment.md).
@@ -110,6 +113,42 @@ def _run_locked(environment: dict[str, str]) -> int:
     return print_summary()
 
 
+def command_sql(arguments: argparse.Namespace) -> int:
+    """Each statement's result as a table (DuckDB's own rendering), read-only."""
+    import duckdb
+
+    text = Path(arguments.file).read_text(encoding="utf-8") if arguments.file else arguments.query
+    if not text:
+        print("Give a query or --file", file=sys.stderr)
+        return 2
+    # DuckDB keeps a statement's trailing comment and semicolon in its text: drop whole-line
+    # comments first, then the semicolon.
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    with duckdb.connect(str(load_settings().published_path), read_only=True) as con:
+        for statement in con.extract_statements(text):
+            relation = con.sql(statement.query.strip().rstrip(";"))
+            if relation is not None:
+                relation.show(max_rows=arguments.max_rows, max_width=arguments.max_width)
+    return 0
+
+
+def command_docs(_: argparse.Namespace) -> int:
+    from asc_warehouse.pipeline import dbt_docs
+
+    print(f"dbt docs written to {dbt_docs.generate(load_settings())}")
+    return 0
+
+
+def command_site(_: argparse.Namespace) -> int:
+    from asc_warehouse.present import exports, site
+
+    settings = load_settings()
+    pages = site.build_site(settings.published_path, settings.warehouse_dir)
+    files = exports.write_exports(settings.published_path, settings.warehouse_dir)
+    print(f"{len(pages)} pages in {site.site_dir(settings.warehouse_dir)}, "
+          f"{len(files)} files in {exports.exports_dir(settings.warehouse_dir)}")
+
+
 # The sample is a three-year history of overlapping quarterly submissions: at Kent's size (1)
 # that is 1.5 million Kent rows in 13 files (793 MB, measured). A fifth of it holds about as
 # many rows as the former single two-year Kent-sized file, so `make run` stays short.
@@ -178,6 +217,16 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
+    sql = commands.add_parser("sql", help="query the published warehouse (read-only)")
+    sql.add_argument("query", nargs="?", help="SQL text; or use --file")
+    sql.add_argument("--file", help="a file of SQL statements")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.add_argument("--max-width", type=int, default=160)
+    sql.set_defaults(handler=command_sql)
+    docs = commands.add_parser("docs", help="write dbt's static docs into warehouse/dbt_docs/")
+    docs.set_defaults(handler=command_docs)
+    site_command = commands.add_parser("site", help="rewrite the site and exports")
+    site_command.set_defaults(handler=command_site)
     sample = commands.add_parser(
         "sample-data", help="write sample extracts into an empty landing folder (trials only)")
     sample.add_argument("--scale", type=float,

@@ -86,7 +86,8 @@ def test_a_good_night_publishes_measures_for_both_councils(night: dict) -> None:
         expected_codes = {row["measure_code"] for row in csv.DictReader(handle)}
     assert measure_codes == expected_codes
     assert rows == [("820", len(expected_codes), 3), ("821", len(expected_codes), 3)]
-    assert schemas == {"marts", "ops"}
+    # reference: the measure and KPI names, units and polarity that make the file read alone.
+    assert schemas == {"marts", "ops", "reference"}
     summary = json.loads((night["warehouse"] / "last_run_summary.json").read_text())
     # The planted faults break warning-level code-list checks only: published, and alerted.
     assert summary["failed_checks"] and all(
@@ -320,6 +321,27 @@ def test_a_failing_check_leaves_the_published_warehouse_unchanged(night: dict) -
     [file_alert] = [a for a in blocking if a["council_code"] == "820"]
     assert file_alert["observed"].startswith("75.0% of rows quarantined (3 of 4)")
     assert file_alert["expected"].startswith("not more than 5% of rows quarantined")
+    # The failed night is visible at once: run history, the site's banner, the check report.
+    history = json.loads((night["warehouse"] / "run_history.json").read_text())
+    assert (history[-1]["outcome"], history[-1]["failed_task"]) == ("failed", "validate_raw")
+    site = night["warehouse"] / "site"
+    assert 'data-latest-outcome="failed"' in (site / "index.html").read_text()
+    assert "ops_latest_load_quality" in (site / "checks.html").read_text()
+
+
+def test_a_good_night_writes_the_site_exports_and_dbt_docs(night: dict) -> None:
+    assert night["first"].returncode == 0, night["first"].stdout[-3000:]
+    warehouse = night["warehouse"]
+    for page in ("index.html", "ascof.html", "kpi.html", "opel.html", "quality.html",
+                 "checks.html"):
+        assert (warehouse / "site" / page).stat().st_size > 1000, page
+    assert (warehouse / "exports" / "ascof_dhsc_dashboard.csv").is_file()
+    assert (warehouse / "exports" / "ascof_publication.xlsx").is_file()
+    assert (warehouse / "exports" / "internal" / "data_dictionary.csv").is_file()
+    assert "__overview__" in (warehouse / "dbt_docs" / "index.html").read_text()
+    warnings = [a for a in read_alerts(warehouse)
+                if a["source"] in {"site", "exports", "dbt_docs", "check_report"}]
+    assert warnings == []
 
 
 def test_a_good_night_publishes_the_business_plan_scorecard(night: dict) -> None:

@@ -84,6 +84,15 @@ def test_every_task_and_the_run_have_a_timeout(dag) -> None:
     assert None not in timeouts.values(), timeouts
 
 
+def test_failed_tasks_record_the_failed_night(dag) -> None:
+    from asc_warehouse.pipeline.nightly import record_failed_night
+
+    for task in dag.tasks:
+        callbacks = task.on_failure_callback
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        assert record_failed_night in callbacks, task.task_id
+
+
 def _width(dag) -> int:
     """The most tasks that can run at once: the largest set with no task upstream of another."""
     from itertools import combinations

@@ -139,6 +139,18 @@ def test_site_has_both_suites_and_the_failing_value(database: Path, warehouse: P
     assert "Status: Succeeded" in _text(passing_page)
 
 
+def test_no_page_carries_the_gx_logo_beacon(database: Path, warehouse: Path) -> None:
+    docs = DataDocsRun(warehouse, RUN_1)
+    _validate_all(database, docs)
+    index = docs.build()
+    pages = list(index.parent.rglob("*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "great-expectations-web-assets" not in text and "dataContextId" not in text, page
+    assert "<strong>Great Expectations</strong>" in index.read_text(encoding="utf-8")
+
+
 def test_without_the_option_nothing_is_written(database: Path, tmp_path: Path) -> None:
     before = sorted(tmp_path.rglob("*"))
     outcome = validate_in_duckdb(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,19 +45,21 @@ from asc_warehouse.ingest.pseudonymise import (
     resolve_key,
 )
 from asc_warehouse.ingest.retention import purge_expired_events
-from asc_warehouse.pipeline import dbt_build, fingerprint, publish
+from asc_warehouse.pipeline import dbt_build, dbt_docs, fingerprint, publish
 from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
+from asc_warehouse.present import check_report, exports, run_history, site
 from asc_warehouse.quality import validation
 from asc_warehouse.quality.data_docs import DataDocsError, DataDocsRun
 
+logger = logging.getLogger(__name__)
+
 SUMMARY_FILE_NAME = "last_run_summary.json"
+DATA_DOCS_INDEX = "data_docs/index.html"
 DAG_ID = "asc_nightly"
 # On a night with no new or changed input, only what reads the clock (tagged in dbt) or tonight's
 # check results is rebuilt; every other table of the build file is still current.
 LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
 FULL, LEAN = "full", "lean"
-
-logger = logging.getLogger(__name__)
 
 
 def load_settings() -> Settings:
@@ -219,6 +223,18 @@ def _build_data_docs(docs: DataDocsRun, run_id: str) -> None:
         )])
 
 
+def _write_check_report(run_id: str) -> None:
+    """The offline check report, before a blocking failure can stop the run."""
+    settings = load_settings()
+    try:
+        check_report.build_check_report(settings.build_path, settings.warehouse_dir)
+    except Exception as error:  # a report problem never costs a check result
+        record_alerts(settings.warehouse_dir, [Alert(
+            severity="warning", source="check_report", check="check report written",
+            message=f"{type(error).__name__}: {error}", run_id=run_id,
+        )])
+
+
 def _check_alerts(results: list[validation.SuiteResult], run_id: str) -> list[Alert]:
     """The failed checks as alerts; a fault in describing them must not decide publication."""
     settings = load_settings()
@@ -250,6 +266,7 @@ def _validate(run_id: str, *schemas: str) -> list[dict[str, Any]]:
     finally:
         _build_data_docs(docs, run_id)
     validation.record_results(settings.build_path, run_id, results)
+    _write_check_report(run_id)
     _log_checks(results, schemas)
     record_alerts(settings.warehouse_dir, _check_alerts(results, run_id))
     validation.raise_for_blocking(results, ", ".join(schemas))
@@ -321,17 +338,66 @@ def validate_marts(run_id: str) -> list[dict[str, Any]]:
 
 
 def publish_warehouse(run_id: str) -> dict[str, int]:
+    """Publish, record the night as published, then write the site, exports and dbt docs."""
     settings = load_settings()
     remove_leftovers(settings.warehouse_dir / publish.PUBLISHING_DIR_NAME)
     require_free_space(settings.warehouse_dir, settings.build_path.stat().st_size, "publishing")
     counts = publish.publish(
-        settings.build_path, settings.published_path, run_id, settings.warehouse_dir,
-        settings.restricted_mode,
+        settings.build_path, settings.published_path, run_id,
+        warehouse_dir=settings.warehouse_dir,
+        history=run_history.read_history(settings.warehouse_dir),
+        restricted_mode=settings.restricted_mode,
     )
     for table, rows in counts.items():
         logger.info("published %s: %d rows", table, rows)
     logger.info("published %d tables to %s", len(counts), settings.published_path)
+    run_history.record_outcome(settings.warehouse_dir, run_history.new_outcome(run_id, "published"))
+    present_warehouse(run_id)
     return counts
+
+
+def present_warehouse(run_id: str) -> dict[str, float]:
+    """The site, exports and dbt docs from the published file; seconds each took.
+
+    They are derived from the published file and can be rewritten at any time, so a problem
+    here is a warning alert, never a failed night.
+    """
+    settings = load_settings()
+    steps = {
+        "site": lambda: site.build_site(settings.published_path, settings.warehouse_dir),
+        "exports": lambda: exports.write_exports(settings.published_path,
+                                                 settings.warehouse_dir),
+        "dbt_docs": lambda: dbt_docs.generate(settings),
+    }
+    timings: dict[str, float] = {}
+    for name, step in steps.items():
+        started = time.perf_counter()
+        try:
+            step()
+        except Exception as error:  # derived output only: the published file is intact
+            record_alerts(settings.warehouse_dir, [Alert(
+                severity="warning", source=name, check=f"{name} written at publication",
+                message=f"{type(error).__name__}: {error}", run_id=run_id,
+            )])
+        timings[name] = time.perf_counter() - started
+    return timings
+
+
+def record_failed_night(context: Mapping[str, Any]) -> None:
+    """A failed task: record the night as failed and show it on the site's banner.
+
+    ``asc.duckdb`` is not touched (the next publication copies the record into
+    ``ops.run_history``); only ``run_history.json`` and the site's pages are rewritten.
+    """
+    settings = load_settings()
+    try:
+        run_history.record_outcome(settings.warehouse_dir,
+                                   run_history.failed_run_from_context(context))
+        if settings.published_path.exists():
+            site.build_site(settings.published_path, settings.warehouse_dir)
+    except Exception:
+        # A raising callback only adds noise to a task that has already failed.
+        logger.exception("could not record the failed night")
 
 
 def headline_measures() -> list[dict[str, Any]]:

@@ -26,7 +26,10 @@ turns into a warning alert.
 
 Viewing: the pages are GX's, which load Bootstrap, jQuery and Vega from public CDNs in the
 browser. The result pages' content is static HTML, but the index's list of validation results
-is drawn by JavaScript, so it needs a browser that can reach those CDNs.
+is drawn by JavaScript, so it needs a browser that can reach those CDNs. GX's navbar logo, a
+beacon carrying the data context's id, is replaced by text after every build. Offline, read the
+project's own check report instead (``asc_warehouse.present.check_report``, the site's
+``checks.html``), written from ``ops.data_quality_result``.
 """
 
 from __future__ import annotations
@@ -247,6 +250,22 @@ def _remove_empty_folders(top: Path) -> None:
             Path(folder).rmdir()
 
 
+# GX's navbar logo is fetched from GX's web-assets bucket with the data context's id and the
+# build time in its query string: a beacon. It becomes the plain text of its alt attribute.
+_LOGO_BEACON = re.compile(r"<img\b[^>]*great-expectations-web-assets[^>]*>", re.S)
+# The dark-theme logo is a CSS background from the same bucket.
+_LOGO_BACKGROUND = re.compile(r"url\(\s*['\"]?https://great-expectations-web-assets[^)]*\)")
+
+
+def _remove_logo_beacon(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        content = page.read_text(encoding="utf-8")
+        cleaned = _LOGO_BEACON.sub("<strong>Great Expectations</strong>", content)
+        cleaned = _LOGO_BACKGROUND.sub("none", cleaned)
+        if cleaned != content:
+            page.write_text(cleaned, encoding="utf-8")
+
+
 def build_data_docs(warehouse_dir: Path, keep_runs: int = KEEP_RUNS) -> Path:
     """Render GX's Data Docs site into ``<warehouse>/data_docs`` and return its ``index.html``.
 
@@ -261,6 +280,7 @@ def build_data_docs(warehouse_dir: Path, keep_runs: int = KEEP_RUNS) -> Path:
         context.build_data_docs(site_names=[SITE_NAME])
         # GX deletes the pages of removed results, not the folders that held them.
         _remove_empty_folders(data_docs_dir(warehouse_dir) / "validations")
+        _remove_logo_beacon(data_docs_dir(warehouse_dir))
     except Exception as error:
         logger.warning("Data Docs: build failed", exc_info=True)
         raise DataDocsError(
