@@ -30,6 +30,7 @@ from pathlib import Path
 
 from asc_warehouse.config import PROJECT_ROOT, load_settings, restrict_new_files
 from asc_warehouse.pipeline.nightly import SUMMARY_FILE_NAME, format_summary
+from asc_warehouse.pipeline.publish import restricted_path_for
 from asc_warehouse.pipeline.run_lock import RunInProgressError, run_lock
 from asc_warehouse.pipeline.server_env import (
     Server,
@@ -124,7 +125,9 @@ def command_sql(arguments: argparse.Namespace) -> int:
     # DuckDB keeps a statement's trailing comment and semicolon in its text: drop whole-line
     # comments first, then the semicolon.
     text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
-    with duckdb.connect(str(load_settings().published_path), read_only=True) as con:
+    published = load_settings().published_path
+    path = restricted_path_for(published) if arguments.restricted else published
+    with duckdb.connect(str(path), read_only=True) as con:
         for statement in con.extract_statements(text):
             relation = con.sql(statement.query.strip().rstrip(";"))
             if relation is not None:
@@ -220,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     sql = commands.add_parser("sql", help="query the published warehouse (read-only)")
     sql.add_argument("query", nargs="?", help="SQL text; or use --file")
     sql.add_argument("--file", help="a file of SQL statements")
+    sql.add_argument("--restricted", action="store_true",
+                     help="query the person-level file (asc_restricted.duckdb) instead")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.add_argument("--max-width", type=int, default=160)
     sql.set_defaults(handler=command_sql)

@@ -97,7 +97,7 @@ def test_person_level_marts_go_only_to_the_restricted_file(tmp_path: Path) -> No
     with duckdb.connect(str(published), read_only=True) as con:
         aggregate = {row[0] for row in con.execute(
             "select table_name from information_schema.tables").fetchall()}
-    assert aggregate == {"fct_ascof_measure", "load_audit", "publication"}
+    assert aggregate == {"fct_ascof_measure", "load_audit", "publication", "run_history"}
     assert stat.S_IMODE(restricted.stat().st_mode) == 0o600
     assert stat.S_IMODE(published.stat().st_mode) == 0o640
     assert b"token-1" not in published.read_bytes()
