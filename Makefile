@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint benchmark clean
+.PHONY: run test lint-sql benchmark clean
+
+# sqlfluff renders the models with dbt, and some models read seeds while compiling: lint against
+# a scratch file holding the seeds only, never the warehouse.
+LINT_DIR := .lint
+LINT_ENV := ASC_BUILD_PATH=$(CURDIR)/$(LINT_DIR)/seeds.duckdb DBT_TARGET_PATH=$(CURDIR)/$(LINT_DIR)/target DBT_LOG_PATH=$(CURDIR)/$(LINT_DIR)/logs
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +23,13 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(MAKE) lint-sql
 	$(BIN)/pytest
 
+lint-sql: $(INSTALLED)
+	rm -rf $(LINT_DIR) && mkdir -p $(LINT_DIR)
+	$(LINT_ENV) $(BIN)/dbt seed --project-dir dbt_project --profiles-dir dbt_project --quiet
+	$(LINT_ENV) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
+
 clean:
-	rm -rf warehouse .airflow dbt_project/target dbt_project/logs
+	rm -rf warehouse .airflow dbt_project/target dbt_project/logs $(LINT_DIR)

@@ -27,12 +27,12 @@ select linked.*
 from linked
 left join screened
     on linked.council_code = screened.council_code
-    and linked.spell_id = screened.spell_id
+        and linked.spell_id = screened.spell_id
 left join people
     on linked.council_code = people.council_code
-    and linked.period_type = people.period_type
-    and linked.period_end = people.period_end
-    and linked.person_id = people.person_id
+        and linked.period_type = people.period_type
+        and linked.period_end = people.period_end
+        and linked.person_id = people.person_id
 where not coalesce(
         screened.is_in_cohort
         and screened.person_id = linked.person_id

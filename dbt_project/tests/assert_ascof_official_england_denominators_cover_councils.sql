@@ -26,4 +26,4 @@ where england_denominator is null
     or councils_denominator is null
     or england_denominator < councils_denominator
     or (england_denominator - councils_denominator) * 1.0 / england_denominator
-        >= {{ var('ascof_official_national_gap_max') }}
+    >= {{ var('ascof_official_national_gap_max') }}

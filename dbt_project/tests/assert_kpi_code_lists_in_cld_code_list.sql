@@ -18,9 +18,9 @@ used as (
 select used.*
 from used
 where not exists (
-    select 1
-    from {{ ref('cld_code_list') }} as code_list
-    where code_list.release = 'R2'
-        and code_list.cld_field_name = used.cld_field_name
-        and code_list.code_value = used.code_value
-)
+        select 1
+        from {{ ref('cld_code_list') }} as code_list
+        where code_list.release = 'R2'
+            and code_list.cld_field_name = used.cld_field_name
+            and code_list.code_value = used.code_value
+    )

@@ -19,13 +19,16 @@ catalogue as (
 
 )
 
-select 'derivation row without catalogue indicator' as problem, derivation.council_code, derivation.kpi_ref
+select
+    'derivation row without catalogue indicator' as problem,
+    derivation.council_code,
+    derivation.kpi_ref
 from derivation
 where not exists (
-    select 1 from catalogue
-    where catalogue.council_code = derivation.council_code
-        and catalogue.kpi_ref in (derivation.kpi_ref, split_part(derivation.kpi_ref, '/', 1))
-)
+        select 1 from catalogue
+        where catalogue.council_code = derivation.council_code
+            and catalogue.kpi_ref in (derivation.kpi_ref, split_part(derivation.kpi_ref, '/', 1))
+    )
 
 union all
 

@@ -27,12 +27,12 @@ years as (
     from calendar
     inner join kpis as h17
         on calendar.council_code = h17.council_code
-        and calendar.month = h17.month
-        and h17.kpi_ref = 'AH H17'
+            and calendar.month = h17.month
+            and h17.kpi_ref = 'AH H17'
     inner join kpis as h18
         on calendar.council_code = h18.council_code
-        and calendar.month = h18.month
-        and h18.kpi_ref = 'AH H18'
+            and calendar.month = h18.month
+            and h18.kpi_ref = 'AH H18'
     group by calendar.council_code, calendar.financial_year_start
 
 )

@@ -9,10 +9,10 @@ with
 parts (total_ref, primary_ref, secondary_ref) as (
 
     values
-        ('AH10', 'AH11', 'AH12'),
-        ('AH14', 'AH15', 'AH16'),
-        ('AH17', 'AH18', 'AH19'),
-        ('AH20', 'AH21', 'AH22')
+    ('AH10', 'AH11', 'AH12'),
+    ('AH14', 'AH15', 'AH16'),
+    ('AH17', 'AH18', 'AH19'),
+    ('AH20', 'AH21', 'AH22')
 
 ),
 
@@ -30,13 +30,13 @@ select
     primary_part.value + secondary_part.value as parts_value
 from parts
 inner join kpi as total
-    on total.kpi_ref = parts.total_ref
+    on parts.total_ref = total.kpi_ref
 inner join kpi as primary_part
-    on primary_part.kpi_ref = parts.primary_ref
-    and primary_part.council_code = total.council_code
-    and primary_part.month = total.month
+    on parts.primary_ref = primary_part.kpi_ref
+        and total.council_code = primary_part.council_code
+        and total.month = primary_part.month
 inner join kpi as secondary_part
-    on secondary_part.kpi_ref = parts.secondary_ref
-    and secondary_part.council_code = total.council_code
-    and secondary_part.month = total.month
+    on parts.secondary_ref = secondary_part.kpi_ref
+        and total.council_code = secondary_part.council_code
+        and total.month = secondary_part.month
 where total.value <> primary_part.value + secondary_part.value

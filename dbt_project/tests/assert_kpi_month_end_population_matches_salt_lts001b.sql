@@ -29,5 +29,5 @@ select
 from salt
 full outer join kpi
     on salt.council_code = kpi.council_code
-    and salt.period_end = kpi.month_end
+        and salt.period_end = kpi.month_end
 where coalesce(salt.salt_people, 0) <> coalesce(kpi.kpi_people, 0)

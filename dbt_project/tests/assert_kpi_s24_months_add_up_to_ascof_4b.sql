@@ -8,8 +8,11 @@ s24_years as (
     select
         council_code,
         cast(make_date(
-            year(month) - case when month(month) < {{ var('financial_year_start_month') }}
-                then 1 else 0 end,
+            year(
+                month) - case when month(month) < {{ var('financial_year_start_month') }}
+                    then 1
+                else 0
+            end,
             {{ var('financial_year_start_month') }},
             1
         ) as date) as period_start,
@@ -40,6 +43,6 @@ select
 from ascof_4b
 inner join s24_years
     on ascof_4b.council_code = s24_years.council_code
-    and ascof_4b.period_start = s24_years.period_start
+        and ascof_4b.period_start = s24_years.period_start
 where s24_years.months = 12
     and (ascof_4b.numerator <> s24_years.numerator or ascof_4b.denominator <> s24_years.denominator)

@@ -36,5 +36,5 @@ select
 from salt
 full outer join ascof
     on salt.council_code = ascof.council_code
-    and salt.period_end = ascof.period_end
+        and salt.period_end = ascof.period_end
 where coalesce(salt.salt_community_people, 0) <> coalesce(ascof.ascof_3d_denominator, 0)

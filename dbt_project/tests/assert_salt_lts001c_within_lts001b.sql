@@ -27,5 +27,5 @@ select
 from lts001c
 left join lts001b
     on lts001c.council_code = lts001b.council_code
-    and lts001c.period_end = lts001b.period_end
+        and lts001c.period_end = lts001b.period_end
 where lts001c.lts001c_people > coalesce(lts001b.lts001b_people, 0)

@@ -26,5 +26,5 @@ select
 from lts001c
 full outer join lts002b
     on lts001c.council_code = lts002b.council_code
-    and lts001c.period_end = lts002b.period_end
+        and lts001c.period_end = lts002b.period_end
 where coalesce(lts001c.lts001c_people, 0) <> coalesce(lts002b.lts002b_people, 0)

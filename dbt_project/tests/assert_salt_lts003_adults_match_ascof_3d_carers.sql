@@ -5,7 +5,8 @@ with
 
 lts003 as (
 
-    select lts003.council_code, lts003.period_end, lts003.support_provided,
+    select
+        lts003.council_code, lts003.period_end, lts003.support_provided,
         sum(lts003.carers) as lts003_carers
     from {{ ref('fct_salt_lts003') }} as lts003
     left join {{ ref('salt_lts003_carer_age_bands') }} as bands
@@ -35,6 +36,6 @@ select
 from lts003
 full outer join ascof
     on lts003.council_code = ascof.council_code
-    and lts003.period_end = ascof.period_end
-    and lts003.support_provided = ascof.support_provided
+        and lts003.period_end = ascof.period_end
+        and lts003.support_provided = ascof.support_provided
 where coalesce(lts003.lts003_carers, 0) <> coalesce(ascof.ascof_carers, 0)

@@ -27,13 +27,13 @@ unlinked_episodes as (
         episodes.council_code,
         episodes.period_end,
         'episode ' || episodes.person_id || ' #' || episodes.cluster_number
-            || ' has no STS001 ST-Max request' as problem
+        || ' has no STS001 ST-Max request' as problem
     from episodes
     left join requests
         on episodes.council_code = requests.council_code
-        and episodes.period_end = requests.period_end
-        and episodes.person_id = requests.person_id
-        and episodes.request_cluster_number = requests.cluster_number
+            and episodes.period_end = requests.period_end
+            and episodes.person_id = requests.person_id
+            and episodes.request_cluster_number = requests.cluster_number
     where requests.person_id is null
 
 ),
@@ -50,13 +50,13 @@ counts as (
         from requests
         group by all
     ) as sts001
-    full outer join (
+    full outer join (  -- noqa: ST05
         select council_code, period_end, sum(episodes) as episodes
         from {{ ref('fct_salt_sts002a') }}
         group by all
     ) as sts002a
         on sts001.council_code = sts002a.council_code
-        and sts001.period_end = sts002a.period_end
+            and sts001.period_end = sts002a.period_end
 
 )
 

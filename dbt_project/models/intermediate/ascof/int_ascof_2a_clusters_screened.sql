@@ -45,13 +45,13 @@ long_term_support_before as (
     from clusters
     inner join events
         on clusters.council_code = events.council_code
-        and clusters.person_id = events.person_id
+            and clusters.person_id = events.person_id
     where events.is_long_term_support
         and events.event_start_date < clusters.cluster_start_date
         and (
             events.event_end_date is null
             or datediff('day', events.event_end_date, clusters.cluster_start_date)
-                < {{ var('ascof_2a_new_client_lookback_days') }}
+            < {{ var('ascof_2a_new_client_lookback_days') }}
         )
 
 ),
@@ -62,16 +62,18 @@ aged as (
         clusters.*,
         person_details.birth_month,
         person_details.date_of_death,
-        cast({{ age_in_years('person_details.birth_month', 'clusters.cluster_end_date') }} as integer) as age_at_cluster_end,
+        cast(
+            {{ age_in_years('person_details.birth_month', 'clusters.cluster_end_date') }} as integer
+        ) as age_at_cluster_end,
         long_term_support_before.cluster_number is null as is_new_client
     from clusters
     left join person_details
         on clusters.council_code = person_details.council_code
-        and clusters.person_id = person_details.person_id
+            and clusters.person_id = person_details.person_id
     left join long_term_support_before
         on clusters.council_code = long_term_support_before.council_code
-        and clusters.person_id = long_term_support_before.person_id
-        and clusters.cluster_number = long_term_support_before.cluster_number
+            and clusters.person_id = long_term_support_before.person_id
+            and clusters.cluster_number = long_term_support_before.cluster_number
 
 ),
 
@@ -90,7 +92,7 @@ checked as (
     from aged
     left join age_bands
         on aged.age_at_cluster_end >= age_bands.min_age
-        and (age_bands.max_age is null or aged.age_at_cluster_end <= age_bands.max_age)
+            and (age_bands.max_age is null or aged.age_at_cluster_end <= age_bands.max_age)
 
 )
 

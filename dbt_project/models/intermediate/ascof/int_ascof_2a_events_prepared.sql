@@ -71,7 +71,7 @@ select
     coalesce(
         service_user_events.event_type = '{{ var("service_event_type") }}'
         and service_user_events.service_type
-            = '{{ var("ascof_2a_reablement_service_type", "Short term support: ST-Max") }}',
+        = '{{ var("ascof_2a_reablement_service_type", "Short term support: ST-Max") }}',
         false
     ) as is_reablement,
     case

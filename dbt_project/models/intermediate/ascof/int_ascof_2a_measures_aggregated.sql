@@ -47,20 +47,22 @@ clusters_in_period as (
     from periods
     inner join sequels
         on periods.council_code = sequels.council_code
-        and sequels.cluster_end_date between periods.period_start and periods.period_end
+            and sequels.cluster_end_date between periods.period_start and periods.period_end
 
 ),
 
 by_breakdown as (
 
-    select council_code, period_type, period_start, period_end, 'Total' as breakdown,
+    select
+        council_code, period_type, period_start, period_end, 'Total' as breakdown,
         in_numerator, in_denominator
     from clusters_in_period
 
     union all
 
     -- Unknown ages get no row of their own: the grid below has only Total and the bands.
-    select council_code, period_type, period_start, period_end, age_band as breakdown,
+    select
+        council_code, period_type, period_start, period_end, age_band as breakdown,
         in_numerator, in_denominator
     from clusters_in_period
 
@@ -94,7 +96,7 @@ from periods
 cross join breakdowns
 left join counted
     on periods.council_code = counted.council_code
-    and periods.period_type = counted.period_type
-    and periods.period_start = counted.period_start
-    and periods.period_end = counted.period_end
-    and breakdowns.breakdown = counted.breakdown
+        and periods.period_type = counted.period_type
+        and periods.period_start = counted.period_start
+        and periods.period_end = counted.period_end
+        and breakdowns.breakdown = counted.breakdown

@@ -32,7 +32,7 @@ select
 from periods
 inner join sequels
     on periods.council_code = sequels.council_code
-    and sequels.cluster_end_date between periods.period_start and periods.period_end
+        and sequels.cluster_end_date between periods.period_start and periods.period_end
 group by
     periods.council_code,
     periods.period_type,

@@ -76,10 +76,10 @@ events_after_cluster as (
     from clusters
     inner join events
         on clusters.council_code = events.council_code
-        and clusters.person_id = events.person_id
+            and clusters.person_id = events.person_id
     where events.event_start_date >= clusters.cluster_start_date
         and datediff('day', clusters.cluster_end_date, events.event_start_date)
-            <= {{ var('ascof_2a_sequel_window_days') }}
+        <= {{ var('ascof_2a_sequel_window_days') }}
         and (events.event_end_date is null or events.event_end_date > clusters.cluster_end_date)
 
 ),
@@ -89,11 +89,11 @@ sequel_window as (
     select *
     from events_after_cluster
     qualify coalesce(
-        event_start_date < min(case when is_reablement then event_start_date end) over (
-            partition by council_code, person_id, cluster_number
-        ),
-        true
-    )
+            event_start_date < min(case when is_reablement then event_start_date end) over (
+                partition by council_code, person_id, cluster_number
+            ),
+            true
+        )
 
 ),
 
@@ -114,7 +114,7 @@ events_inside_cluster as (
     from clusters
     inner join events
         on clusters.council_code = events.council_code
-        and clusters.person_id = events.person_id
+            and clusters.person_id = events.person_id
     where not events.is_reablement
         and events.event_start_date >= clusters.cluster_start_date
         and events.event_end_date > clusters.cluster_start_date
@@ -133,16 +133,17 @@ service_sequels as (
     from sequel_window
     left join short_term_care_components
         on sequel_window.service_type = short_term_care_components.service_type
-        and sequel_window.service_component = short_term_care_components.service_component
+            and sequel_window.service_component = short_term_care_components.service_component
     where sequel_window.service_rank is not null
     qualify row_number() over (
-        partition by sequel_window.council_code, sequel_window.person_id,
-            sequel_window.cluster_number
-        order by
-            sequel_window.service_rank,
-            short_term_care_components.sequel is null,
-            sequel_window.event_row_id
-    ) = 1
+            partition by
+                sequel_window.council_code, sequel_window.person_id,
+                sequel_window.cluster_number
+            order by
+                sequel_window.service_rank,
+                short_term_care_components.sequel is null,
+                sequel_window.event_row_id
+        ) = 1
 
 ),
 
@@ -166,14 +167,16 @@ latest_assessment_or_review as (
 
     select council_code, person_id, cluster_number, event_outcome, outcome_rank
     from events_inside_cluster
-    where event_type in ('{{ var("ascof_2a_outcome_event_types", ["Assessment", "Review"]) | join("', '") }}')
+    where event_type in (
+            '{{ var("ascof_2a_outcome_event_types", ["Assessment", "Review"]) | join("', '") }}'  -- noqa: LT05
+        )
         and outcome_is_usable
         and datediff('day', event_end_date, cluster_end_date)
-            < {{ var('ascof_2a_prior_assessment_days') }}
+        < {{ var('ascof_2a_prior_assessment_days') }}
     qualify row_number() over (
-        partition by council_code, person_id, cluster_number
-        order by event_end_date desc, outcome_rank, event_row_id desc
-    ) = 1
+            partition by council_code, person_id, cluster_number
+            order by event_end_date desc, outcome_rank asc, event_row_id desc
+        ) = 1
 
 ),
 
@@ -189,8 +192,8 @@ outcome_candidates as (
     from clusters
     left join window_contents
         on clusters.council_code = window_contents.council_code
-        and clusters.person_id = window_contents.person_id
-        and clusters.cluster_number = window_contents.cluster_number
+            and clusters.person_id = window_contents.person_id
+            and clusters.cluster_number = window_contents.cluster_number
     where clusters.cluster_outcome_is_usable
         and coalesce(window_contents.has_informative_event, true)
 
@@ -214,9 +217,9 @@ outcome_sequels as (
     select council_code, person_id, cluster_number, sequel_rule, sequel
     from outcome_candidates
     qualify row_number() over (
-        partition by council_code, person_id, cluster_number
-        order by outcome_rank, sequel_rule
-    ) = 1
+            partition by council_code, person_id, cluster_number
+            order by outcome_rank, sequel_rule
+        ) = 1
 
 ),
 
@@ -232,10 +235,12 @@ equipment_sequels as (
 
 rule_hits as (
 
-    select council_code, person_id, cluster_number, '1' as sequel_rule,
+    select
+        council_code, person_id, cluster_number, '1' as sequel_rule,
         '{{ var("ascof_2a_deceased_outcome", "NFA: Deceased") }}' as sequel
     from clusters
-    where datediff('day', cluster_end_date, date_of_death) <= {{ var('ascof_2a_sequel_window_days') }}
+    where datediff('day', cluster_end_date, date_of_death)
+        <= {{ var('ascof_2a_sequel_window_days') }}
 
     union all
 
@@ -255,7 +260,8 @@ rule_hits as (
 
     union all
 
-    select council_code, person_id, cluster_number, '5',
+    select
+        council_code, person_id, cluster_number, '5',
         '{{ var("ascof_2a_equipment_sequel", "Short term support: Ongoing low level") }}'
     from equipment_sequels
 
@@ -272,9 +278,9 @@ first_hits as (
     from rule_hits
     -- Rule codes sort in rule order: 1, 2, 3, 4a, 4b, 4c, 5, 6.
     qualify row_number() over (
-        partition by council_code, person_id, cluster_number
-        order by sequel_rule
-    ) = 1
+            partition by council_code, person_id, cluster_number
+            order by sequel_rule
+        ) = 1
 
 )
 
@@ -294,7 +300,7 @@ select
 from clusters
 inner join first_hits
     on clusters.council_code = first_hits.council_code
-    and clusters.person_id = first_hits.person_id
-    and clusters.cluster_number = first_hits.cluster_number
+        and clusters.person_id = first_hits.person_id
+        and clusters.cluster_number = first_hits.cluster_number
 left join sequel_outcomes
     on first_hits.sequel = sequel_outcomes.sequel

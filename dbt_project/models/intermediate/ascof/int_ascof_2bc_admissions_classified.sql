@@ -45,7 +45,10 @@ stays as (
     from events
     where events.event_type = '{{ var("service_event_type") }}'
         and events.client_type = '{{ var("service_user_client_type") }}'
-        and events.service_type in (select value from rules where rule = 'service_type')
+        and events.service_type in (
+            select value from rules
+            where rule = 'service_type'
+        )
         -- LIKE in DHSC's SQL Server collation ignores case, hence ilike.
         and (
             {% if var('ascof_keep_blank_service_components') -%}
@@ -77,11 +80,14 @@ classified as (
                 and (
                     earlier.derived_event_end_date is null
                     or datediff('day', earlier.derived_event_end_date, stays.event_start_date)
-                        < {{ var('ascof_2bc_previous_stay_days') }}
+                    < {{ var('ascof_2bc_previous_stay_days') }}
                 )
         ) as is_new_admission,
         coalesce(
-            stays.event_outcome in (select value from rules where rule = 'excluded_outcome'),
+            stays.event_outcome in (
+                select value from rules
+                where rule = 'excluded_outcome'
+            ),
             false
         ) as has_excluded_outcome
     from stays
@@ -99,10 +105,12 @@ select
     classified.event_outcome,
     people.birth_month,
     people.date_of_death,
-    cast({{ age_in_years('people.birth_month', 'classified.event_start_date') }} as integer) as age_at_admission,
+    cast(
+        {{ age_in_years('people.birth_month', 'classified.event_start_date') }} as integer
+    ) as age_at_admission,
     classified.is_new_admission,
     classified.has_excluded_outcome
 from classified
 inner join people
     on classified.council_code = people.council_code
-    and classified.person_id = people.person_id
+        and classified.person_id = people.person_id

@@ -77,14 +77,15 @@ population_for_period as (
         on periods.council_code = population.council_code
     -- Nearest earlier (or same) year first, then nearest later year.
     qualify row_number() over (
-        partition by periods.council_code, periods.period_type, periods.period_end,
-            population.age_band
-        order by
-            population.estimate_year > periods.population_target_year,
-            abs(population.estimate_year - periods.population_target_year)
-    ) = 1
+            partition by
+                periods.council_code, periods.period_type, periods.period_end,
+                population.age_band
+            order by
+                population.estimate_year > periods.population_target_year,
+                abs(population.estimate_year - periods.population_target_year)
+        ) = 1
 
-),
+)
 
 select
     periods.council_code,
@@ -101,11 +102,11 @@ from periods_with_population_year as periods
 cross join measure_bands
 left join admissions
     on periods.council_code = admissions.council_code
-    and periods.period_type = admissions.period_type
-    and periods.period_end = admissions.period_end
-    and measure_bands.measure_code = admissions.measure_code
+        and periods.period_type = admissions.period_type
+        and periods.period_end = admissions.period_end
+        and measure_bands.measure_code = admissions.measure_code
 left join population_for_period
     on periods.council_code = population_for_period.council_code
-    and periods.period_type = population_for_period.period_type
-    and periods.period_end = population_for_period.period_end
-    and measure_bands.age_band = population_for_period.age_band
+        and periods.period_type = population_for_period.period_type
+        and periods.period_end = population_for_period.period_end
+        and measure_bands.age_band = population_for_period.age_band

@@ -46,7 +46,7 @@ admissions_in_period as (
     from admissions
     inner join periods
         on admissions.council_code = periods.council_code
-        and admissions.event_start_date between periods.period_start and periods.period_end
+            and admissions.event_start_date between periods.period_start and periods.period_end
     where admissions.is_new_admission
         and not admissions.has_excluded_outcome
         and (admissions.date_of_death is null or admissions.date_of_death >= periods.period_start)
@@ -82,6 +82,6 @@ select
 from people
 inner join age_bands
     on people.age_at_admission >= age_bands.min_age
-    and (age_bands.max_age is null or people.age_at_admission <= age_bands.max_age)
+        and (age_bands.max_age is null or people.age_at_admission <= age_bands.max_age)
 inner join measure_bands
     on age_bands.age_band = measure_bands.age_band

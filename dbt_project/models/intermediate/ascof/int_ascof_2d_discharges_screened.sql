@@ -74,12 +74,16 @@ excluded_fields as (
     from discharge_codes
     inner join exclusion_codes
         on discharge_codes.field = exclusion_codes.field
-        and (
-            (exclusion_codes.match_type = 'exact'
-                and discharge_codes.code_value = exclusion_codes.code)
-            or (exclusion_codes.match_type = 'prefix'
-                and starts_with(discharge_codes.code_value, exclusion_codes.code))
-        )
+            and (
+                (
+                    exclusion_codes.match_type = 'exact'
+                    and discharge_codes.code_value = exclusion_codes.code
+                )
+                or (
+                    exclusion_codes.match_type = 'prefix'
+                    and starts_with(discharge_codes.code_value, exclusion_codes.code)
+                )
+            )
     group by discharge_codes.council_code, discharge_codes.spell_id
 
 ),
@@ -92,7 +96,7 @@ in_long_term_care_at_admission as (
     from discharges
     inner join events
         on discharges.council_code = events.council_code
-        and discharges.person_id = events.person_id
+            and discharges.person_id = events.person_id
     inner join long_term_services
         on events.service_type = long_term_services.service_type
     where events.event_type = '{{ var("service_event_type") }}'
@@ -128,10 +132,10 @@ checked as (
     from discharges
     left join excluded_fields
         on discharges.council_code = excluded_fields.council_code
-        and discharges.spell_id = excluded_fields.spell_id
+            and discharges.spell_id = excluded_fields.spell_id
     left join in_long_term_care_at_admission
         on discharges.council_code = in_long_term_care_at_admission.council_code
-        and discharges.spell_id = in_long_term_care_at_admission.spell_id
+            and discharges.spell_id = in_long_term_care_at_admission.spell_id
 
 ),
 

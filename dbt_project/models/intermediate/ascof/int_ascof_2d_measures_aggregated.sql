@@ -78,13 +78,13 @@ provision_counts as (
     from periods
     inner join cohort_discharges
         on periods.council_code = cohort_discharges.council_code
-        and cohort_discharges.discharge_date between periods.period_start and periods.period_end
+            and cohort_discharges.discharge_date between periods.period_start and periods.period_end
     left join linked_spells
         on periods.council_code = linked_spells.council_code
-        and periods.period_type = linked_spells.period_type
-        and periods.period_start = linked_spells.period_start
-        and periods.period_end = linked_spells.period_end
-        and cohort_discharges.spell_id = linked_spells.spell_id
+            and periods.period_type = linked_spells.period_type
+            and periods.period_start = linked_spells.period_start
+            and periods.period_end = linked_spells.period_end
+            and cohort_discharges.spell_id = linked_spells.spell_id
     group by periods.council_code, periods.period_type, periods.period_start, periods.period_end
 
 ),
@@ -112,7 +112,7 @@ from periods
 cross join measures
 left join counted
     on periods.council_code = counted.council_code
-    and periods.period_type = counted.period_type
-    and periods.period_start = counted.period_start
-    and periods.period_end = counted.period_end
-    and measures.measure_code = counted.measure_code
+        and periods.period_type = counted.period_type
+        and periods.period_start = counted.period_start
+        and periods.period_end = counted.period_end
+        and measures.measure_code = counted.measure_code

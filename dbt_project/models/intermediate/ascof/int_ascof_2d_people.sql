@@ -46,7 +46,7 @@ discharges_in_period as (
     from periods
     inner join cohort_discharges
         on periods.council_code = cohort_discharges.council_code
-        and cohort_discharges.discharge_date between periods.period_start and periods.period_end
+            and cohort_discharges.discharge_date between periods.period_start and periods.period_end
 
 ),
 
@@ -68,7 +68,7 @@ person_rows as (
         discharges_in_period.person_id,
         discharges_in_period.discharge_date,
         discharges_in_period.age_at_discharge,
-        exists (
+        exists(
             select 1 from linked
             where linked.council_code = discharges_in_period.council_code
                 and linked.period_type = discharges_in_period.period_type
@@ -108,4 +108,4 @@ select
 from people
 left join age_bands
     on people.age_at_latest_discharge >= age_bands.min_age
-    and (age_bands.max_age is null or people.age_at_latest_discharge <= age_bands.max_age)
+        and (age_bands.max_age is null or people.age_at_latest_discharge <= age_bands.max_age)

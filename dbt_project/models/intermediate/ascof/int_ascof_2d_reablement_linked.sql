@@ -97,14 +97,14 @@ candidate_links as (
     from periods
     inner join cohort_discharges
         on periods.council_code = cohort_discharges.council_code
-        and cohort_discharges.discharge_date between periods.period_start and periods.period_end
+            and cohort_discharges.discharge_date between periods.period_start and periods.period_end
     inner join clusters
         on cohort_discharges.council_code = clusters.council_code
-        and cohort_discharges.person_id = clusters.person_id
+            and cohort_discharges.person_id = clusters.person_id
     where cohort_discharges.discharge_date
-            >= clusters.cluster_start_date - to_days({{ var('ascof_2d_link_days_before') }})
+        >= clusters.cluster_start_date - to_days({{ var('ascof_2d_link_days_before') }})
         and cohort_discharges.discharge_date
-            <= clusters.cluster_start_date + to_days({{ var('ascof_2d_link_days_after') }})
+        <= clusters.cluster_start_date + to_days({{ var('ascof_2d_link_days_after') }})
         and cohort_discharges.admission_date <= clusters.cluster_start_date
 
 ),
@@ -116,10 +116,11 @@ linked as (
         discharge_date + to_days({{ var('ascof_2d_followup_days') }}) as follow_up_end_date
     from candidate_links
     qualify row_number() over (
-        partition by council_code, period_type, period_start, period_end, person_id,
-            cluster_number
-        order by discharge_date desc, admission_date desc, spell_id desc
-    ) = 1
+            partition by
+                council_code, period_type, period_start, period_end, person_id,
+                cluster_number
+            order by discharge_date desc, admission_date desc, spell_id desc
+        ) = 1
 
 ),
 
@@ -134,7 +135,7 @@ emergency_readmissions as (
     from linked
     inner join all_spells
         on linked.council_code = all_spells.council_code
-        and linked.person_id = all_spells.person_id
+            and linked.person_id = all_spells.person_id
     where all_spells.admission_date > linked.discharge_date
         and all_spells.admission_date > linked.cluster_start_date
         and all_spells.admission_date <= linked.follow_up_end_date
@@ -161,7 +162,7 @@ deaths_in_hospital as (
     from linked
     inner join all_spells
         on linked.council_code = all_spells.council_code
-        and linked.person_id = all_spells.person_id
+            and linked.person_id = all_spells.person_id
     where all_spells.admission_date >= linked.discharge_date
         and all_spells.discharge_date <= linked.follow_up_end_date
         and all_spells.discharge_method in (
@@ -182,7 +183,7 @@ long_term_care_starts as (
     from linked
     inner join events
         on linked.council_code = events.council_code
-        and linked.person_id = events.person_id
+            and linked.person_id = events.person_id
     inner join long_term_services
         on events.service_type = long_term_services.service_type
     where events.event_type = '{{ var("service_event_type") }}'
@@ -214,29 +215,29 @@ flagged as (
     from linked
     left join emergency_readmissions
         on linked.council_code = emergency_readmissions.council_code
-        and linked.period_type = emergency_readmissions.period_type
-        and linked.period_end = emergency_readmissions.period_end
-        and linked.person_id = emergency_readmissions.person_id
-        and linked.cluster_number = emergency_readmissions.cluster_number
+            and linked.period_type = emergency_readmissions.period_type
+            and linked.period_end = emergency_readmissions.period_end
+            and linked.person_id = emergency_readmissions.person_id
+            and linked.cluster_number = emergency_readmissions.cluster_number
     left join deaths_in_hospital
         on linked.council_code = deaths_in_hospital.council_code
-        and linked.period_type = deaths_in_hospital.period_type
-        and linked.period_end = deaths_in_hospital.period_end
-        and linked.person_id = deaths_in_hospital.person_id
-        and linked.cluster_number = deaths_in_hospital.cluster_number
+            and linked.period_type = deaths_in_hospital.period_type
+            and linked.period_end = deaths_in_hospital.period_end
+            and linked.person_id = deaths_in_hospital.person_id
+            and linked.cluster_number = deaths_in_hospital.cluster_number
     left join long_term_care_starts
         on linked.council_code = long_term_care_starts.council_code
-        and linked.period_type = long_term_care_starts.period_type
-        and linked.period_end = long_term_care_starts.period_end
-        and linked.person_id = long_term_care_starts.person_id
-        and linked.cluster_number = long_term_care_starts.cluster_number
+            and linked.period_type = long_term_care_starts.period_type
+            and linked.period_end = long_term_care_starts.period_end
+            and linked.person_id = long_term_care_starts.person_id
+            and linked.cluster_number = long_term_care_starts.cluster_number
     left join deaths
         on linked.council_code = deaths.council_code
-        and linked.person_id = deaths.person_id
+            and linked.person_id = deaths.person_id
 
 )
 
 select
     *,
-    not (was_readmitted_in_emergency or died or started_long_term_care) as remained_in_community
+    not(was_readmitted_in_emergency or died or started_long_term_care) as remained_in_community
 from flagged

@@ -64,13 +64,13 @@ client_services as (
     from details
     inner join events
         on details.council_code = events.council_code
-        and details.person_id = events.person_id
+            and details.person_id = events.person_id
     left join service_types
         on events.service_type = service_types.service_type
     left join indicating_components
         on events.service_component = indicating_components.service_component
     where events.event_type = '{{ var("service_event_type") }}'
-        {%- if var('ascof_2e_person_details_as_at_period_end') %}
+    {%- if var('ascof_2e_person_details_as_at_period_end') %}
         and events.event_start_date <= details.period_end
         {%- endif %}
 
@@ -81,13 +81,13 @@ latest_services as (
     select *
     from client_services
     qualify dense_rank() over (
-        partition by council_code, period_type, period_end, person_id
-        order by
-            derived_event_end_date desc nulls first,
-            service_type_rank asc nulls last,
-            indicates_accommodation desc,
-            event_start_date desc
-    ) = 1
+            partition by council_code, period_type, period_end, person_id
+            order by
+                derived_event_end_date desc nulls first,
+                service_type_rank asc nulls last,
+                indicates_accommodation desc,
+                event_start_date desc
+        ) = 1
 
 ),
 
@@ -121,13 +121,13 @@ presumed as (
     from latest_service_summary as summary
     left join presumption_rules
         on presumption_rules.service_type in ('*', summary.service_type)
-        and presumption_rules.service_component
+            and presumption_rules.service_component
             in ('*', coalesce(summary.service_component, '(none)'))
     qualify row_number() over (
-        partition by
-            summary.council_code, summary.period_type, summary.period_end, summary.person_id
-        order by presumption_rules.rule_order
-    ) = 1
+            partition by
+                summary.council_code, summary.period_type, summary.period_end, summary.person_id
+            order by presumption_rules.rule_order
+        ) = 1
 
 )
 
@@ -144,6 +144,6 @@ select
 from details
 left join presumed
     on details.council_code = presumed.council_code
-    and details.period_type = presumed.period_type
-    and details.period_end = presumed.period_end
-    and details.person_id = presumed.person_id
+        and details.period_type = presumed.period_type
+        and details.period_end = presumed.period_end
+        and details.person_id = presumed.person_id

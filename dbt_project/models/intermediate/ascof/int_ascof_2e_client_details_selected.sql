@@ -59,7 +59,7 @@ client_events as (
     from clients
     inner join events
         on clients.council_code = events.council_code
-        and clients.person_id = events.person_id
+            and clients.person_id = events.person_id
     left join accommodation_statuses
         on events.accommodation_status = accommodation_statuses.accommodation_status
     left join support_reasons
@@ -79,7 +79,7 @@ ranked as (
             order by
                 is_accommodation_known desc,
                 {%- if not var('ascof_2e_person_details_as_at_period_end') %}
-                reference_period_end_date desc,
+                    reference_period_end_date desc,
                 {%- endif %}
                 derived_event_end_date desc nulls first,
                 event_start_date desc
@@ -89,7 +89,7 @@ ranked as (
             order by
                 is_support_reason_known desc,
                 {%- if not var('ascof_2e_person_details_as_at_period_end') %}
-                reference_period_end_date desc,
+                    reference_period_end_date desc,
                 {%- endif %}
                 derived_event_end_date desc nulls first,
                 event_start_date desc
@@ -139,4 +139,4 @@ select
     top_values.birth_month,
     top_values.date_of_death
 from clients
-inner join top_values using (council_code, period_type, period_end, person_id)
+inner join top_values using (council_code, period_type, period_end, person_id)  -- noqa: ST07

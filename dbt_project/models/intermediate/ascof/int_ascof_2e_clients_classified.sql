@@ -52,13 +52,15 @@ classified as (
         coalesce(presumed.presumed_accommodation_status, details.reported_accommodation_status)
             as accommodation_status,
         details.primary_support_reason,
-        cast({{ age_in_years('details.birth_month', 'details.latest_capped_service_end_date') }} as integer) as age_at_latest_service_end
+        cast(
+            {{ age_in_years('details.birth_month', 'details.latest_capped_service_end_date') }} as integer
+        ) as age_at_latest_service_end
     from details
     left join presumed
         on details.council_code = presumed.council_code
-        and details.period_type = presumed.period_type
-        and details.period_end = presumed.period_end
-        and details.person_id = presumed.person_id
+            and details.period_type = presumed.period_type
+            and details.period_end = presumed.period_end
+            and details.person_id = presumed.person_id
     where details.date_of_death is null or details.date_of_death >= details.period_start
 
 )
@@ -82,6 +84,6 @@ left join support_reasons
     on classified.primary_support_reason = support_reasons.primary_support_reason
 left join age_bands
     on classified.age_at_latest_service_end >= age_bands.min_age
-    and (age_bands.max_age is null or classified.age_at_latest_service_end <= age_bands.max_age)
+        and (age_bands.max_age is null or classified.age_at_latest_service_end <= age_bands.max_age)
 where classified.age_at_latest_service_end is null
     or classified.age_at_latest_service_end >= (select min(min_age) from age_bands)

@@ -29,4 +29,4 @@ select
 from clients
 inner join cohorts
     on clients.age_band = cohorts.age_band
-    and (clients.is_learning_disability or not cohorts.learning_disability_only)
+        and (clients.is_learning_disability or not cohorts.learning_disability_only)

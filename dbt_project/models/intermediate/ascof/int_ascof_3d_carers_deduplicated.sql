@@ -22,6 +22,6 @@ select
 from carers
 left join age_bands
     on carers.age_at_period_end >= age_bands.min_age
-    and (age_bands.max_age is null or carers.age_at_period_end <= age_bands.max_age)
+        and (age_bands.max_age is null or carers.age_at_period_end <= age_bands.max_age)
 where carers.age_at_period_end is null
     or carers.age_at_period_end >= (select min(min_age) from age_bands)

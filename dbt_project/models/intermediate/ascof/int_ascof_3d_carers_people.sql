@@ -11,12 +11,14 @@ carers as (
 
 )
 
-select council_code, period_type, period_start, period_end, '3D(1b)' as measure_code, person_id,
+select
+    council_code, period_type, period_start, period_end, '3D(1b)' as measure_code, person_id,
     age_band, is_self_directed as in_numerator, in_denominator
 from carers
 
 union all
 
-select council_code, period_type, period_start, period_end, '3D(2b)' as measure_code, person_id,
+select
+    council_code, period_type, period_start, period_end, '3D(2b)' as measure_code, person_id,
     age_band, is_direct_payment as in_numerator, in_denominator
 from carers

@@ -75,10 +75,10 @@ ranked_services as (
     -- The fallback join also restricts to long-term service types: other types have no row.
     inner join hierarchy as fallback
         on services.service_type = fallback.service_type
-        and fallback.delivery_mechanism is null
+            and fallback.delivery_mechanism is null
     left join hierarchy as exact_match
         on services.service_type = exact_match.service_type
-        and services.effective_delivery_mechanism = exact_match.delivery_mechanism
+            and services.effective_delivery_mechanism = exact_match.delivery_mechanism
 
 ),
 
@@ -114,6 +114,6 @@ inner join hierarchy
     on people.setting_rank = hierarchy.setting_rank
 left join age_bands
     on people.age_at_period_end >= age_bands.min_age
-    and (age_bands.max_age is null or people.age_at_period_end <= age_bands.max_age)
+        and (age_bands.max_age is null or people.age_at_period_end <= age_bands.max_age)
 where people.age_at_period_end is null
     or people.age_at_period_end >= (select min(min_age) from age_bands)

@@ -13,13 +13,15 @@ community_clients as (
 
 by_breakdown as (
 
-    select council_code, period_type, period_start, period_end,
+    select
+        council_code, period_type, period_start, period_end,
         'Total' as breakdown, person_id, is_self_directed, is_direct_payment
     from community_clients
 
     union all
 
-    select council_code, period_type, period_start, period_end,
+    select
+        council_code, period_type, period_start, period_end,
         age_band as breakdown, person_id, is_self_directed, is_direct_payment
     from community_clients
     where age_band <> 'Unknown'
@@ -42,12 +44,14 @@ counted as (
 
 )
 
-select council_code, period_type, period_start, period_end, '3D(1a)' as measure_code, breakdown,
+select
+    council_code, period_type, period_start, period_end, '3D(1a)' as measure_code, breakdown,
     self_directed_people as numerator, community_people as denominator
 from counted
 
 union all
 
-select council_code, period_type, period_start, period_end, '3D(2a)' as measure_code, breakdown,
+select
+    council_code, period_type, period_start, period_end, '3D(2a)' as measure_code, breakdown,
     direct_payment_people as numerator, community_people as denominator
 from counted

@@ -9,12 +9,14 @@ community_clients as (
 
 )
 
-select council_code, period_type, period_start, period_end, '3D(1a)' as measure_code,
+select
+    council_code, period_type, period_start, period_end, '3D(1a)' as measure_code,
     person_id, age_band, is_self_directed as in_numerator, true as in_denominator
 from community_clients
 
 union all
 
-select council_code, period_type, period_start, period_end, '3D(2a)' as measure_code,
+select
+    council_code, period_type, period_start, period_end, '3D(2a)' as measure_code,
     person_id, age_band, is_direct_payment as in_numerator, true as in_denominator
 from community_clients

@@ -44,7 +44,7 @@ concluded as (
         and (
             concerns.birth_month is null
             or {{ age_in_years('concerns.birth_month', 'concerns.concern_received_date') }}
-                >= (select min(min_age) from age_bands)
+            >= (select min(min_age) from age_bands)
         )
 
 )
@@ -62,12 +62,12 @@ select
     end as age_band,
     coalesce(
         concluded.risk_identified = '{{ var("safeguarding_risk_identified") }}'
-            and risk_outcomes.in_denominator,
+        and risk_outcomes.in_denominator,
         false
     ) as in_denominator,
     coalesce(
         concluded.risk_identified = '{{ var("safeguarding_risk_identified") }}'
-            and risk_outcomes.in_numerator,
+        and risk_outcomes.in_numerator,
         false
     ) as in_numerator
 from concluded
@@ -75,4 +75,4 @@ left join risk_outcomes
     on concluded.risk_outcome = risk_outcomes.risk_outcome
 left join age_bands
     on concluded.age_at_enquiry_end >= age_bands.min_age
-    and (age_bands.max_age is null or concluded.age_at_enquiry_end <= age_bands.max_age)
+        and (age_bands.max_age is null or concluded.age_at_enquiry_end <= age_bands.max_age)

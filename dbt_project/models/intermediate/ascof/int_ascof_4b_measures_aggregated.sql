@@ -34,8 +34,8 @@ covered_periods as (
     from periods
     inner join coverage
         on periods.council_code = coverage.council_code
-        and periods.period_start >= coverage.covered_from
-        and periods.period_end <= coverage.covered_to
+            and periods.period_start >= coverage.covered_from
+            and periods.period_end <= coverage.covered_to
 
 ),
 
@@ -58,7 +58,7 @@ select
 from covered_periods
 left join enquiries
     on covered_periods.council_code = enquiries.council_code
-    and enquiries.enquiry_end_date
+        and enquiries.enquiry_end_date
         between covered_periods.period_start and covered_periods.period_end
 group by
     covered_periods.council_code,

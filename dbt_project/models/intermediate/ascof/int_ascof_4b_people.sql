@@ -31,7 +31,7 @@ select
 from periods
 inner join enquiries
     on periods.council_code = enquiries.council_code
-    and enquiries.enquiry_end_date between periods.period_start and periods.period_end
+        and enquiries.enquiry_end_date between periods.period_start and periods.period_end
 group by
     periods.council_code,
     periods.period_type,

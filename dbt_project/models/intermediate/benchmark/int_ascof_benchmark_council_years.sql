@@ -66,7 +66,7 @@ select
     councils.council_type_code,
     keys.measure_code,
     cast(year(keys.period_start) as varchar) || '-'
-        || right(cast(year(keys.period_start) + 1 as varchar), 2) as financial_year,
+    || right(cast(year(keys.period_start) + 1 as varchar), 2) as financial_year,
     keys.period_start,
     cast(keys.period_start + interval 12 month - interval 1 day as date) as period_end,
     computed.period_end as computed_period_end,
@@ -87,12 +87,12 @@ select
 from keys
 left join official
     on keys.council_code = official.area_code
-    and keys.measure_code = official.measure_code
-    and keys.period_start = official.period_start
+        and keys.measure_code = official.measure_code
+        and keys.period_start = official.period_start
 left join computed
     on keys.council_code = computed.council_code
-    and keys.measure_code = computed.measure_code
-    and keys.period_start = computed.period_start
+        and keys.measure_code = computed.measure_code
+        and keys.period_start = computed.period_start
 left join councils
     on keys.council_code = councils.area_code
 left join {{ ref('dim_council') }} as dim_council

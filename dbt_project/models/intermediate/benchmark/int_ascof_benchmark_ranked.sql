@@ -87,8 +87,8 @@ comparator_summary as (
     from comparator_scores
     left join scored as own
         on comparator_scores.council_code = own.council_code
-        and comparator_scores.measure_code = own.measure_code
-        and comparator_scores.financial_year = own.financial_year
+            and comparator_scores.measure_code = own.measure_code
+            and comparator_scores.financial_year = own.financial_year
     group by all
 
 ),
@@ -117,20 +117,23 @@ select
     cast(round(comparator_summary.comparator_average_outcome, 3) as decimal(18, 3))
         as comparator_average_outcome,
     cast(case when comparator_summary.council_has_value
-        then 1 + comparator_summary.comparators_better end as integer) as rank_in_comparator_group,
+            then 1 + comparator_summary.comparators_better
+    end as integer) as rank_in_comparator_group,
     cast(case when comparator_summary.council_has_value
-        then 1 + comparator_summary.comparators_with_value end as integer)
+            then 1 + comparator_summary.comparators_with_value
+    end as integer)
         as comparator_group_ranked,
     cast(case when comparator_summary.council_has_value then ceil(
-        {{ var('ascof_benchmark_quartiles') }} * (1 + comparator_summary.comparators_better)
-        / (1 + comparator_summary.comparators_with_value)
-    ) end as integer) as quartile_in_comparator_group
+                {{ var('ascof_benchmark_quartiles') }} * (1 + comparator_summary.comparators_better)
+                / (1 + comparator_summary.comparators_with_value)
+            )
+    end as integer) as quartile_in_comparator_group
 from grain
 left join ranked_among_councils
     on grain.council_code = ranked_among_councils.council_code
-    and grain.measure_code = ranked_among_councils.measure_code
-    and grain.financial_year = ranked_among_councils.financial_year
+        and grain.measure_code = ranked_among_councils.measure_code
+        and grain.financial_year = ranked_among_councils.financial_year
 left join comparator_summary
     on grain.council_code = comparator_summary.council_code
-    and grain.measure_code = comparator_summary.measure_code
-    and grain.financial_year = comparator_summary.financial_year
+        and grain.measure_code = comparator_summary.measure_code
+        and grain.financial_year = comparator_summary.financial_year

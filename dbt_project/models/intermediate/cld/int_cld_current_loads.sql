@@ -8,5 +8,5 @@ select
 from {{ ref('stg_ops__load_audit') }}
 where feed = 'cld' and load_status = 'loaded'
 qualify row_number() over (
-    partition by council_code, file_name order by loaded_at desc, load_id desc
-) = 1
+        partition by council_code, file_name order by loaded_at desc, load_id desc
+    ) = 1

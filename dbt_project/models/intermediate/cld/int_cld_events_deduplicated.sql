@@ -55,7 +55,7 @@ closed as (
             select 1 from events_by_reference_period as next_period
             where next_period.council_code = events.council_code
                 and next_period.reference_period_start_date
-                    = events.reference_period_end_date + interval 1 day
+                = events.reference_period_end_date + interval 1 day
                 and next_period.unique_event_key = events.unique_event_key
         ) as is_closed_by_next_submission
     from events
@@ -69,7 +69,7 @@ ranked as (
     select
         closed.* replace (
             case when closed.is_closed_by_next_submission
-                then closed.reference_period_end_date
+                    then closed.reference_period_end_date
                 else closed.derived_event_end_date
             end as derived_event_end_date
         ),
@@ -78,7 +78,7 @@ ranked as (
             order by
                 closed.reference_period_end_date desc,
                 case when closed.is_closed_by_next_submission
-                    then closed.reference_period_end_date
+                        then closed.reference_period_end_date
                     else closed.derived_event_end_date
                 end desc nulls first,
                 outcome_hierarchy.hierarchy_rank asc nulls last,
@@ -107,7 +107,7 @@ people as (
 )
 
 select
-    kept.* exclude (birth_month, date_of_death),
+    kept.* exclude (birth_month, date_of_death),  -- noqa: RF02
     kept.birth_month as submitted_birth_month,
     kept.date_of_death as submitted_date_of_death,
     people.birth_month,
@@ -115,4 +115,4 @@ select
 from kept
 inner join people
     on kept.council_code = people.council_code
-    and kept.person_id = people.person_id
+        and kept.person_id = people.person_id

@@ -26,14 +26,14 @@ release_map as (
 select
     events.* replace (
         {%- for column, field_name in coded_fields %}
-        coalesce(map_{{ column }}.r2_value, events.{{ column }}) as {{ column }}
-        {%- if not loop.last %},{% endif %}
+            coalesce(map_{{ column }}.r2_value, events.{{ column }}) as {{ column }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     )
 from events
 {%- for column, field_name in coded_fields %}
-left join release_map as map_{{ column }}
-    on events.release = 'R1'
-    and map_{{ column }}.cld_field_name = '{{ field_name }}'
-    and map_{{ column }}.r1_value = events.{{ column }}
+    left join release_map as map_{{ column }}
+        on events.release = 'R1'
+            and map_{{ column }}.cld_field_name = '{{ field_name }}'
+            and map_{{ column }}.r1_value = events.{{ column }}
 {%- endfor %}

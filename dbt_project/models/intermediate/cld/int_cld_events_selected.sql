@@ -58,7 +58,7 @@ in_period as (
             or (
                 events.event_type <> '{{ var("service_event_type") }}'
                 and events.derived_event_end_date between selected_files.reference_period_start_date
-                    and selected_files.reference_period_end_date
+                and selected_files.reference_period_end_date
             )
         )
         and (
@@ -80,14 +80,19 @@ select
         client_type,
         event_start_date,
         non_service_end := case when event_type <> '{{ var("service_event_type") }}'
-            then derived_event_end_date end,
+                then derived_event_end_date
+        end,
         request_route := case when event_type = '{{ var("request_event_type") }}'
-            then request_route_of_access end,
+                then request_route_of_access
+        end,
         assessment := case when event_type = '{{ var("assessment_event_type") }}'
-            then assessment_type end,
+                then assessment_type
+        end,
         service := case when event_type = '{{ var("service_event_type") }}'
-            then service_type end,
+                then service_type
+        end,
         component := case when event_type = '{{ var("service_event_type") }}'
-            then service_component end
+                then service_component
+        end
     ))::varchar) as unique_event_key
 from in_period

@@ -38,14 +38,16 @@ described as (
         coalesce(submitted.column_name = fields.check_column, false) as is_identifier_check,
         coalesce(rules.requirement, 'optional') as requirement,
         nullif(trim(submitted.submitted_value), '') is null
-            or (coalesce(submitted.column_name = fields.check_column, false)
-                and submitted.submitted_value = 'blank') as is_blank
+        or (
+            coalesce(submitted.column_name = fields.check_column, false)
+            and submitted.submitted_value = 'blank'
+        ) as is_blank
     from submitted
     inner join fields
         on submitted.column_name in (fields.raw_column, fields.check_column)
     left join rules
         on fields.cld_field_name = rules.cld_field_name
-        and submitted.row_event_type = rules.event_type
+            and submitted.row_event_type = rules.event_type
 
 ),
 
@@ -54,35 +56,46 @@ classified as (
     select
         described.*,
         case
-            when is_blank and (
-                requirement = 'mandatory'
-                or (requirement = 'mandatory_if_ended' and row_event_has_ended)
-            ) then 'Blank but mandatory'
-            when is_blank then 'Blank and not mandatory'
-            when is_identifier_check then
-                case when submitted_value = 'valid' then 'Valid' else 'Invalid' end
-            when value_check = 'code_list' then
-                case
-                    when exists (
-                        select 1 from code_list
-                        where code_list.cld_field_name = described.cld_field_name
-                            and code_list.release = described.release
-                            and code_list.code_value = described.submitted_value
-                    ) then 'Valid'
-                    when described.release = 'R2' and exists (
-                        select 1 from code_list
-                        where code_list.cld_field_name = described.cld_field_name
-                            and code_list.release = 'R1'
-                            and code_list.code_value = described.submitted_value
-                    ) then 'Valid only in Release 1'
-                    else 'Invalid'
-                end
-            when value_check = 'date' then
-                case when try_strptime(submitted_value, '%Y-%m-%d') is not null
-                    then 'Valid' else 'Invalid' end
-            when value_check = 'number' then
-                case when try_cast(submitted_value as decimal(18, 2)) is not null
-                    then 'Valid' else 'Invalid' end
+            when described.is_blank and (
+                    described.requirement = 'mandatory'
+                    or (
+                        described.requirement = 'mandatory_if_ended'
+                        and described.row_event_has_ended
+                    )
+                ) then 'Blank but mandatory'
+            when described.is_blank then 'Blank and not mandatory'
+            when described.is_identifier_check
+                then
+                    case when described.submitted_value = 'valid' then 'Valid' else 'Invalid' end
+            when described.value_check = 'code_list'
+                then
+                    case
+                        when exists (
+                                select 1 from code_list
+                                where code_list.cld_field_name = described.cld_field_name
+                                    and code_list.release = described.release
+                                    and code_list.code_value = described.submitted_value
+                            ) then 'Valid'
+                        when described.release = 'R2' and exists (
+                                select 1 from code_list
+                                where code_list.cld_field_name = described.cld_field_name
+                                    and code_list.release = 'R1'
+                                    and code_list.code_value = described.submitted_value
+                            ) then 'Valid only in Release 1'
+                        else 'Invalid'
+                    end
+            when described.value_check = 'date'
+                then
+                    case when try_strptime(described.submitted_value, '%Y-%m-%d') is not null
+                            then 'Valid'
+                        else 'Invalid'
+                    end
+            when described.value_check = 'number'
+                then
+                    case when try_cast(described.submitted_value as decimal(18, 2)) is not null
+                            then 'Valid'
+                        else 'Invalid'
+                    end
             else 'Valid'
         end as validation_status
     from described

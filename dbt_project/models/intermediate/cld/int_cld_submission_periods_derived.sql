@@ -52,9 +52,9 @@ covered_months as (
     where files.dated_events < {{ var('cld_period_min_file_events') }}
         or (
             100.0 * months.events_in_month / files.dated_events
-                >= {{ var('cld_period_min_month_share_pct') }}
+            >= {{ var('cld_period_min_month_share_pct') }}
             and months.event_types_in_month
-                >= files.event_types_in_busiest_month - {{ var('cld_period_event_type_shortfall') }}
+            >= files.event_types_in_busiest_month - {{ var('cld_period_event_type_shortfall') }}
         )
 
 ),
@@ -92,8 +92,8 @@ select
         then loads.reporting_period_end_date else derived.covered_to
     end as derived_period_end_date,
     {%- else %}
-    derived.covered_from as derived_period_start_date,
-    derived.covered_to as derived_period_end_date,
+        derived.covered_from as derived_period_start_date,
+        derived.covered_to as derived_period_end_date,
     {%- endif %}
     excluded.checksum is not null as is_excluded,
     excluded.reason as exclusion_reason

@@ -23,8 +23,8 @@ files as (
     select * from {{ ref('int_cld_submission_periods_derived') }}
     where not is_excluded
         and derived_period_start_date is not null
-        {#- Null as-of: every file loaded so far (no clock, so a lean night need not rebuild). #}
-        {%- if as_of %}
+    {#- Null as-of: every file loaded so far (no clock, so a lean night need not rebuild). #}
+    {%- if as_of %}
         and cast(loaded_at as date) <= cast('{{ as_of }}' as date)
         {%- endif %}
 
@@ -67,10 +67,10 @@ candidates as (
     from quarters
     inner join files
         on quarters.council_code = files.council_code
-        and files.derived_period_start_date <= quarters.quarter_start_date
-        and files.derived_period_end_date >= quarters.quarter_end_date
-        -- DHSC compares the import time with the quarter end date (midnight starting it).
-        and files.imported_at > cast(quarters.quarter_end_date as timestamp)
+            and quarters.quarter_start_date >= files.derived_period_start_date
+            and files.derived_period_end_date >= quarters.quarter_end_date
+            -- DHSC compares the import time with the quarter end date (midnight starting it).
+            and files.imported_at > cast(quarters.quarter_end_date as timestamp)
 
 )
 
@@ -82,7 +82,9 @@ select
     release,
     loaded_at,
     imported_at,
-    min(quarter_start_date) over (partition by council_code, load_id) as reference_period_start_date,
+    min(quarter_start_date)
+        over (partition by council_code, load_id)
+        as reference_period_start_date,
     max(quarter_end_date) over (partition by council_code, load_id) as reference_period_end_date
 from candidates
 where recency_rank = 1

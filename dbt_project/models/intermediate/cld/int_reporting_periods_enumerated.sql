@@ -47,21 +47,24 @@ candidates as (
 
 typed as (
 
-    select council_code, covered_from, covered_to, period_start, period_end,
+    select
+        council_code, covered_from, covered_to, period_start, period_end,
         'Financial year' as period_type
     from candidates
     where month_of_financial_year = 12
 
     union all
 
-    select council_code, covered_from, covered_to, period_start, period_end,
+    select
+        council_code, covered_from, covered_to, period_start, period_end,
         'Rolling 12 months to quarter end' as period_type
     from candidates
     where month_of_financial_year % 3 = 0
 
     union all
 
-    select council_code, covered_from, covered_to, period_start, period_end,
+    select
+        council_code, covered_from, covered_to, period_start, period_end,
         'Rolling 12 months to month end' as period_type
     from candidates
 

@@ -35,7 +35,7 @@ limited as (
     from applications
     where birth_month is null
         or {{ age_in_years('birth_month', 'received_date') }}
-            >= (select min(min_age) from age_bands)
+        >= (select min(min_age) from age_bands)
 
 )
 

@@ -17,10 +17,16 @@ completed as (
     from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
         and (
-            (event_type = '{{ var("assessment_event_type") }}'
-                and assessment_type in {{ kpi_code_list('long_term_assessment_type') }})
-            or (event_type = '{{ var("review_event_type") }}'
-                and coalesce(review_reason, '') not in {{ kpi_code_list('short_term_review_reason') }})
+            (
+                event_type = '{{ var("assessment_event_type") }}'
+                and assessment_type in {{ kpi_code_list('long_term_assessment_type') }}
+            )
+            or (
+                event_type = '{{ var("review_event_type") }}'
+                and coalesce(
+                    review_reason, ''
+                ) not in {{ kpi_code_list('short_term_review_reason') }}
+            )
         )
 
 ),
@@ -34,7 +40,7 @@ counted as (
     from months
     left join completed
         on months.council_code = completed.council_code
-        and completed.completed_date between months.month and months.month_end
+            and completed.completed_date between months.month and months.month_end
     group by all
 
 )

@@ -41,10 +41,10 @@ returned as (
     from requests as resolved
     inner join requests as later
         on resolved.council_code = later.council_code
-        and resolved.person_id = later.person_id
-        and later.event_row_id <> resolved.event_row_id
-        and later.event_start_date > resolved.resolved_date
-        and later.event_start_date
+            and resolved.person_id = later.person_id
+            and resolved.event_row_id <> later.event_row_id
+            and resolved.resolved_date < later.event_start_date
+            and later.event_start_date
             <= resolved.resolved_date + {{ var('kpi_recontact_window_days') }}
     where resolved.is_resolved
 
@@ -63,7 +63,7 @@ counted as (
     from months
     left join requests
         on months.council_code = requests.council_code
-        and requests.resolved_date between months.month and months.month_end
+            and requests.resolved_date between months.month and months.month_end
     left join returned
         on requests.event_row_id = returned.event_row_id
     group by all

@@ -39,7 +39,7 @@ counted as (
     from months
     left join requests
         on months.council_code = requests.council_code
-        and requests.contact_date between months.financial_year_start and months.month_end
+            and requests.contact_date between months.financial_year_start and months.month_end
     group by all
 
 )

@@ -23,7 +23,7 @@ received as (
     from months
     left join applications
         on months.council_code = applications.council_code
-        and applications.received_date between months.financial_year_start and months.month_end
+            and applications.received_date between months.financial_year_start and months.month_end
     group by months.council_code, months.month
 
 )

@@ -58,13 +58,13 @@ services_in_year as (
             or events.derived_event_end_date >= months.financial_year_start
         )
     qualify row_number() over (
-        partition by months.council_code, months.month, events.person_id
-        order by
-            coalesce(events.primary_support_reason, 'Unknown') = 'Unknown',
-            events.loaded_at desc,
-            events.event_start_date desc,
-            events.primary_support_reason
-    ) = 1
+            partition by months.council_code, months.month, events.person_id
+            order by
+                coalesce(events.primary_support_reason, 'Unknown') = 'Unknown',
+                events.loaded_at desc,
+                events.event_start_date desc,
+                events.primary_support_reason asc
+        ) = 1
 
 ),
 
@@ -72,15 +72,17 @@ people as (
 
     select
         services_in_year.*,
-        cast({{ age_in_years('person_details.birth_month', 'services_in_year.month_end') }} as integer)
+        cast(
+            {{ age_in_years('person_details.birth_month', 'services_in_year.month_end') }} as integer
+        )
             as age_at_month_end
     from services_in_year
     inner join person_details
         on services_in_year.council_code = person_details.council_code
-        and services_in_year.person_id = person_details.person_id
+            and services_in_year.person_id = person_details.person_id
     inner join months
         on services_in_year.council_code = months.council_code
-        and services_in_year.month = months.month
+            and services_in_year.month = months.month
     where person_details.date_of_death is null
         or person_details.date_of_death >= months.financial_year_start
 
@@ -99,18 +101,23 @@ classified as (
         people.month,
         people.person_id,
         client_groups.client_group,
-        coalesce(employment_known.employment_status in {{ kpi_code_list('paid_employment') }}, false)
+        coalesce(
+            employment_known.employment_status in {{ kpi_code_list('paid_employment') }}, false
+        )
             as is_in_paid_employment
     from people
     inner join client_groups
         on people.primary_support_reason = client_groups.primary_support_reason
-        and people.age_at_month_end >= client_groups.min_age
-        and (client_groups.max_age is null or people.age_at_month_end <= client_groups.max_age)
+            and people.age_at_month_end >= client_groups.min_age
+            and (client_groups.max_age is null or people.age_at_month_end <= client_groups.max_age)
     left join employment_known
         on people.council_code = employment_known.council_code
-        and people.person_id = employment_known.person_id
-        and people.month_end >= employment_known.event_start_date
-        and (employment_known.next_start_date is null or people.month_end < employment_known.next_start_date)
+            and people.person_id = employment_known.person_id
+            and people.month_end >= employment_known.event_start_date
+            and (
+                employment_known.next_start_date is null
+                or people.month_end < employment_known.next_start_date
+            )
 
 ),
 
@@ -120,7 +127,8 @@ counted as (
         months.council_code,
         months.month,
         count(*) filter (
-            where classified.client_group = 'Learning disability' and classified.is_in_paid_employment
+            where classified.client_group = 'Learning disability'
+            and classified.is_in_paid_employment
         ) as learning_disability_employed,
         count(*) filter (
             where classified.client_group = 'Mental health' and classified.is_in_paid_employment
@@ -128,7 +136,7 @@ counted as (
     from months
     left join classified
         on months.council_code = classified.council_code
-        and months.month = classified.month
+            and months.month = classified.month
     group by all
 
 )

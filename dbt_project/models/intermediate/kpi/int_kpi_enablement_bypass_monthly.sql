@@ -60,15 +60,15 @@ existing_clients as (
     from starts
     inner join services as earlier
         on starts.council_code = earlier.council_code
-        and starts.person_id = earlier.person_id
-        and earlier.event_row_id <> starts.event_row_id
-        and earlier.service_type in {{ kpi_code_list('long_term_service_type') }}
-        and earlier.event_start_date < starts.event_start_date
-        and (
-            earlier.derived_event_end_date is null
-            or datediff('day', earlier.derived_event_end_date, starts.event_start_date)
+            and starts.person_id = earlier.person_id
+            and starts.event_row_id <> earlier.event_row_id
+            and earlier.service_type in {{ kpi_code_list('long_term_service_type') }}
+            and starts.event_start_date > earlier.event_start_date
+            and (
+                earlier.derived_event_end_date is null
+                or datediff('day', earlier.derived_event_end_date, starts.event_start_date)
                 < {{ var('kpi_new_client_lookback_days') }}
-        )
+            )
 
 ),
 
@@ -78,14 +78,14 @@ enabled_first as (
     from starts
     inner join services as reablement
         on starts.council_code = reablement.council_code
-        and starts.person_id = reablement.person_id
-        and reablement.service_type in {{ kpi_code_list('reablement_service_type') }}
-        and reablement.event_start_date < starts.event_start_date
-        and (
-            reablement.derived_event_end_date is null
-            or datediff('day', reablement.derived_event_end_date, starts.event_start_date)
+            and starts.person_id = reablement.person_id
+            and reablement.service_type in {{ kpi_code_list('reablement_service_type') }}
+            and starts.event_start_date > reablement.event_start_date
+            and (
+                reablement.derived_event_end_date is null
+                or datediff('day', reablement.derived_event_end_date, starts.event_start_date)
                 <= {{ var('kpi_bypass_lookback_days') }}
-        )
+            )
 
 ),
 
@@ -104,9 +104,10 @@ new_clients as (
         on starts.event_row_id = enabled_first.event_row_id
     where existing_clients.event_row_id is null
     qualify row_number() over (
-        partition by starts.council_code, starts.person_id, date_trunc('month', starts.event_start_date)
-        order by starts.event_start_date, is_bypasser, starts.event_row_id
-    ) = 1
+            partition by
+                starts.council_code, starts.person_id, date_trunc('month', starts.event_start_date)
+            order by starts.event_start_date, is_bypasser, starts.event_row_id
+        ) = 1
 
 ),
 
@@ -116,14 +117,16 @@ oppd_new_clients as (
     from new_clients
     inner join birth_months
         on new_clients.council_code = birth_months.council_code
-        and new_clients.person_id = birth_months.person_id
+            and new_clients.person_id = birth_months.person_id
     inner join client_groups
         on new_clients.primary_support_reason = client_groups.primary_support_reason
-        and {{ age_in_years('birth_months.birth_month', 'new_clients.event_start_date') }}
+            and {{ age_in_years('birth_months.birth_month', 'new_clients.event_start_date') }}
             >= client_groups.min_age
-        and (client_groups.max_age is null
-            or {{ age_in_years('birth_months.birth_month', 'new_clients.event_start_date') }}
-                <= client_groups.max_age)
+            and (
+                client_groups.max_age is null
+                or {{ age_in_years('birth_months.birth_month', 'new_clients.event_start_date') }}
+                <= client_groups.max_age
+            )
     where client_groups.division = 'OPPD'
 
 ),
@@ -138,7 +141,7 @@ counted as (
     from months
     left join oppd_new_clients
         on months.council_code = oppd_new_clients.council_code
-        and oppd_new_clients.event_start_date between months.month and months.month_end
+            and oppd_new_clients.event_start_date between months.month and months.month_end
     where months.month - greatest(
             {{ var('kpi_new_client_lookback_days') }}, {{ var('kpi_bypass_lookback_days') }}
         ) >= months.coverage_start

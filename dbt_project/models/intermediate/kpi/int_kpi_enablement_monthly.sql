@@ -51,10 +51,10 @@ referral_outcomes as (
         event_row_id
     from events
     where event_type in (
-        '{{ var("request_event_type") }}',
-        '{{ var("assessment_event_type") }}',
-        '{{ var("review_event_type") }}'
-    )
+            '{{ var("request_event_type") }}',
+            '{{ var("assessment_event_type") }}',
+            '{{ var("review_event_type") }}'
+        )
         and event_outcome in {{ kpi_code_list('enablement_referral') }}
 
 ),
@@ -64,14 +64,15 @@ referrals as (
     select *
     from referral_outcomes
     qualify coalesce(
-        datediff('day',
-            lag(referral_date) over (
-                partition by council_code, person_id order by referral_date, event_row_id
-            ),
-            referral_date
-        ) > {{ var('kpi_enablement_referral_gap_days') }},
-        true
-    )
+            datediff(
+                'day',
+                lag(referral_date) over (
+                    partition by council_code, person_id order by referral_date, event_row_id
+                ),
+                referral_date
+            ) > {{ var('kpi_enablement_referral_gap_days') }},
+            true
+        )
 
 ),
 
@@ -81,14 +82,16 @@ oppd_referrals as (
     from referrals
     inner join birth_months
         on referrals.council_code = birth_months.council_code
-        and referrals.person_id = birth_months.person_id
+            and referrals.person_id = birth_months.person_id
     inner join client_groups
         on referrals.primary_support_reason = client_groups.primary_support_reason
-        and {{ age_in_years('birth_months.birth_month', 'referrals.referral_date') }}
+            and {{ age_in_years('birth_months.birth_month', 'referrals.referral_date') }}
             >= client_groups.min_age
-        and (client_groups.max_age is null
-            or {{ age_in_years('birth_months.birth_month', 'referrals.referral_date') }}
-                <= client_groups.max_age)
+            and (
+                client_groups.max_age is null
+                or {{ age_in_years('birth_months.birth_month', 'referrals.referral_date') }}
+                <= client_groups.max_age
+            )
     where client_groups.division = 'OPPD'
 
 ),
@@ -99,9 +102,9 @@ support_reasons_known as (
     from events
     where coalesce(primary_support_reason, 'Unknown') <> 'Unknown'
     qualify row_number() over (
-        partition by council_code, person_id, event_start_date
-        order by loaded_at desc, primary_support_reason
-    ) = 1
+            partition by council_code, person_id, event_start_date
+            order by loaded_at desc, primary_support_reason asc
+        ) = 1
 
 ),
 
@@ -117,8 +120,8 @@ clusters as (
     from {{ ref('int_ascof_2a_sequels_assigned') }} as clusters
     asof left join support_reasons_known
         on clusters.council_code = support_reasons_known.council_code
-        and clusters.person_id = support_reasons_known.person_id
-        and clusters.cluster_end_date >= support_reasons_known.event_start_date
+            and clusters.person_id = support_reasons_known.person_id
+            and clusters.cluster_end_date >= support_reasons_known.event_start_date
 
 ),
 
@@ -128,8 +131,11 @@ oppd_clusters as (
     from clusters
     inner join client_groups
         on clusters.primary_support_reason = client_groups.primary_support_reason
-        and clusters.age_at_cluster_end >= client_groups.min_age
-        and (client_groups.max_age is null or clusters.age_at_cluster_end <= client_groups.max_age)
+            and clusters.age_at_cluster_end >= client_groups.min_age
+            and (
+                client_groups.max_age is null
+                or clusters.age_at_cluster_end <= client_groups.max_age
+            )
     where client_groups.division = 'OPPD'
 
 ),
@@ -143,7 +149,7 @@ referrals_counted as (
     from months
     left join oppd_referrals
         on months.council_code = oppd_referrals.council_code
-        and oppd_referrals.referral_date between months.financial_year_start and months.month_end
+            and oppd_referrals.referral_date between months.financial_year_start and months.month_end
     where months.financial_year_start >= months.coverage_start
     group by all
 
@@ -159,7 +165,7 @@ clusters_counted as (
     from months
     left join oppd_clusters
         on months.council_code = oppd_clusters.council_code
-        and oppd_clusters.cluster_end_date between months.month and months.month_end
+            and oppd_clusters.cluster_end_date between months.month and months.month_end
     where months.month - {{ var('ascof_2a_new_client_lookback_days') }} >= months.coverage_start
     group by all
 

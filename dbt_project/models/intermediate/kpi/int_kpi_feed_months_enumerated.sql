@@ -18,7 +18,8 @@ loads as (
     select * from {{ ref('stg_ops__load_audit') }}
     where load_status = 'loaded'
         and feed in (
-            {%- for feed in feeds %}'{{ feed }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {%- for feed in feeds %}'{{ feed }}'{% if not loop.last %}, {% endif %}
+            {% endfor -%}
         )
 
 ),
@@ -45,5 +46,5 @@ select
 from calendar
 inner join coverage
     on calendar.council_code = coverage.council_code
-    and calendar.month >= coverage.covered_from
-    and calendar.month_end <= coverage.covered_to
+        and calendar.month >= coverage.covered_from
+        and calendar.month_end <= coverage.covered_to

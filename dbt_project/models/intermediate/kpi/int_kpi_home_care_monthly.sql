@@ -31,7 +31,7 @@ packages as (
         events.person_id,
         events.event_row_id,
         events.cost_frequency in {{ kpi_code_list('hourly_cost_frequency') }}
-            and events.planned_units_per_week > 0 as has_planned_hours,
+        and events.planned_units_per_week > 0 as has_planned_hours,
         events.planned_units_per_week
     from months
     inner join {{ ref('int_cld_events_deduplicated') }} as events
@@ -41,7 +41,10 @@ packages as (
         and events.service_type in {{ kpi_code_list('long_term_service_type') }}
         and events.service_component in {{ kpi_code_list('home_care_component') }}
         and events.event_start_date <= months.month_end
-        and (events.derived_event_end_date is null or events.derived_event_end_date >= months.month_end)
+        and (
+            events.derived_event_end_date is null
+            or events.derived_event_end_date >= months.month_end
+        )
 
 ),
 
@@ -54,8 +57,8 @@ packages_grouped as (
     from packages
     inner join people
         on packages.council_code = people.council_code
-        and packages.month = people.month
-        and packages.person_id = people.person_id
+            and packages.month = people.month
+            and packages.person_id = people.person_id
 
 ),
 
@@ -93,7 +96,7 @@ filled as (
     from months
     left join aggregated
         on months.council_code = aggregated.council_code
-        and months.month = aggregated.month
+            and months.month = aggregated.month
 
 )
 

@@ -33,7 +33,7 @@ delays as (
         coalesce(
             delay_responsibility in (
                 {%- for responsibility in var('kpi_h18_social_care_responsibilities') %}
-                '{{ responsibility }}'{% if not loop.last %},{% endif %}
+                    '{{ responsibility }}'{% if not loop.last %},{% endif %}
                 {%- endfor %}
             ),
             false
@@ -67,8 +67,8 @@ delay_days as (
     from months
     inner join delays
         on months.council_code = delays.council_code
-        and delays.first_delayed_day <= months.month_end
-        and delays.last_delayed_day >= months.financial_year_start
+            and months.month_end >= delays.first_delayed_day
+            and months.financial_year_start <= delays.last_delayed_day
 
 ),
 
@@ -84,7 +84,7 @@ summed as (
     from months
     left join delay_days
         on months.council_code = delay_days.council_code
-        and months.month = delay_days.month
+            and months.month = delay_days.month
     group by months.council_code, months.month
 
 )

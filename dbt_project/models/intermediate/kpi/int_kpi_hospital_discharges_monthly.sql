@@ -37,12 +37,12 @@ live_discharges as (
     from discharges
     where discharge_method not in (
             {%- for code in var('kpi_hospital_died_discharge_methods') %}
-            '{{ code }}'{% if not loop.last %},{% endif %}
+                '{{ code }}'{% if not loop.last %},{% endif %}
             {%- endfor %}
         )
         and discharge_destination not in (
             {%- for code in var('kpi_hospital_died_discharge_destinations') %}
-            '{{ code }}'{% if not loop.last %},{% endif %}
+                '{{ code }}'{% if not loop.last %},{% endif %}
             {%- endfor %}
         )
 
@@ -56,7 +56,7 @@ long_term_starts as (
         and client_type = '{{ var("service_user_client_type") }}'
         and service_type in (
             {%- for service_type in var('kpi_h20_long_term_care_service_types') %}
-            '{{ service_type }}'{% if not loop.last %},{% endif %}
+                '{{ service_type }}'{% if not loop.last %},{% endif %}
             {%- endfor %}
         )
 
@@ -67,13 +67,13 @@ discharges_classified as (
     select
         live_discharges.council_code,
         live_discharges.discharge_date,
-        exists (
+        exists(
             select 1 from long_term_starts
             where long_term_starts.council_code = live_discharges.council_code
                 and long_term_starts.person_id = live_discharges.person_id
                 and long_term_starts.event_start_date between live_discharges.discharge_date
-                    and live_discharges.discharge_date
-                        + {{ var('kpi_h20_long_term_care_window_days') }}
+                and live_discharges.discharge_date
+                + {{ var('kpi_h20_long_term_care_window_days') }}
         ) as results_in_long_term_care
     from live_discharges
 
@@ -90,7 +90,7 @@ counted as (
     from months
     left join discharges_classified
         on months.council_code = discharges_classified.council_code
-        and discharges_classified.discharge_date between months.month and months.month_end
+            and discharges_classified.discharge_date between months.month and months.month_end
     group by months.council_code, months.month
 
 )

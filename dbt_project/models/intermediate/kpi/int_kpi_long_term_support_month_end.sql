@@ -77,7 +77,10 @@ open_services as (
     where events.event_type = '{{ var("service_event_type") }}'
         and events.service_type in {{ kpi_code_list('long_term_service_type') }}
         and events.event_start_date <= months.month_end
-        and (events.derived_event_end_date is null or events.derived_event_end_date >= months.month_end)
+        and (
+            events.derived_event_end_date is null
+            or events.derived_event_end_date >= months.month_end
+        )
 
 ),
 
@@ -89,25 +92,29 @@ ranked as (
     from open_services
     left join hierarchy as fallback
         on open_services.service_type = fallback.service_type
-        and fallback.delivery_mechanism is null
+            and fallback.delivery_mechanism is null
     left join hierarchy as exact_match
         on open_services.service_type = exact_match.service_type
-        and open_services.effective_delivery_mechanism = exact_match.delivery_mechanism
+            and open_services.effective_delivery_mechanism = exact_match.delivery_mechanism
 
 ),
 
 support_reasons as (
 
-    select council_code, month, person_id, coalesce(primary_support_reason, 'Unknown') as primary_support_reason
+    select
+        council_code,
+        month,
+        person_id,
+        coalesce(primary_support_reason, 'Unknown') as primary_support_reason
     from open_services
     qualify row_number() over (
-        partition by council_code, month, person_id
-        order by
-            coalesce(primary_support_reason, 'Unknown') = 'Unknown',
-            loaded_at desc,
-            event_start_date desc,
-            primary_support_reason
-    ) = 1
+            partition by council_code, month, person_id
+            order by
+                coalesce(primary_support_reason, 'Unknown') = 'Unknown',
+                loaded_at desc,
+                event_start_date desc,
+                primary_support_reason asc
+        ) = 1
 
 ),
 
@@ -124,8 +131,8 @@ people as (
     from ranked
     inner join support_reasons
         on ranked.council_code = support_reasons.council_code
-        and ranked.month = support_reasons.month
-        and ranked.person_id = support_reasons.person_id
+            and ranked.month = support_reasons.month
+            and ranked.person_id = support_reasons.person_id
     group by ranked.council_code, ranked.month, ranked.month_end, ranked.person_id
 
 ),
@@ -145,13 +152,17 @@ aged as (
     from people
     inner join person_details
         on people.council_code = person_details.council_code
-        and people.person_id = person_details.person_id
-    where (person_details.date_of_death is null
-            or person_details.date_of_death >= people.month_end)
-        -- Adults only, as SALT; people of unknown age stay (in no client group).
-        and (person_details.birth_month is null
-            or {{ age_in_years('person_details.birth_month', 'people.month_end') }}
-                >= (select min(min_age) from {{ ref('ref_age_bands') }}))
+            and people.person_id = person_details.person_id
+    where (
+        person_details.date_of_death is null
+        or person_details.date_of_death >= people.month_end
+    )
+    -- Adults only, as SALT; people of unknown age stay (in no client group).
+    and (
+        person_details.birth_month is null
+        or {{ age_in_years('person_details.birth_month', 'people.month_end') }}
+        >= (select min(min_age) from {{ ref('ref_age_bands') }})
+    )
 
 )
 
@@ -172,10 +183,13 @@ inner join hierarchy as setting
     on aged.setting_rank = setting.setting_rank
 left join client_groups
     on aged.primary_support_reason = client_groups.primary_support_reason
-    and aged.age_at_month_end >= client_groups.min_age
-    and (client_groups.max_age is null or aged.age_at_month_end <= client_groups.max_age)
+        and aged.age_at_month_end >= client_groups.min_age
+        and (client_groups.max_age is null or aged.age_at_month_end <= client_groups.max_age)
 left join accommodation_known
     on aged.council_code = accommodation_known.council_code
-    and aged.person_id = accommodation_known.person_id
-    and aged.month_end >= accommodation_known.event_start_date
-    and (accommodation_known.next_start_date is null or aged.month_end < accommodation_known.next_start_date)
+        and aged.person_id = accommodation_known.person_id
+        and aged.month_end >= accommodation_known.event_start_date
+        and (
+            accommodation_known.next_start_date is null
+            or aged.month_end < accommodation_known.next_start_date
+        )

@@ -41,26 +41,27 @@ counts as (
     select
         council_code,
         month,
-        {%- for kpi_ref, condition in kpi_conditions.items() %}
-        count(*) filter (where {{ condition }}) as "{{ kpi_ref }}"{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for kpi_ref, condition in kpi_conditions.items() %}
+        count(*) filter (where {{ condition }}) as "{{ kpi_ref }}"{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from people
     group by council_code, month
 
 )
 
 {% for kpi_ref in kpi_conditions %}
-select
-    cast(months.council_code as varchar) as council_code,
-    cast('{{ kpi_ref }}' as varchar) as kpi_ref,
-    cast(months.month as date) as month,
-    cast('month_end_snapshot' as varchar) as measure_basis,
-    cast(coalesce(counts."{{ kpi_ref }}", 0) as double) as numerator,
-    cast(null as double) as denominator,
-    cast(coalesce(counts."{{ kpi_ref }}", 0) as double) as value
-from months
-left join counts
-    on months.council_code = counts.council_code
-    and months.month = counts.month
-{% if not loop.last %}union all{% endif %}
+    select
+        cast(months.council_code as varchar) as council_code,
+        cast('{{ kpi_ref }}' as varchar) as kpi_ref,
+        cast(months.month as date) as month,
+        cast('month_end_snapshot' as varchar) as measure_basis,
+        cast(coalesce(counts."{{ kpi_ref }}", 0) as double) as numerator,
+        cast(null as double) as denominator,
+        cast(coalesce(counts."{{ kpi_ref }}", 0) as double) as value
+    from months
+    left join counts
+        on months.council_code = counts.council_code
+            and months.month = counts.month
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -20,9 +20,10 @@ with
 ascof as (
 
     {% for model in ascof_measure_models %}
-    select council_code, period_type, period_end, measure_code, breakdown, numerator, denominator
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            council_code, period_type, period_end, measure_code, breakdown, numerator, denominator
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -50,8 +51,8 @@ select
 from kpi_map
 inner join ascof
     on kpi_map.council_code = ascof.council_code
-    and kpi_map.measure_code = ascof.measure_code
-    and kpi_map.breakdown = ascof.breakdown
+        and kpi_map.measure_code = ascof.measure_code
+        and kpi_map.breakdown = ascof.breakdown
 inner join measures
     on kpi_map.measure_code = measures.measure_code
 where ascof.period_type = '{{ var("kpi_ascof_rolling_period_type") }}'

@@ -34,8 +34,11 @@ bounded as (
         cast(month + interval 1 month - interval 1 day as date) as month_end,
         -- 1 April (var financial_year_start_month) on or before the month.
         cast(make_date(
-            year(month) - case when month(month) < {{ var('financial_year_start_month') }}
-                then 1 else 0 end,
+            year(
+                month) - case when month(month) < {{ var('financial_year_start_month') }}
+                    then 1
+                else 0
+            end,
             {{ var('financial_year_start_month') }},
             1
         ) as date) as financial_year_start,

@@ -55,11 +55,11 @@ reviewed_people as (
     from people
     inner join reportable_months as months
         on people.council_code = months.council_code
-        and people.month = months.month
+            and people.month = months.month
     inner join reviews
         on people.council_code = reviews.council_code
-        and people.person_id = reviews.person_id
-        and reviews.review_date between months.window_start and months.month_end
+            and people.person_id = reviews.person_id
+            and reviews.review_date between months.window_start and months.month_end
 
 ),
 
@@ -71,8 +71,8 @@ flagged as (
     from people
     left join reviewed_people
         on people.council_code = reviewed_people.council_code
-        and people.month = reviewed_people.month
-        and people.person_id = reviewed_people.person_id
+            and people.month = reviewed_people.month
+            and people.person_id = reviewed_people.person_id
 
 ),
 
@@ -81,27 +81,29 @@ counts as (
     select
         council_code,
         month,
-        {%- for kpi_ref, condition in kpi_conditions.items() %}
+    {%- for kpi_ref, condition in kpi_conditions.items() %}
         count(*) filter (where is_reviewed and {{ condition }}) as "{{ kpi_ref }} reviewed",
-        count(*) filter (where {{ condition }}) as "{{ kpi_ref }} people"{{ "," if not loop.last }}
-        {%- endfor %}
+        count(*) filter (where {{ condition }}) as "{{ kpi_ref }} people"{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from flagged
     group by council_code, month
 
 )
 
 {% for kpi_ref in kpi_conditions %}
-select
-    cast(months.council_code as varchar) as council_code,
-    cast('{{ kpi_ref }}' as varchar) as kpi_ref,
-    cast(months.month as date) as month,
-    cast('month_end_snapshot' as varchar) as measure_basis,
-    cast(coalesce(counts."{{ kpi_ref }} reviewed", 0) as double) as numerator,
-    cast(coalesce(counts."{{ kpi_ref }} people", 0) as double) as denominator,
-    {{ kpi_ratio('coalesce(counts."' ~ kpi_ref ~ ' reviewed", 0)', 'counts."' ~ kpi_ref ~ ' people"', 100) }} as value
-from reportable_months as months
-left join counts
-    on months.council_code = counts.council_code
-    and months.month = counts.month
-{% if not loop.last %}union all{% endif %}
+    select
+        cast(months.council_code as varchar) as council_code,
+        cast('{{ kpi_ref }}' as varchar) as kpi_ref,
+        cast(months.month as date) as month,
+        cast('month_end_snapshot' as varchar) as measure_basis,
+        cast(coalesce(counts."{{ kpi_ref }} reviewed", 0) as double) as numerator,
+        cast(coalesce(counts."{{ kpi_ref }} people", 0) as double) as denominator,
+        {{ kpi_ratio('coalesce(counts."' ~ kpi_ref ~ ' reviewed", 0)', 'counts."' ~ kpi_ref ~ ' people"', 100) }}
+            as value
+    from reportable_months as months
+    left join counts
+        on months.council_code = counts.council_code
+            and months.month = counts.month
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -30,7 +30,7 @@ concerns as (
     from {{ ref('int_safeguarding_concerns_deduplicated') }}
     where birth_month is null
         or {{ age_in_years('birth_month', 'concern_received_date') }}
-            >= (select min(min_age) from age_bands)
+        >= (select min(min_age) from age_bands)
 
 ),
 
@@ -44,7 +44,7 @@ enquiries as (
     from concerns
     where concern_outcome in (
             {%- for outcome in var('safeguarding_enquiry_outcomes') %}
-            '{{ outcome }}'{% if not loop.last %},{% endif %}
+                '{{ outcome }}'{% if not loop.last %},{% endif %}
             {%- endfor %}
         )
 
@@ -62,7 +62,7 @@ concerns_received as (
     from months
     left join concerns
         on months.council_code = concerns.council_code
-        and concerns.concern_received_date between months.financial_year_start and months.month_end
+            and concerns.concern_received_date between months.financial_year_start and months.month_end
     group by months.council_code, months.month
 
 ),
@@ -73,7 +73,7 @@ enquiries_started as (
     from months
     left join enquiries
         on months.council_code = enquiries.council_code
-        and enquiries.enquiry_start_date between months.financial_year_start and months.month_end
+            and enquiries.enquiry_start_date between months.financial_year_start and months.month_end
     group by months.council_code, months.month
 
 ),
@@ -88,7 +88,7 @@ enquiries_concluded as (
     from months
     left join enquiries
         on months.council_code = enquiries.council_code
-        and enquiries.enquiry_end_date between months.month and months.month_end
+            and enquiries.enquiry_end_date between months.month and months.month_end
     group by months.council_code, months.month
 
 ),
@@ -103,7 +103,7 @@ risk_outcomes as (
     from months
     left join s42_concluded
         on months.council_code = s42_concluded.council_code
-        and s42_concluded.enquiry_end_date between months.month and months.month_end
+            and s42_concluded.enquiry_end_date between months.month and months.month_end
     group by months.council_code, months.month
 
 )

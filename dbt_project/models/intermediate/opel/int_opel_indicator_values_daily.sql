@@ -22,24 +22,28 @@ ranked as (
         updates.*,
         indicators.value_kind,
         row_number() over (
-            partition by council_code, report_date, area, team_or_location, updates.indicator_code
-            order by updated_at_local desc, update_id desc
+            partition by
+                updates.council_code, updates.report_date, updates.area,
+                updates.team_or_location, updates.indicator_code
+            order by updates.updated_at_local desc, updates.update_id desc
         ) as recency_rank,
         count(*) over day_of_unit as update_count,
-        min(updated_at_local) over day_of_unit as first_updated_at_local,
+        min(updates.updated_at_local) over day_of_unit as first_updated_at_local,
         count(*) filter (
-            where cast(updated_at_local as time) <= time '{{ var("opel_update_deadline") }}'
+            where cast(updates.updated_at_local as time) <= time '{{ var("opel_update_deadline") }}'
         ) over day_of_unit as morning_updates,
         count(*) filter (
-            where cast(updated_at_local as time)
-                between time '{{ var("opel_afternoon_window_start") }}'
-                and time '{{ var("opel_afternoon_window_end") }}'
+            where cast(updates.updated_at_local as time)
+            between time '{{ var("opel_afternoon_window_start") }}'
+            and time '{{ var("opel_afternoon_window_end") }}'
         ) over day_of_unit as afternoon_updates
     from updates
     inner join indicators
         on updates.indicator_code = indicators.indicator_code
     window day_of_unit as (
-        partition by council_code, report_date, area, team_or_location, updates.indicator_code
+        partition by
+            updates.council_code, updates.report_date, updates.area,
+            updates.team_or_location, updates.indicator_code
     )
 
 )

@@ -97,14 +97,19 @@ classified_events as (
     from carer_events
     inner join support_mapping
         on support_mapping.event_type in ('*', carer_events.event_type)
-        and support_mapping.service_type in ('*', coalesce(carer_events.service_type, '(none)'))
-        and support_mapping.delivery_mechanism
+            and support_mapping.service_type in ('*', coalesce(carer_events.service_type, '(none)'))
+            and support_mapping.delivery_mechanism
             in ('*', coalesce(carer_events.effective_delivery_mechanism, '(none)'))
-        and support_mapping.event_outcome in ('*', coalesce(carer_events.event_outcome, '(none)'))
-        {%- if not var('ascof_keep_blank_service_components') %}
-        -- DHSC's running code: a blank component never passes NOT LIKE 'Direct payment'.
-        and not (support_mapping.requires_service_component and carer_events.service_component is null)
-        {%- endif %}
+            and support_mapping.event_outcome in (
+                '*', coalesce(carer_events.event_outcome, '(none)')
+            )
+            {%- if not var('ascof_keep_blank_service_components') %}
+                -- DHSC's running code: a blank component never passes NOT LIKE 'Direct payment'.
+                and not (
+                    support_mapping.requires_service_component
+                    and carer_events.service_component is null
+                )
+            {%- endif %}
     inner join hierarchy
         on support_mapping.support_provided = hierarchy.support_provided
 

@@ -42,7 +42,8 @@ st_max_episodes as (
 
 numbered as (
 
-    select * from (
+    select
+        * from (
         {{ cluster_episodes('requests', ['council_code', 'person_id'], var('salt_sts001_request_gap_days')) }}
     )
     union all
@@ -79,8 +80,9 @@ clusters as (
             as cluster_end_date,
         count(*) as episode_count,
         case when episode_kind = 'Request' then coalesce(
-            any_value(request_route_of_access) filter (where latest_order = 1), 'Unknown'
-        ) end as route_of_access,
+                    any_value(request_route_of_access) filter (where latest_order = 1), 'Unknown'
+                )
+        end as route_of_access,
         any_value(event_outcome) filter (where latest_order = 1) as cluster_outcome,
         min(birth_month) as birth_month,
         max(date_of_death) as date_of_death
@@ -99,7 +101,7 @@ inside_long_term_support as (
     from clusters
     inner join events
         on clusters.council_code = events.council_code
-        and clusters.person_id = events.person_id
+            and clusters.person_id = events.person_id
     where events.is_long_term_support
         and events.event_start_date <= clusters.cluster_start_date
         and (
@@ -115,6 +117,6 @@ select
 from clusters
 left join inside_long_term_support
     on clusters.council_code = inside_long_term_support.council_code
-    and clusters.person_id = inside_long_term_support.person_id
-    and clusters.episode_kind = inside_long_term_support.episode_kind
-    and clusters.cluster_number = inside_long_term_support.cluster_number
+        and clusters.person_id = inside_long_term_support.person_id
+        and clusters.episode_kind = inside_long_term_support.episode_kind
+        and clusters.cluster_number = inside_long_term_support.cluster_number

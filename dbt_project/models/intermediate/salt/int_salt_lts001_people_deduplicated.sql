@@ -42,7 +42,7 @@ support_reasons_ranked as (
                 coalesce(primary_support_reason, 'Unknown') = 'Unknown',
                 loaded_at desc,
                 event_start_date desc,
-                primary_support_reason
+                primary_support_reason asc
         ) as support_reason_rank
     from services
 
@@ -88,11 +88,11 @@ left join hierarchy as period_end_setting
     on people.period_end_setting_rank = period_end_setting.setting_rank
 inner join support_reasons_ranked
     on people.council_code = support_reasons_ranked.council_code
-    and people.period_end = support_reasons_ranked.period_end
-    and people.person_id = support_reasons_ranked.person_id
-    and support_reasons_ranked.support_reason_rank = 1
+        and people.period_end = support_reasons_ranked.period_end
+        and people.person_id = support_reasons_ranked.person_id
+        and support_reasons_ranked.support_reason_rank = 1
 left join age_bands
     on people.age_at_period_end >= age_bands.min_age
-    and (age_bands.max_age is null or people.age_at_period_end <= age_bands.max_age)
+        and (age_bands.max_age is null or people.age_at_period_end <= age_bands.max_age)
 where people.age_at_period_end is null
     or people.age_at_period_end >= (select min(min_age) from age_bands)

@@ -58,8 +58,8 @@ select
 from people
 inner join chains
     on people.council_code = chains.council_code
-    and people.person_id = chains.person_id
-    and chains.chain_start_date <= people.period_end
-    and (chains.chain_end_date is null or chains.chain_end_date >= people.period_end)
+        and people.person_id = chains.person_id
+        and people.period_end >= chains.chain_start_date
+        and (chains.chain_end_date is null or people.period_end <= chains.chain_end_date)
 where chains.chain_start_date
     <= people.period_end - to_months({{ var('salt_lts001c_min_months') }})

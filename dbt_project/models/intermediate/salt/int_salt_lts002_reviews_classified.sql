@@ -62,8 +62,8 @@ reviews as (
     from people
     inner join events
         on people.council_code = events.council_code
-        and people.person_id = events.person_id
-        and events.event_end_date between people.period_start and people.period_end
+            and people.person_id = events.person_id
+            and events.event_end_date between people.period_start and people.period_end
     left join review_reasons
         on events.review_reason = review_reasons.review_reason
     where events.event_type = '{{ var("review_event_type") }}'
@@ -90,12 +90,13 @@ service_sequels as (
     from chain
     inner join sequel_services
         on chain.sequel_service_type = sequel_services.service_type
-        and chain.sequel_event_type = '{{ var("service_event_type") }}'
+            and chain.sequel_event_type = '{{ var("service_event_type") }}'
     qualify row_number() over (
-        partition by chain.review_event_row_id
-        order by sequel_services.service_rank, chain.sequel_event_start_date,
-            chain.sequel_event_row_id
-    ) = 1
+            partition by chain.review_event_row_id
+            order by
+                sequel_services.service_rank, chain.sequel_event_start_date,
+                chain.sequel_event_row_id
+        ) = 1
 
 ),
 
@@ -105,10 +106,10 @@ in_care_home_at_review as (
     from reviews
     inner join events
         on reviews.council_code = events.council_code
-        and reviews.person_id = events.person_id
+            and reviews.person_id = events.person_id
     inner join sequel_services
         on events.service_type = sequel_services.service_type
-        and sequel_services.is_care_home
+            and sequel_services.is_care_home
     where events.event_type = '{{ var("service_event_type") }}'
         and events.event_start_date <= reviews.review_start_date
         and (events.event_end_date is null or events.event_end_date >= reviews.review_start_date)

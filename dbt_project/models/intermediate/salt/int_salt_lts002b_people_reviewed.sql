@@ -23,9 +23,9 @@ latest_reviews as (
     select *
     from reviews
     qualify row_number() over (
-        partition by council_code, period_end, person_id
-        order by review_end_date desc, review_start_date desc, review_event_row_id desc
-    ) = 1
+            partition by council_code, period_end, person_id
+            order by review_end_date desc, review_start_date desc, review_event_row_id desc
+        ) = 1
 
 )
 
@@ -41,5 +41,5 @@ select
 from people
 left join latest_reviews
     on people.council_code = latest_reviews.council_code
-    and people.period_end = latest_reviews.period_end
-    and people.person_id = latest_reviews.person_id
+        and people.period_end = latest_reviews.period_end
+        and people.person_id = latest_reviews.person_id

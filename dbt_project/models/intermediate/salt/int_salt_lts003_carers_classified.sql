@@ -33,4 +33,4 @@ select
 from carers
 left join age_bands
     on carers.age_at_period_end >= age_bands.min_age
-    and (age_bands.max_age is null or carers.age_at_period_end <= age_bands.max_age)
+        and (age_bands.max_age is null or carers.age_at_period_end <= age_bands.max_age)

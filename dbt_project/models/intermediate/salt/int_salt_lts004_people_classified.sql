@@ -11,7 +11,8 @@ with
 people as (
 
     select * from {{ ref('int_salt_lts001_people_deduplicated') }}
-    where primary_support_reason = '{{ var("salt_learning_disability_reason", "Learning Disability Support") }}'
+    where primary_support_reason
+        = '{{ var("salt_learning_disability_reason", "Learning Disability Support") }}'
         and age_band = '18 to 64'
         and setting in ('Nursing', 'Residential', 'Community')
 
@@ -36,8 +37,8 @@ person_events as (
     from people
     inner join events
         on people.council_code = events.council_code
-        and people.person_id = events.person_id
-        and events.event_start_date <= people.period_end
+            and people.person_id = events.person_id
+            and people.period_end >= events.event_start_date
 
 ),
 
@@ -47,11 +48,12 @@ statuses_ranked as (
         *,
         row_number() over (
             partition by council_code, period_end, person_id
-            order by accommodation_status = 'Unknown', event_start_date desc, accommodation_status
+            order by
+                accommodation_status = 'Unknown', event_start_date desc, accommodation_status asc
         ) as accommodation_rank,
         row_number() over (
             partition by council_code, period_end, person_id
-            order by employment_status = 'Unknown', event_start_date desc, employment_status
+            order by employment_status = 'Unknown', event_start_date desc, employment_status asc
         ) as employment_rank
     from person_events
 
@@ -69,11 +71,11 @@ select
 from people
 inner join statuses_ranked as accommodation
     on people.council_code = accommodation.council_code
-    and people.period_end = accommodation.period_end
-    and people.person_id = accommodation.person_id
-    and accommodation.accommodation_rank = 1
+        and people.period_end = accommodation.period_end
+        and people.person_id = accommodation.person_id
+        and accommodation.accommodation_rank = 1
 inner join statuses_ranked as employment
     on people.council_code = employment.council_code
-    and people.period_end = employment.period_end
-    and people.person_id = employment.person_id
-    and employment.employment_rank = 1
+        and people.period_end = employment.period_end
+        and people.person_id = employment.person_id
+        and employment.employment_rank = 1

@@ -51,7 +51,7 @@ services_in_period as (
         events.loaded_at,
         -- Spanning the period end: the LTS001b population.
         events.derived_event_end_date is null
-            or events.derived_event_end_date >= periods.period_end as is_open_at_period_end
+        or events.derived_event_end_date >= periods.period_end as is_open_at_period_end
     from events
     inner join periods
         on events.council_code = periods.council_code
@@ -74,7 +74,7 @@ from services_in_period as services
 -- blank, invalid or unexpected delivery mechanism falls back to the service type's blank row.
 inner join hierarchy as fallback
     on services.service_type = fallback.service_type
-    and fallback.delivery_mechanism is null
+        and fallback.delivery_mechanism is null
 left join hierarchy as exact_match
     on services.service_type = exact_match.service_type
-    and services.effective_delivery_mechanism = exact_match.delivery_mechanism
+        and services.effective_delivery_mechanism = exact_match.delivery_mechanism

@@ -37,7 +37,7 @@ in_period as (
     from requests
     inner join periods
         on requests.council_code = periods.council_code
-        and requests.cluster_end_date between periods.period_start and periods.period_end
+            and requests.cluster_end_date between periods.period_start and periods.period_end
     where requests.date_of_death is null
         or requests.date_of_death >= periods.period_start
 
@@ -62,6 +62,6 @@ select
 from in_period
 left join age_bands
     on in_period.age_at_period_end >= age_bands.min_age
-    and (age_bands.max_age is null or in_period.age_at_period_end <= age_bands.max_age)
+        and (age_bands.max_age is null or in_period.age_at_period_end <= age_bands.max_age)
 where in_period.age_at_period_end is null
     or in_period.age_at_period_end >= (select min(min_age) from age_bands)

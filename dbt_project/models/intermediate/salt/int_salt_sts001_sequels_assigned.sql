@@ -76,5 +76,5 @@ select
 from clusters
 inner join sequels
     on clusters.council_code = sequels.council_code
-    and clusters.person_id = sequels.person_id
-    and clusters.cluster_number = sequels.cluster_number
+        and clusters.person_id = sequels.person_id
+        and clusters.cluster_number = sequels.cluster_number

@@ -59,11 +59,11 @@ cohort as (
     from requests
     inner join events as st_max_service
         on requests.sequel_service_event_row_id = st_max_service.event_row_id
-        and st_max_service.is_reablement
+            and st_max_service.is_reablement
     inner join st_max_clusters
         on requests.council_code = st_max_clusters.council_code
-        and requests.person_id = st_max_clusters.person_id
-        and st_max_service.event_start_date
+            and requests.person_id = st_max_clusters.person_id
+            and st_max_service.event_start_date
             between st_max_clusters.cluster_start_date and st_max_clusters.cluster_end_date
     where st_max_clusters.cluster_end_date between requests.period_start and requests.period_end
     group by all
@@ -105,5 +105,5 @@ select
 from cohort
 inner join sequels
     on cohort.council_code = sequels.council_code
-    and cohort.person_id = sequels.person_id
-    and cohort.cluster_number = sequels.cluster_number
+        and cohort.person_id = sequels.person_id
+        and cohort.cluster_number = sequels.cluster_number

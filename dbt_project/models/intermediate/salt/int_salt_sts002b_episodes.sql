@@ -43,13 +43,13 @@ select
 from st_max_clusters
 inner join periods
     on st_max_clusters.council_code = periods.council_code
-    and st_max_clusters.cluster_end_date between periods.period_start and periods.period_end
+        and st_max_clusters.cluster_end_date between periods.period_start and periods.period_end
 where (
-        st_max_clusters.date_of_death is null
-        or st_max_clusters.date_of_death >= periods.period_start
-    )
-    and coalesce(
-        {{ age_in_years('st_max_clusters.birth_month', 'periods.period_end') }}
-            >= (select min(min_age) from age_bands),
-        true
-    )
+    st_max_clusters.date_of_death is null
+    or st_max_clusters.date_of_death >= periods.period_start
+)
+and coalesce(
+    {{ age_in_years('st_max_clusters.birth_month', 'periods.period_end') }}
+    >= (select min(min_age) from age_bands),
+    true
+)

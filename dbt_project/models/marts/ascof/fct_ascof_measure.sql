@@ -20,17 +20,18 @@ with
 measure_counts as (
 
     {% for model in measure_counts_models %}
-    select
-        council_code, period_type, period_start, period_end, measure_code, breakdown,
-        numerator, denominator,
-        {% if model in population_models -%}
-        population_target_year, population_year,
-        {%- else -%}
-        cast(null as integer) as population_target_year, cast(null as integer) as population_year,
-        {%- endif %}
-        cast(null as varchar) as missing_feed_reason
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            council_code, period_type, period_start, period_end, measure_code, breakdown,
+            numerator, denominator,
+            {% if model in population_models -%}
+                population_target_year, population_year,
+            {%- else -%}
+                cast(null as integer) as population_target_year,
+                cast(null as integer) as population_year,
+            {%- endif %}
+            cast(null as varchar) as missing_feed_reason
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -40,11 +41,11 @@ measure_counts as (
 feed_measures as (
 
     {% for measure in feed_measures %}
-    select
-        '{{ measure.measure_code }}' as measure_code,
-        '{{ measure.feed }}' as feed,
-        '{{ var('feed_file_prefixes')[measure.feed] }}' as file_prefix
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ measure.measure_code }}' as measure_code,
+            '{{ measure.feed }}' as feed,
+            '{{ var('feed_file_prefixes')[measure.feed] }}' as file_prefix
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -75,10 +76,10 @@ feed_absent as (
     from {{ ref('int_reporting_periods_enumerated') }} as periods
     cross join feed_measures
     where not exists (
-        select 1 from loaded_feeds
-        where loaded_feeds.council_code = periods.council_code
-            and loaded_feeds.feed = feed_measures.feed
-    )
+            select 1 from loaded_feeds
+            where loaded_feeds.council_code = periods.council_code
+                and loaded_feeds.feed = feed_measures.feed
+        )
 
 ),
 
@@ -127,7 +128,8 @@ select
     cast(
         coalesce(numerator < {{ var('suppression_minimum') }}, true)
         or coalesce(denominator < {{ var('suppression_minimum') }}, true)
-    as boolean) as is_suppressed,
+        as boolean
+    ) as is_suppressed,
     cast(population_year as integer) as population_year,
     cast(
         case
@@ -135,7 +137,8 @@ select
             when population_year <> population_target_year then 'Value with caveat'
             else 'Value'
         end
-    as varchar) as status,
+        as varchar
+    ) as status,
     cast(
         case
             when missing_feed_reason is not null then missing_feed_reason
@@ -148,5 +151,6 @@ select
                 then 'no population for ' || population_target_year || '; mid-'
                     || population_year || ' estimate used'
         end
-    as varchar) as reason
+        as varchar
+    ) as reason
 from outcomes

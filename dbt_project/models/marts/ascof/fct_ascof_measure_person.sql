@@ -11,18 +11,18 @@
 ] %}
 
 {% for model in people_models %}
-select
-    cast(council_code as varchar) as council_code,
-    cast(period_type as varchar) as period_type,
-    cast(period_start as date) as period_start,
-    cast(period_end as date) as period_end,
-    cast(measure_code as varchar) as measure_code,
-    cast(person_id as varchar) as person_id,
-    cast(age_band as varchar) as age_band,
-    cast(in_numerator as boolean) as in_numerator,
-    cast(in_denominator as boolean) as in_denominator
-from {{ ref(model) }}
--- Only people the measure counts: 2A lists people whose sequel is excluded from both lists.
-where in_denominator
-{% if not loop.last %}union all{% endif %}
+    select
+        cast(council_code as varchar) as council_code,
+        cast(period_type as varchar) as period_type,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        cast(measure_code as varchar) as measure_code,
+        cast(person_id as varchar) as person_id,
+        cast(age_band as varchar) as age_band,
+        cast(in_numerator as boolean) as in_numerator,
+        cast(in_denominator as boolean) as in_denominator
+    from {{ ref(model) }}
+    -- Only people the measure counts: 2A lists people whose sequel is excluded from both lists.
+    where in_denominator
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -101,31 +101,31 @@ inner join measures
     on council_years.measure_code = measures.measure_code
 left join areas as region_area
     on region_area.area_level = 'region'
-    and council_years.region_code = region_area.area_code
+        and council_years.region_code = region_area.area_code
 left join areas as type_area
     on type_area.area_level = 'council_type'
-    and council_years.council_type_code = type_area.area_code
+        and council_years.council_type_code = type_area.area_code
 left join aggregates as region
     on region.area_level = 'region'
-    and council_years.region_code = region.area_code
-    and council_years.measure_code = region.measure_code
-    and council_years.period_start = region.period_start
+        and council_years.region_code = region.area_code
+        and council_years.measure_code = region.measure_code
+        and council_years.period_start = region.period_start
 left join aggregates as council_type
     on council_type.area_level = 'council_type'
-    and council_years.council_type_code = council_type.area_code
-    and council_years.measure_code = council_type.measure_code
-    and council_years.period_start = council_type.period_start
+        and council_years.council_type_code = council_type.area_code
+        and council_years.measure_code = council_type.measure_code
+        and council_years.period_start = council_type.period_start
 left join aggregates as england
     on england.area_level = 'england'
-    and council_years.measure_code = england.measure_code
-    and council_years.period_start = england.period_start
+        and council_years.measure_code = england.measure_code
+        and council_years.period_start = england.period_start
 left join comparator_groups
     on council_years.council_code = comparator_groups.council_code
 left join {{ ref('int_ascof_benchmark_ranked') }} as ranked
     on council_years.council_code = ranked.council_code
-    and council_years.measure_code = ranked.measure_code
-    and council_years.financial_year = ranked.financial_year
+        and council_years.measure_code = ranked.measure_code
+        and council_years.financial_year = ranked.financial_year
 left join council_years as previous_year
     on council_years.council_code = previous_year.council_code
-    and council_years.measure_code = previous_year.measure_code
-    and council_years.period_start - interval 12 month = previous_year.period_start
+        and council_years.measure_code = previous_year.measure_code
+        and council_years.period_start - interval 12 month = previous_year.period_start

@@ -66,9 +66,9 @@ select
     cast(compared.outcome_tolerance as decimal(18, 3)) as outcome_tolerance,
     cast(compared.count_tolerance as decimal(18, 1)) as count_tolerance,
     cast(case when compared.outcome_difference is not null then
-        abs(compared.outcome_difference) <= compared.outcome_tolerance
-        and abs(coalesce(compared.numerator_difference, 0)) <= compared.count_tolerance
-        and abs(coalesce(compared.denominator_difference, 0)) <= compared.count_tolerance
+            abs(compared.outcome_difference) <= compared.outcome_tolerance
+            and abs(coalesce(compared.numerator_difference, 0)) <= compared.count_tolerance
+            and abs(coalesce(compared.denominator_difference, 0)) <= compared.count_tolerance
     end as boolean) as is_within_rounding,
     cast(case
         when compared.official_outcome is null

@@ -40,8 +40,10 @@ select
     cast(previous_unexpected_count as bigint) as previous_unexpected_count,
     cast(
         case when is_success then 0 else count(*) filter (where not is_success) over (
-            partition by council_code, suite_name, expectation_type, column_name, streak
-            order by run_at, run_id rows between unbounded preceding and current row
-        ) end
-    as bigint) as consecutive_failures
+                    partition by council_code, suite_name, expectation_type, column_name, streak
+                    order by run_at, run_id rows between unbounded preceding and current row
+                )
+        end
+        as bigint
+    ) as consecutive_failures
 from with_history

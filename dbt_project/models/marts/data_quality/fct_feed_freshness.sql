@@ -25,7 +25,12 @@ as_of as (
 
     select timezone(
         '{{ var("schedule_time_zone") }}',
-        timezone('UTC', {% if var('data_quality_as_of') %}cast('{{ var("data_quality_as_of") }}' as timestamp){% else %}cast(timezone('UTC', now()) as timestamp){% endif %})
+        timezone(
+            'UTC',
+            {% if var('data_quality_as_of') %}cast('{{ var("data_quality_as_of") }}' as timestamp){% else %}
+                cast(timezone('UTC', now()) as timestamp)
+            {% endif %}
+        )
     ) as as_of_local
 
 ),
@@ -59,14 +64,17 @@ select
     cast(windows.council_code as varchar) as council_code,
     cast(windows.feed as varchar) as feed,
     cast(windows.latest_deadline as timestamp) as latest_deadline_local,
-    cast(timezone('{{ var("schedule_time_zone") }}', timezone('UTC', arrivals.last_arrived_at))
-        as timestamp) as last_arrived_local,
+    cast(
+        timezone('{{ var("schedule_time_zone") }}', timezone('UTC', arrivals.last_arrived_at))
+        as timestamp
+    ) as last_arrived_local,
     cast(
         arrivals.last_arrived_at is null
         or timezone('{{ var("schedule_time_zone") }}', timezone('UTC', arrivals.last_arrived_at))
-            <= windows.latest_deadline - to_days(windows.expected_every_days)
-    as boolean) as is_late
+        <= windows.latest_deadline - to_days(windows.expected_every_days)
+        as boolean
+    ) as is_late
 from windows
 left join arrivals
     on windows.council_code = arrivals.council_code
-    and windows.feed = arrivals.feed
+        and windows.feed = arrivals.feed

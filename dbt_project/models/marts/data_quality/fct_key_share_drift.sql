@@ -22,8 +22,10 @@ shares as (
         load_id,
         'unknown accommodation status' as share_name,
         avg(case when accommodation_status is null
-            or accommodation_status = '{{ var("unknown_accommodation_status") }}'
-            then 1.0 else 0.0 end) as share
+                or accommodation_status = '{{ var("unknown_accommodation_status") }}'
+                then 1.0
+            else 0.0
+        end) as share
     from events
     group by load_id
 
@@ -71,7 +73,9 @@ select
     cast(share_name as varchar) as share_name,
     cast(share as double) as share,
     cast(trailing_median_share as double) as trailing_median_share,
-    cast(coalesce(abs(share - trailing_median_share) > {{ var('share_drift_tolerance') }}, false)
-        as boolean) as is_drift,
+    cast(
+        coalesce(abs(share - trailing_median_share) > {{ var('share_drift_tolerance') }}, false)
+        as boolean
+    ) as is_drift,
     cast(is_latest_load as boolean) as is_latest_load
 from with_history

@@ -40,6 +40,7 @@ select
     cast(
         previous_load_count >= {{ var('volume_min_history') }}
         and abs(rows_in / nullif(trailing_median_rows, 0) - 1) > {{ var('volume_tolerance') }}
-    as boolean) as is_anomalous,
+        as boolean
+    ) as is_anomalous,
     cast(is_latest_load as boolean) as is_latest_load
 from with_history

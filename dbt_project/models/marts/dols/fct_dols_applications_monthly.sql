@@ -47,8 +47,8 @@ received as (
     from grid
     left join applications
         on grid.council_code = applications.council_code
-        and grid.application_type = applications.application_type
-        and applications.received_date between grid.month and grid.month_end
+            and grid.application_type = applications.application_type
+            and applications.received_date between grid.month and grid.month_end
     group by all
 
 ),
@@ -62,14 +62,15 @@ completed as (
         count(applications.application_id) as applications_completed,
         count(*) filter (where applications.is_completed_within_time) as completed_within_time,
         {%- for column, outcome in outcome_columns.items() %}
-        count(*) filter (where applications.outcome = '{{ outcome }}') as completed_{{ column }},
+            count(*) filter (where applications.outcome = '{{ outcome }}')
+                as completed_{{ column }},
         {%- endfor %}
         avg(applications.days_to_completion) as mean_days_to_completion
     from grid
     left join applications
         on grid.council_code = applications.council_code
-        and grid.application_type = applications.application_type
-        and applications.completed_date between grid.month and grid.month_end
+            and grid.application_type = applications.application_type
+            and applications.completed_date between grid.month and grid.month_end
     group by all
 
 ),
@@ -84,9 +85,11 @@ open_at_month_end as (
     from grid
     left join applications
         on grid.council_code = applications.council_code
-        and grid.application_type = applications.application_type
-        and applications.received_date <= grid.month_end
-        and (applications.completed_date is null or applications.completed_date > grid.month_end)
+            and grid.application_type = applications.application_type
+            and grid.month_end >= applications.received_date
+            and (
+                applications.completed_date is null or grid.month_end < applications.completed_date
+            )
     group by all
 
 )
@@ -100,20 +103,20 @@ select
     cast(completed.applications_completed as bigint) as applications_completed,
     cast(completed.completed_within_time as bigint) as completed_within_time,
     {%- for column in outcome_columns %}
-    cast(completed.completed_{{ column }} as bigint) as completed_{{ column }},
+        cast(completed.completed_{{ column }} as bigint) as completed_{{ column }},
     {%- endfor %}
     cast(completed.mean_days_to_completion as double) as mean_days_to_completion,
     cast(open_at_month_end.not_completed_at_month_end as bigint) as not_completed_at_month_end
 from grid
 inner join received
     on grid.council_code = received.council_code
-    and grid.month = received.month
-    and grid.application_type = received.application_type
+        and grid.month = received.month
+        and grid.application_type = received.application_type
 inner join completed
     on grid.council_code = completed.council_code
-    and grid.month = completed.month
-    and grid.application_type = completed.application_type
+        and grid.month = completed.month
+        and grid.application_type = completed.application_type
 inner join open_at_month_end
     on grid.council_code = open_at_month_end.council_code
-    and grid.month = open_at_month_end.month
-    and grid.application_type = open_at_month_end.application_type
+        and grid.month = open_at_month_end.month
+        and grid.application_type = open_at_month_end.application_type

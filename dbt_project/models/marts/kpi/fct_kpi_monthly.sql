@@ -37,9 +37,9 @@ with
 kpi_values as (
 
     {% for model in kpi_models %}
-    select council_code, kpi_ref, month, measure_basis, numerator, denominator, value
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
+        select council_code, kpi_ref, month, measure_basis, numerator, denominator, value
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -70,7 +70,7 @@ feed_absent as (
         cast(null as double) as value,
         'no ' || case derivation.source_feed
             {%- for feed, prefix in var('feed_file_prefixes').items() %}
-            when '{{ feed }}' then '{{ prefix }}'
+                when '{{ feed }}' then '{{ prefix }}'
             {%- endfor %}
         end || ' feed received for this council' as missing_reason
     from derivation
@@ -78,7 +78,8 @@ feed_absent as (
         on derivation.council_code = calendar.council_code
     where derivation.derivation = 'derivable'
         and derivation.source_feed in (
-            {%- for feed in var('feed_file_prefixes') %}'{{ feed }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {%- for feed in var('feed_file_prefixes') %}'{{ feed }}'{% if not loop.last %}, {% endif %}
+            {% endfor -%}
         )
         and not exists (
             select 1 from loaded_feeds
@@ -107,12 +108,15 @@ in_plan as (
     select kpi_rows.*
     from kpi_rows
     where exists (
-        select 1 from derivation
-        where derivation.kpi_ref = kpi_rows.kpi_ref
-            and derivation.council_code = kpi_rows.council_code
-            and derivation.derivation = 'derivable'
-    )
-        or not exists (select 1 from derivation where derivation.kpi_ref = kpi_rows.kpi_ref)
+            select 1 from derivation
+            where derivation.kpi_ref = kpi_rows.kpi_ref
+                and derivation.council_code = kpi_rows.council_code
+                and derivation.derivation = 'derivable'
+        )
+        or not exists (
+            select 1 from derivation
+            where derivation.kpi_ref = kpi_rows.kpi_ref
+        )
 
 ),
 
@@ -134,11 +138,11 @@ with_catalogue as (
     from in_plan
     left join catalogue as exact
         on in_plan.kpi_ref = exact.kpi_ref
-        and in_plan.council_code = exact.council_code
+            and in_plan.council_code = exact.council_code
     left join catalogue as parent
         on split_part(in_plan.kpi_ref, '/', 1) = parent.kpi_ref
-        and in_plan.council_code = parent.council_code
-        and exact.kpi_ref is null
+            and in_plan.council_code = parent.council_code
+            and exact.kpi_ref is null
 
 ),
 
@@ -175,9 +179,9 @@ compared as (
     from banded
     left join kpi_values as last_year
         on banded.council_code = last_year.council_code
-        and banded.kpi_ref = last_year.kpi_ref
-        and banded.measure_basis = last_year.measure_basis
-        and banded.month - interval 12 month = last_year.month
+            and banded.kpi_ref = last_year.kpi_ref
+            and banded.measure_basis = last_year.measure_basis
+            and banded.month - interval 12 month = last_year.month
 
 )
 
@@ -193,7 +197,9 @@ select
     cast(coalesce(target_kind, 'none') as varchar) as target_kind,
     cast({{ kpi_rag('value', 'target', 'tolerance', 'polarity') }} as varchar) as rag,
     cast(value_same_month_last_year as double) as value_same_month_last_year,
-    cast({{ kpi_direction_of_travel('value', 'value_same_month_last_year', 'target', 'polarity') }} as varchar)
+    cast(
+        {{ kpi_direction_of_travel('value', 'value_same_month_last_year', 'target', 'polarity') }} as varchar
+    )
         as direction_of_travel,
     cast(unit as varchar) as unit,
     cast(polarity as varchar) as polarity,
@@ -205,5 +211,6 @@ select
             when value is null and denominator = 0 then 'no eligible people'
             when value is null then 'no value computed'
         end
-    as varchar) as reason
+        as varchar
+    ) as reason
 from compared

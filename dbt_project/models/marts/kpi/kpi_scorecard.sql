@@ -48,7 +48,8 @@ select
             when latest.status = 'No value' then 'No value'
             else 'Value'
         end
-    as varchar) as status,
+        as varchar
+    ) as status,
     cast(latest.month as date) as month,
     cast(latest.measure_basis as varchar) as measure_basis,
     cast(latest.value as double) as value,
@@ -72,11 +73,11 @@ select
 from derivation
 left join catalogue as exact
     on derivation.kpi_ref = exact.kpi_ref
-    and derivation.council_code = exact.council_code
+        and derivation.council_code = exact.council_code
 left join catalogue as parent
     on split_part(derivation.kpi_ref, '/', 1) = parent.kpi_ref
-    and derivation.council_code = parent.council_code
-    and exact.kpi_ref is null
+        and derivation.council_code = parent.council_code
+        and exact.kpi_ref is null
 left join latest
     on derivation.council_code = latest.council_code
-    and derivation.kpi_ref = latest.kpi_ref
+        and derivation.kpi_ref = latest.kpi_ref

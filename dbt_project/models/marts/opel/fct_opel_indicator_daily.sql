@@ -26,28 +26,41 @@ matched as (
         thresholds.opel_level,
         thresholds.threshold_version,
         count(thresholds.status) over (
-            partition by daily_values.council_code, daily_values.report_date,
+            partition by
+                daily_values.council_code, daily_values.report_date,
                 daily_values.area, daily_values.team_or_location, daily_values.indicator_code
         ) as matching_bands
     from daily_values
     left join thresholds
         on daily_values.indicator_code = thresholds.indicator_code
-        and daily_values.report_date >= thresholds.valid_from
-        and (thresholds.valid_to is null or daily_values.report_date <= thresholds.valid_to)
-        and (thresholds.scope_area is null or thresholds.scope_area = daily_values.area)
-        and (
-            (thresholds.category_value is not null
-                and daily_values.indicator_value = thresholds.category_value)
-            or (thresholds.category_value is null
-                and (thresholds.lower_bound is null
-                    or daily_values.numeric_value > thresholds.lower_bound
-                    or (thresholds.lower_inclusive
-                        and daily_values.numeric_value = thresholds.lower_bound))
-                and (thresholds.upper_bound is null
-                    or daily_values.numeric_value < thresholds.upper_bound
-                    or (thresholds.upper_inclusive
-                        and daily_values.numeric_value = thresholds.upper_bound)))
-        )
+            and daily_values.report_date >= thresholds.valid_from
+            and (thresholds.valid_to is null or daily_values.report_date <= thresholds.valid_to)
+            and (thresholds.scope_area is null or daily_values.area = thresholds.scope_area)
+            and (
+                (
+                    thresholds.category_value is not null
+                    and daily_values.indicator_value = thresholds.category_value
+                )
+                or (
+                    thresholds.category_value is null
+                    and (
+                        thresholds.lower_bound is null
+                        or daily_values.numeric_value > thresholds.lower_bound
+                        or (
+                            thresholds.lower_inclusive
+                            and daily_values.numeric_value = thresholds.lower_bound
+                        )
+                    )
+                    and (
+                        thresholds.upper_bound is null
+                        or daily_values.numeric_value < thresholds.upper_bound
+                        or (
+                            thresholds.upper_inclusive
+                            and daily_values.numeric_value = thresholds.upper_bound
+                        )
+                    )
+                )
+            )
 
 )
 

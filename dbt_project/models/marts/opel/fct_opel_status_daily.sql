@@ -39,15 +39,15 @@ area_status as (
         'highest level among the area''s rated indicators' as rule,
         string_agg(
             indicators.team_or_location || ': ' || indicators.indicator_code || ' = '
-                || indicators.indicator_value || ' (' || indicators.status || ')',
+            || indicators.indicator_value || ' (' || indicators.status || ')',
             '; ' order by indicators.team_or_location, indicators.indicator_code
         ) as triggering_indicators
     from areas
     inner join indicators
         on areas.report_date = indicators.report_date
-        and areas.council_code = indicators.council_code
-        and areas.area = indicators.area
-        and indicators.opel_level >= areas.opel_level
+            and areas.council_code = indicators.council_code
+            and areas.area = indicators.area
+            and areas.opel_level <= indicators.opel_level
     group by all
 
 ),
@@ -85,15 +85,15 @@ council_status as (
         council_levels.rule,
         string_agg(
             indicators.area || ', ' || indicators.team_or_location || ': '
-                || indicators.indicator_code || ' = ' || indicators.indicator_value
-                || ' (' || indicators.status || ')',
+            || indicators.indicator_code || ' = ' || indicators.indicator_value
+            || ' (' || indicators.status || ')',
             '; ' order by indicators.area, indicators.team_or_location, indicators.indicator_code
         ) as triggering_indicators
     from council_levels
     inner join indicators
         on council_levels.report_date = indicators.report_date
-        and council_levels.council_code = indicators.council_code
-        and indicators.opel_level >= council_levels.opel_level
+            and council_levels.council_code = indicators.council_code
+            and council_levels.opel_level <= indicators.opel_level
     group by all
 
 ),
@@ -112,15 +112,18 @@ select
     cast(scope as varchar) as scope,
     cast(area as varchar) as area,
     cast(opel_level as integer) as opel_level,
-    cast(case opel_level when 1 then 'Green' when 2 then 'Amber' when 3 then 'Red' else 'Black' end
-        as varchar) as status,
+    cast(
+        case opel_level when 1 then 'Green' when 2 then 'Amber' when 3 then 'Red' else 'Black' end
+        as varchar
+    ) as status,
     cast(rule as varchar) as rule,
     cast(triggering_indicators as varchar) as triggering_indicators,
     cast(previous_opel_level as integer) as previous_opel_level,
     cast(
         opel_level >= {{ var('opel_escalation_alert_from_level') }}
         and (previous_opel_level is null or previous_opel_level < opel_level)
-    as boolean) as is_escalation
+        as boolean
+    ) as is_escalation
 from (
     select
         *,
@@ -128,4 +131,4 @@ from (
             partition by council_code, scope, area order by report_date
         ) as previous_opel_level
     from combined
-)
+) as with_previous

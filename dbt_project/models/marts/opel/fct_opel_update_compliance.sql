@@ -38,23 +38,28 @@ select
     cast(values_daily.first_updated_at_local as timestamp) as first_updated_at_local,
     cast(values_daily.update_count is null as boolean) as is_missing,
     cast(coalesce(values_daily.morning_updates = 0, false) as boolean) as is_late,
-    cast(coalesce(council_status.opel_level >= {{ var('opel_twice_daily_from_level') }}, false)
-        as boolean) as second_update_required,
+    cast(
+        coalesce(council_status.opel_level >= {{ var('opel_twice_daily_from_level') }}, false)
+        as boolean
+    ) as second_update_required,
     cast(
         coalesce(council_status.opel_level >= {{ var('opel_twice_daily_from_level') }}, false)
         and coalesce(values_daily.afternoon_updates, 0) = 0
-    as boolean) as is_missing_second_update,
-    cast(days.report_date = max(days.report_date) over (partition by expected.council_code)
-        as boolean) as is_latest_day
+        as boolean
+    ) as is_missing_second_update,
+    cast(
+        days.report_date = max(days.report_date) over (partition by expected.council_code)
+        as boolean
+    ) as is_latest_day
 from expected
 inner join days
     on expected.council_code = days.council_code
 left join values_daily
     on days.report_date = values_daily.report_date
-    and expected.council_code = values_daily.council_code
-    and expected.area = values_daily.area
-    and expected.team_or_location = values_daily.team_or_location
-    and expected.indicator_code = values_daily.indicator_code
+        and expected.council_code = values_daily.council_code
+        and expected.area = values_daily.area
+        and expected.team_or_location = values_daily.team_or_location
+        and expected.indicator_code = values_daily.indicator_code
 left join council_status
     on days.report_date = council_status.report_date
-    and days.council_code = council_status.council_code
+        and days.council_code = council_status.council_code

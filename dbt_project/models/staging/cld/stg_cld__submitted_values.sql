@@ -31,7 +31,13 @@ select *
 from keyed
 unpivot include nulls (
     submitted_value for column_name in (columns(* exclude (
-        event_row_id, row_event_type, row_event_reference, row_event_has_ended, council_code, release, load_id,
+        event_row_id,
+        row_event_type,
+        row_event_reference,
+        row_event_has_ended,
+        council_code,
+        release,
+        load_id,
         source_file, source_row_number
     )))
 )
