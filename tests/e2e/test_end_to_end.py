@@ -382,8 +382,12 @@ def cld_only_night(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "AIRFLOW_HOME": str(root / "airflow"),
         "ASC_LANDING_DIR": str(landing),
         "ASC_WAREHOUSE_DIR": str(warehouse),
-        "ASC_SAMPLE_MODE": "1",
+        # The portal file was edited after generation, so it is no longer the generator's:
+        # the sample key would refuse it. A test key, and no settling wait for files just written.
+        "ASC_PSEUDONYMISATION_KEY": "e2e-test-key",
+        "ASC_LANDING_SETTLE_MINUTES": "0",
     })
+    environment.pop("ASC_SAMPLE_MODE", None)
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], env=environment, check=True, capture_output=True)
     return {"warehouse": warehouse, "extracts": extracts, "portal_file": portal_file,
