@@ -45,11 +45,18 @@ class Cluster:
     def _run(self, *command: str) -> None:
         # PostgreSQL refuses to run as root: run its tools as the postgres account then.
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, text=True)
+        completed = subprocess.run([*prefix, *command], capture_output=True, text=True,
+                                   check=False)
+        if completed.returncode != 0:
+            raise RuntimeError(f"{' '.join(command[:1])} failed ({completed.returncode}): "
+                               f"{completed.stderr.strip()[-2000:]}")
 
     def start(self) -> None:
         data, password_file = self.root / "data", self.root / "password"
         password_file.write_text(PASSWORD + "\n", encoding="utf-8")
+        if os.geteuid() == 0:
+            # Written under the pipeline's umask (027): root's file, unreadable by postgres.
+            shutil.chown(password_file, user="postgres", group="postgres")
         self._run(str(self.bin_dir / "initdb"), "-D", str(data), "-U", USER,
                   "--auth=scram-sha-256", f"--pwfile={password_file}", "-E", "UTF8")
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
