@@ -284,7 +284,11 @@ def production(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
 
         # A later Kent submission whose rows mostly cannot be used: a blocking check fails.
         rows = [cld_row()] + [cld_row(**{"Event Start Date": "31/12/2025"}) for _ in range(3)]
-        write_cld_file(landing / "CLD_820_20240401_20260630_R2.csv", rows)
+        faulty_file = write_cld_file(landing / "CLD_820_20240401_20260630_R2.csv", rows)
+        # Just written, so the landing scan would hold it back for the settle window; its
+        # manifest says it is complete (the landing contract's way to load a file at once).
+        faulty_file.with_name(faulty_file.name + ".sha256").write_text(
+            f"{_sha256(faulty_file)}  {faulty_file.name}\n", encoding="utf-8")
         faulty_id = api.trigger()
         faulty = stack.timed("blocked night",
                              lambda: api.wait_for_run(stack, faulty_id, timeout=600))
