@@ -55,13 +55,14 @@ CODE_LIST_SEEDS = {
 
 
 @cache
-def known_codes() -> tuple[str, ...]:
-    """Every code of every code list, trimmed and lower case."""
+def known_codes() -> frozenset[str]:
+    """Every code of every code list, trimmed and lower case (a set: the loader asks it once
+    per coded value of every row)."""
     codes: set[str] = set()
     for seed, column in CODE_LIST_SEEDS.items():
         with (SEEDS_DIR / seed).open(newline="", encoding="utf-8") as handle:
             codes.update(row[column].strip().lower() for row in csv.DictReader(handle))
-    return tuple(sorted(codes - {""}))
+    return frozenset(codes - {""})
 
 
 def is_known_code(value: object) -> bool:

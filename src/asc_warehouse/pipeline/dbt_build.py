@@ -15,6 +15,9 @@ from pathlib import Path
 
 from asc_warehouse.config import DBT_PROJECT_DIR, Settings
 
+# run_results.json statuses of a node that did not succeed.
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+
 
 class DbtBuildError(RuntimeError):
     """dbt reported a failed model, seed or test."""
@@ -48,20 +51,37 @@ def run_dbt(
     settings: Settings, *arguments: str, build_path: Path | None = None,
     work_dir: Path | None = None,
 ) -> str:
-    """Run one dbt command in the project; return its output or raise with it."""
+    """Run one dbt command in the project; return its output, or raise naming the failed nodes."""
     command = [
         str(dbt_executable()), *arguments,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
     ]
+    environment = dbt_environment(settings, build_path, work_dir)
+    run_results = Path(environment["DBT_TARGET_PATH"]) / "run_results.json"
+    run_results.unlink(missing_ok=True)
     completed = subprocess.run(
-        command, env=dbt_environment(settings, build_path, work_dir), capture_output=True,
-        text=True, check=False,
+        command, env=environment, capture_output=True, text=True, check=False,
     )
     output = completed.stdout + completed.stderr
     if completed.returncode != 0:
-        raise DbtBuildError(f"{' '.join(arguments)} failed:\n{output[-6000:]}")
+        raise DbtBuildError(_failure_message(arguments, run_results, environment))
     return output
+
+
+def _failure_message(
+    arguments: tuple[str, ...], run_results: Path, environment: dict[str, str]
+) -> str:
+    """Which nodes failed, by name only: dbt's own text can quote a submitted value (a cast
+    error names the value it could not convert), and this message reaches alerts and logs."""
+    where = f"dbt's log in {environment['DBT_LOG_PATH']} has the details"
+    if not run_results.exists():
+        return f"dbt {' '.join(arguments)} failed before running any node; {where}"
+    results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    failed = sorted(f"{result['unique_id']} ({result['status']})" for result in results
+                    if result.get("status") in FAILED_STATUSES)
+    return (f"dbt {' '.join(arguments)} failed: {len(failed)} node(s): "
+            f"{'; '.join(failed) or 'none recorded'}; {where}")
 
 
 def build(settings: Settings, *, include_unit_tests: bool = False) -> str:
