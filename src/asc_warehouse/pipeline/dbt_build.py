@@ -84,14 +84,18 @@ def _failure_message(
             f"{'; '.join(failed) or 'none recorded'}; {where}")
 
 
-def build(settings: Settings, *, include_unit_tests: bool = False) -> str:
+def build(
+    settings: Settings, *, include_unit_tests: bool = False, full_refresh: bool = True
+) -> str:
     """Seeds, models and data tests; unit tests run in the test suite, not every night.
 
-    Always a full refresh: the build file outlives releases of this project, and a seed whose
-    columns changed cannot be reloaded into its old table otherwise. Every model is a view or
-    a table rebuilt each night anyway.
+    A full refresh by default: the build file outlives releases of this project, and a seed
+    whose columns changed cannot be reloaded into its old table otherwise. Without it the
+    per-file models (materialized incremental, keyed by load) add only the loads they lack;
+    every other model is a view or a table rebuilt anyway. Only a night whose sole new input is
+    new loads may skip the full refresh (fingerprint.only_new_loads).
     """
-    arguments = ["build", "--full-refresh"]
+    arguments = ["build", "--full-refresh"] if full_refresh else ["build"]
     if not include_unit_tests:
         arguments += ["--exclude-resource-type", "unit_test"]
     return run_dbt(settings, *arguments)

@@ -1,9 +1,13 @@
 """What a build was made from, so that a night with nothing new need not rebuild.
 
 A build's inputs are the files loaded into the build file (``ops.load_audit``), the seeds, the dbt
-project (models, macros, tests and ``dbt_project.yml`` with its vars) and the dbt version. Each
-is reduced to a SHA-256 digest; the digests of the last complete build are stored in the build
-file itself (``ops.build_fingerprint``), so they can never describe a different file.
+project (models, macros, tests and ``dbt_project.yml`` with its vars), the dbt version, the
+pseudonymisation key (by its fingerprint) and the events purged by retention. Each is reduced to a
+SHA-256 digest; the digests of the last complete build are stored in the build file itself
+(``ops.build_fingerprint``), so they can never describe a different file.
+
+Only new loads can be built incrementally (per-file models add the loads they lack); any other
+change alters what loads already built contribute, so it needs a full refresh.
 """
 
 from __future__ import annotations
@@ -33,10 +37,13 @@ class Fingerprint:
     models: str
     vars: str
     dbt_version: str
+    key: str
+    purges: str
 
     def as_dict(self) -> dict[str, str]:
         return {"loads": self.loads, "seeds": self.seeds, "models": self.models,
-                "vars": self.vars, "dbt_version": self.dbt_version}
+                "vars": self.vars, "dbt_version": self.dbt_version, "key": self.key,
+                "purges": self.purges}
 
     def changed_since(self, stored: dict[str, str]) -> list[str]:
         """The inputs that differ from ``stored`` (all of them when nothing is stored)."""
@@ -79,6 +86,22 @@ def _loads_digest(con: duckdb.DuckDBPyConnection) -> str:
     return digest.hexdigest()
 
 
+def _key_digest(con: duckdb.DuckDBPyConnection) -> str:
+    if not _has_table(con, "ops", "pseudonymisation_key"):
+        return ""
+    rows = con.execute("select fingerprint from ops.pseudonymisation_key order by 1").fetchall()
+    return hashlib.sha256("\x1e".join(row[0] for row in rows).encode("utf-8")).hexdigest()
+
+
+def _purges_digest(con: duckdb.DuckDBPyConnection) -> str:
+    # Rows purged in all: a night whose purge found nothing old enough changes nothing.
+    if not _has_table(con, "ops", "retention_audit"):
+        return ""
+    [(purged,)] = con.execute(
+        "select coalesce(sum(rows_purged), 0) from ops.retention_audit").fetchall()
+    return hashlib.sha256(str(purged).encode("utf-8")).hexdigest()
+
+
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? "
@@ -91,17 +114,26 @@ def current(
     build_path: Path, seeds_dir: Path = SEEDS_DIR, project_dir: Path = DBT_PROJECT_DIR
 ) -> Fingerprint:
     """The fingerprint of the inputs as they are now."""
-    loads = ""
+    loads = key = purges = ""
     if build_path.exists():
         with duckdb.connect(str(build_path), read_only=True) as con:
             loads = _loads_digest(con) if _has_table(con, "ops", "load_audit") else ""
+            key = _key_digest(con)
+            purges = _purges_digest(con)
     return Fingerprint(
         loads=loads,
         seeds=_digest_files(seeds_dir, (p for p in seeds_dir.rglob("*") if p.is_file())),
         models=_digest_files(project_dir, _dbt_project_files(project_dir)),
         vars=_vars_digest(project_dir),
         dbt_version=version("dbt-core"),
+        key=key,
+        purges=purges,
     )
+
+
+def only_new_loads(changed: list[str], stored_fingerprint: dict[str, str]) -> bool:
+    """Whether a build can be incremental: a complete build before, and only the loads changed."""
+    return bool(stored_fingerprint) and changed == ["loads"]
 
 
 def stored(build_path: Path) -> dict[str, str]:

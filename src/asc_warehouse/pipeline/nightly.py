@@ -59,7 +59,7 @@ DAG_ID = "asc_nightly"
 # On a night with no new or changed input, only what reads the clock (tagged in dbt) or tonight's
 # check results is rebuilt; every other table of the build file is still current.
 LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
-FULL, LEAN = "full", "lean"
+FULL, INCREMENTAL, LEAN = "full", "incremental", "lean"
 
 
 def load_settings() -> Settings:
@@ -290,20 +290,23 @@ def validate_raw(run_id: str) -> list[dict[str, Any]]:
 
 
 def build_marts(run_id: str) -> dict[str, Any]:
-    """Build from scratch when any input changed since the last build; else refresh lean.
+    """Build incrementally when only new files were loaded since the last build, from scratch
+    when any other input changed, else refresh lean.
 
-    The inputs (files loaded, seeds, dbt project and vars, dbt version) are fingerprinted and
-    the fingerprint of each complete build is kept in the build file.
+    The inputs (files loaded, seeds, dbt project and vars, dbt version, key, retention purges)
+    are fingerprinted and the fingerprint of each complete build is kept in the build file.
     """
     settings = load_settings()
     inputs = fingerprint.current(settings.build_path)
     last_build = fingerprint.stored(settings.build_path)
     changed = inputs.changed_since(last_build)
+    mode = LEAN
     if changed:
-        logger.info("full build: %s", "changed since the last build: " + ", ".join(changed)
+        mode = INCREMENTAL if fingerprint.only_new_loads(changed, last_build) else FULL
+        logger.info("%s build: %s", mode, "changed since the last build: " + ", ".join(changed)
                     if last_build else "no complete build before this one")
         fingerprint.forget(settings.build_path)
-        output = dbt_build.build(settings)
+        output = dbt_build.build(settings, full_refresh=mode == FULL)
         fingerprint.store(settings.build_path, inputs, run_id)
     else:
         logger.info("lean build: no new or changed input (files, seeds, models, vars) since "
@@ -315,7 +318,7 @@ def build_marts(run_id: str) -> dict[str, Any]:
                 report.tests_warned, report.tests_failed)
     logger.info("models built: %s", ", ".join(report.models_built) or "none")
     return {
-        "mode": LEAN if not changed else FULL, "changed": changed, **report.as_dict(),
+        "mode": mode, "changed": changed, **report.as_dict(),
         "dbt": output.strip().splitlines()[-1] if output.strip() else "",
     }
 
@@ -549,7 +552,7 @@ def format_summary(summary: dict[str, Any]) -> str:
             "Build: lean, no new or changed input (files, seeds, models, vars); refreshed only "
             f"what depends on the date or tonight's checks: {', '.join(build['models_built'])}")
     else:
-        lines.append(f"Build: full ({', '.join(build['changed'])} changed): "
+        lines.append(f"Build: {build['mode']} ({', '.join(build['changed'])} changed): "
                      f"{len(build['models_built'])} models, {build['seeds_loaded']} seeds")
     lines.append(f"dbt tests: {build['tests_passed']} passed, {build['tests_warned']} warned, "
                  f"{build['tests_failed']} failed")

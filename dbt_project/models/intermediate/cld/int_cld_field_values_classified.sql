@@ -3,6 +3,9 @@
 -- Valid only in Release 1 (a Release 1 value in a Release 2 file). Whether a blank is
 -- mandatory depends on the event type (seeds/cld_field_rules.csv); an event outcome is
 -- mandatory only once the event has ended.
+-- A view: one row per field per event is never stored. The field-quality marts read it for the
+-- loads they have not counted yet (macro loads_to_build) and keep counts and failures only.
+{{ config(materialized='view') }}
 with
 
 submitted as (
@@ -14,6 +17,21 @@ submitted as (
 fields as (
 
     select * from {{ ref('cld_fields') }}
+
+),
+
+-- Each field once under its raw column and once under its identifier-check column, so that a
+-- submitted column finds its field by an equality (hash) join; "column in (raw, check)" was
+-- planned as a nested loop over every field of every event.
+field_columns as (
+
+    select fields.*, fields.raw_column as column_name, false as is_identifier_check
+    from fields
+    where fields.raw_column is not null
+    union all
+    select fields.*, fields.check_column as column_name, true as is_identifier_check
+    from fields
+    where fields.check_column is not null
 
 ),
 
@@ -33,20 +51,20 @@ described as (
 
     select
         submitted.*,
-        fields.cld_field_name,
-        fields.value_check,
-        coalesce(submitted.column_name = fields.check_column, false) as is_identifier_check,
+        field_columns.cld_field_name,
+        field_columns.value_check,
+        field_columns.is_identifier_check,
         coalesce(rules.requirement, 'optional') as requirement,
         nullif(trim(submitted.submitted_value), '') is null
         or (
-            coalesce(submitted.column_name = fields.check_column, false)
+            field_columns.is_identifier_check
             and submitted.submitted_value = 'blank'
         ) as is_blank
     from submitted
-    inner join fields
-        on submitted.column_name in (fields.raw_column, fields.check_column)
+    inner join field_columns
+        on submitted.column_name = field_columns.column_name
     left join rules
-        on fields.cld_field_name = rules.cld_field_name
+        on field_columns.cld_field_name = rules.cld_field_name
             and submitted.row_event_type = rules.event_type
 
 ),

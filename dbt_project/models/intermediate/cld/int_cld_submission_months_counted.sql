@@ -4,7 +4,13 @@
 -- out), every event type as submitted, reviews included. DHSC's import time is when the file
 -- reached it: here the time the file arrived in the landing folder, or the load time where
 -- that is unknown. Input to
--- int_cld_submission_periods_derived.
+-- int_cld_submission_periods_derived. Incremental by load (macros/incremental_by_load.sql): a
+-- night counts only the files it has not counted yet.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_loads_no_longer_wanted(loaded_cld_loads_sql()) }}"],
+) }}
 with
 
 loads as (
@@ -24,6 +30,7 @@ dated_events as (
     inner join loads
         on events.load_id = loads.load_id
     where events.event_end_date < date_trunc('month', coalesce(loads.arrived_at, loads.loaded_at))
+        and {{ loads_to_build(loaded_cld_loads_sql(), 'events.load_id') }}
 
 )
 

@@ -1,11 +1,20 @@
 -- Counts of rows by load, field, event type and validation status, for each file's current
 -- load only (int_cld_current_loads): a corrected file with the same name is never summed with
--- the superseded one.
+-- the superseded one. Incremental by load (macros/incremental_by_load.sql): a night counts only
+-- the loads it has not counted yet, and drops the counts of loads superseded since.
+{%- set current_loads_sql = current_cld_loads_sql() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ delete_loads_no_longer_wanted(current_cld_loads_sql()) }}"],
+) }}
 with
 
 classified as (
 
     select * from {{ ref('int_cld_field_values_classified') }}
+    where {{ loads_to_build(current_loads_sql) }}
 
 ),
 

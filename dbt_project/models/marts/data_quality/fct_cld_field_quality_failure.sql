@@ -1,10 +1,19 @@
 -- Each failing field of each row of each file's current load, with the event reference and
--- line to correct it at source.
+-- line to correct it at source. Incremental by load (macros/incremental_by_load.sql), like
+-- fct_cld_field_quality.
+{%- set current_loads_sql = current_cld_loads_sql() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ delete_loads_no_longer_wanted(current_cld_loads_sql()) }}"],
+) }}
 with
 
 classified as (
 
     select * from {{ ref('int_cld_field_values_classified') }}
+    where {{ loads_to_build(current_loads_sql) }}
 
 ),
 

@@ -1,0 +1,55 @@
+{#-
+    Per-file models built incrementally by load (README, "Incremental nights"). Each such
+    model holds rows of the loads in a "wanted" set (a query returning load_id): all loaded CLD
+    files, or only each file name's current load. A night's run adds the wanted loads it does
+    not hold yet and first deletes the rows of loads no longer wanted (superseded by a file of
+    the same name, no longer loaded), so the table always equals a full rebuild.
+
+    What a load contributes never changes once it is loaded: the pipeline runs a full refresh
+    whenever anything else a per-file model reads changes (seeds, models, vars, the key, or a
+    retention purge; asc_warehouse.pipeline.fingerprint).
+-#}
+
+{#- The filter on a model's source rows: in an incremental run, the wanted loads this model does
+    not hold yet, written out as a list of literals so that it reaches the scan of
+    raw.cld_events through the staging views (a subquery would not be pushed through an
+    unpivot); in a full build, every wanted load. -#}
+{% macro loads_to_build(wanted_loads_sql, load_id_column='load_id') -%}
+    {%- if is_incremental() and execute -%}
+        {%- set new_loads_query -%}
+            select load_id from ({{ wanted_loads_sql }})
+            except
+            select load_id from {{ this }}
+            order by load_id
+        {%- endset -%}
+        {%- set new_loads = run_query(new_loads_query).columns[0].values() -%}
+        {%- if new_loads | length == 0 -%}
+            false
+        {%- else -%}
+            {{ load_id_column }} in (
+            {%- for load_id in new_loads -%}
+                '{{ load_id | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+            {%- endfor -%}
+            )
+        {%- endif -%}
+    {%- else -%}
+        {{ load_id_column }} in ({{ wanted_loads_sql }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook: remove the rows of loads that are no longer wanted, before new ones are added. -#}
+{% macro delete_loads_no_longer_wanted(wanted_loads_sql) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where load_id not in ({{ wanted_loads_sql }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The wanted sets. -#}
+{% macro loaded_cld_loads_sql() -%}
+    select load_id from {{ ref('stg_ops__load_audit') }}
+    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
+{%- endmacro %}
+
+{% macro current_cld_loads_sql() -%}
+    select load_id from {{ ref('int_cld_current_loads') }}
+{%- endmacro %}
