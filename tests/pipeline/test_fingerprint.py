@@ -55,7 +55,7 @@ def _stored_now(inputs: dict[str, Path]) -> dict[str, str]:
 def test_nothing_stored_means_everything_changed(inputs: dict[str, Path]) -> None:
     assert fingerprint.stored(inputs["build"]) == {}
     assert _current(inputs).changed_since({}) == ["loads", "seeds", "models", "vars",
-                                                  "dbt_version"]
+                                                  "dbt_version", "key", "purges"]
 
 
 def test_the_same_inputs_give_the_same_fingerprint(inputs: dict[str, Path]) -> None:
@@ -126,3 +126,46 @@ def test_every_model_that_reads_the_clock_is_tagged_date_dependent() -> None:
     untagged = [m.name for m in reading_the_clock
                 if not DATE_DEPENDENT_TAG.search(m.read_text(encoding="utf-8"))]
     assert untagged == []
+
+
+def test_a_purge_that_deleted_rows_changes_the_purges(inputs: dict[str, Path]) -> None:
+    with duckdb.connect(str(inputs["build"])) as con:
+        con.execute("create table ops.retention_audit (run_at timestamp, table_name varchar, "
+                    "retention_months integer, cutoff date, rows_purged bigint)")
+        con.execute("insert into ops.retention_audit values "
+                    "('2026-04-01 02:00', 'raw.cld_events', 84, '2019-04-01', 0)")
+    stored = _stored_now(inputs)
+    with duckdb.connect(str(inputs["build"])) as con:  # nothing old enough: no change
+        con.execute("insert into ops.retention_audit values "
+                    "('2026-04-02 02:00', 'raw.cld_events', 84, '2019-04-02', 0)")
+    assert _current(inputs).changed_since(stored) == []
+    with duckdb.connect(str(inputs["build"])) as con:
+        con.execute("insert into ops.retention_audit values "
+                    "('2026-04-03 02:00', 'raw.cld_events', 84, '2019-04-03', 12)")
+    assert _current(inputs).changed_since(stored) == ["purges"]
+
+
+def test_another_key_changes_the_key(inputs: dict[str, Path]) -> None:
+    with duckdb.connect(str(inputs["build"])) as con:
+        con.execute("create table ops.pseudonymisation_key (fingerprint varchar not null, "
+                    "first_used_at timestamp not null)")
+        con.execute("insert into ops.pseudonymisation_key values ('k1', '2026-04-01')")
+    stored = _stored_now(inputs)
+    with duckdb.connect(str(inputs["build"])) as con:
+        con.execute("update ops.pseudonymisation_key set fingerprint = 'k2'")
+    assert _current(inputs).changed_since(stored) == ["key"]
+
+
+@pytest.mark.parametrize(("changed", "incremental"), [
+    (["loads"], True),
+    (["loads", "seeds"], False),
+    (["models"], False),
+    (["loads", "key"], False),
+    (["loads", "purges"], False),
+])
+def test_only_new_loads_may_build_incrementally(changed: list[str], incremental: bool) -> None:
+    assert fingerprint.only_new_loads(changed, {"loads": "x"}) is incremental
+
+
+def test_loads_with_no_build_before_need_a_full_build() -> None:
+    assert fingerprint.only_new_loads(["loads"], {}) is False

@@ -6,6 +6,7 @@ the real builds of both kinds run in tests/production/test_production.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,8 +22,8 @@ class DbtRecorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, ...]] = []
 
-    def build(self, settings: Settings) -> str:
-        self.calls.append(("build",))
+    def build(self, settings: Settings, *, full_refresh: bool = True) -> str:
+        self.calls.append(("build",) if full_refresh else ("build", "incremental"))
         return "Completed successfully"
 
     def refresh(self, settings: Settings, selector: str) -> str:
@@ -61,10 +62,28 @@ def test_first_night_full_then_lean_until_a_new_file_loads(
     second = nightly.build_marts("night-2")
     _load(settings, "820-b")
     third = nightly.build_marts("night-3")
-    assert dbt.calls == [("build",), ("refresh", nightly.LEAN_SELECTOR), ("build",)]
+    assert dbt.calls == [("build",), ("refresh", nightly.LEAN_SELECTOR),
+                         ("build", "incremental")]
     assert (first["mode"], first["changed"][:1]) == ("full", ["loads"])
     assert (second["mode"], second["changed"]) == ("lean", [])
-    assert (third["mode"], third["changed"]) == ("full", ["loads"])
+    assert (third["mode"], third["changed"]) == ("incremental", ["loads"])
+
+
+def test_new_loads_with_a_changed_seed_build_in_full(
+    settings: Settings, dbt: DbtRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(settings, "820-a")
+    nightly.build_marts("night-1")
+    _load(settings, "820-b")
+    real_current = fingerprint.current
+
+    def with_a_changed_seed(build_path: Path) -> fingerprint.Fingerprint:
+        return replace(real_current(build_path), seeds="changed")
+
+    monkeypatch.setattr(fingerprint, "current", with_a_changed_seed)
+    second = nightly.build_marts("night-2")
+    assert dbt.calls == [("build",), ("build",)]
+    assert (second["mode"], second["changed"]) == ("full", ["loads", "seeds"])
 
 
 def test_a_full_build_that_fails_is_followed_by_another_full_build(
@@ -73,7 +92,7 @@ def test_a_full_build_that_fails_is_followed_by_another_full_build(
     _load(settings, "820-a")
     nightly.build_marts("night-1")
 
-    def failing(_: Settings) -> str:
+    def failing(_: Settings, **options: bool) -> str:
         raise dbt_build.DbtBuildError("a dbt test failed")
 
     _load(settings, "820-b")

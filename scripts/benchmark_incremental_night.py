@@ -1,0 +1,125 @@
+"""Benchmark a night with one new CLD file: the incremental build against a full rebuild.
+
+    PYTHONPATH=src .venv/bin/python scripts/benchmark_incremental_night.py [--scale 1.0]
+
+Prints figures and asserts nothing. The sample extracts of the CLD and person-level feeds are
+generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
+Kent's newest CLD file, loads them and builds in full (``nightly.build_marts``). The second night
+lands that file, loads it and builds as the pipeline does (incremental: only new loads changed).
+The same build file is then copied and rebuilt with ``dbt build --full-refresh``, as every night
+with a new file did before. For each build: CPU seconds of the dbt process tree (user + system),
+wall seconds, the slowest nodes by dbt's own execution time (``run_results.json``) and the size
+of the build file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from asc_warehouse.config import load_settings
+from asc_warehouse.pipeline import dbt_build, nightly
+from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
+
+SLOWEST_NODES = 8
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _measured(action: Callable[[], object], target_dir: Path, build_file: Path) -> dict:
+    cpu, wall = _children_cpu(), time.perf_counter()
+    result = action()
+    figures = {"cpu": _children_cpu() - cpu, "wall": time.perf_counter() - wall,
+               "size_mb": build_file.stat().st_size / 2**20, "result": result}
+    results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
+    nodes = sorted(results["results"], key=lambda node: -node["execution_time"])
+    figures["nodes"] = len(results["results"])
+    figures["slowest"] = [(node["unique_id"].split(".")[-1], node["execution_time"])
+                          for node in nodes[:SLOWEST_NODES]]
+    return figures
+
+
+def _land(files: list[Path], pool: Path, landing: Path) -> None:
+    for path in files:
+        target = landing / path.relative_to(pool)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def _night(run_id: str) -> dict:
+    loads = nightly.load_new_extracts(nightly.find_new_extracts(), run_id)
+    return {"cld_rows_loaded": sum(load["rows_loaded"] for load in loads
+                                   if load["file_name"].startswith("CLD_"))}
+
+
+def _report(name: str, figures: dict) -> None:
+    print(f"{name}: {figures['cpu']:.1f} CPU s, {figures['wall']:.1f} s wall, "
+          f"{figures['nodes']} nodes, build file {figures['size_mb']:.0f} MB")
+    for node, seconds in figures["slowest"]:
+        print(f"    {node:<60}{seconds:>8.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--workdir", type=Path, default=None)
+    arguments = parser.parse_args()
+    workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-incremental-night-"))
+    os.environ.update({
+        "ASC_LANDING_DIR": str(workdir / "landing"),
+        "ASC_WAREHOUSE_DIR": str(workdir / "warehouse"),
+        "ASC_SAMPLE_MODE": "1",
+        "ASC_LANDING_SETTLE_MINUTES": "0",
+        "GX_ANALYTICS_ENABLED": "false",
+    })
+    pool = workdir / "pool"
+    generated = generate_sample_extracts(pool, scale=arguments.scale, with_faults=True)
+    generated += generate_person_feed_extracts(pool, scale=arguments.scale, with_faults=True)
+    newest_kent = max(path for path in generated if path.name.startswith("CLD_820_"))
+    # The generator's own checksum list travels with its files (the sample key's guard).
+    for listing in (path for path in pool.iterdir() if path.is_file()
+                    and not path.name.lower().endswith(".csv")):
+        _land([listing], pool, workdir / "landing")
+    settings = load_settings()
+    target_dir = Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"])
+    print(f"scale {arguments.scale}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}")
+
+    _land([path for path in generated if path != newest_kent], pool, settings.landing_dir)
+    first_loads = _night("night-1")
+    first = _measured(lambda: nightly.build_marts("night-1"), target_dir, settings.build_path)
+    _land([newest_kent], pool, settings.landing_dir)
+    second_loads = _night("night-2")
+    incremental = _measured(lambda: nightly.build_marts("night-2"), target_dir,
+                            settings.build_path)
+
+    rebuilt = workdir / "rebuilt.duckdb"
+    shutil.copy2(settings.build_path, rebuilt)
+    rebuild_dir = workdir / "rebuild"
+    full = _measured(lambda: dbt_build.run_dbt(
+        settings, "build", "--full-refresh", "--exclude-resource-type", "unit_test",
+        build_path=rebuilt, work_dir=rebuild_dir), rebuild_dir / "dbt_target", rebuilt)
+
+    print(f"night 1: {first_loads['cld_rows_loaded']:,} CLD rows loaded; night 2 (one new file, "
+          f"{newest_kent.name}): {second_loads['cld_rows_loaded']:,} CLD rows")
+    _report(f"first night ({first['result']['mode']})", first)
+    _report(f"night with one new file ({incremental['result']['mode']})", incremental)
+    _report("the same night rebuilt in full (--full-refresh)", full)
+    print(f"incremental / full rebuild: {incremental['cpu'] / full['cpu']:.2f} of the CPU, "
+          f"{incremental['wall'] / full['wall']:.2f} of the wall time; "
+          f"load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
