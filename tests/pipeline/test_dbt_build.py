@@ -78,7 +78,7 @@ def test_the_profile_takes_memory_limit_threads_and_spill_folder_from_the_settin
     spill = tmp_path / "spill"
     profile = _rendered_profile(dbt_environment(configured, spill_dir=spill))
     assert profile.threads == 3
-    assert profile.credentials.settings == {
+    assert profile.credentials.config_options == {
         "memory_limit": "123MB", "threads": "3", "temp_directory": str(spill)}
 
 
@@ -89,7 +89,7 @@ def test_the_profile_defaults_are_the_settings_defaults(
     environment = {"ASC_BUILD_PATH": str(settings.build_path)}
     profile = _rendered_profile(environment)
     assert profile.threads == DBT_THREADS_DEFAULT == settings.dbt_threads
-    assert profile.credentials.settings == {
+    assert profile.credentials.config_options == {
         "memory_limit": DBT_MEMORY_LIMIT_DEFAULT, "threads": str(DBT_THREADS_DEFAULT),
         "temp_directory": f"{settings.build_path}.tmp"}
     assert settings.dbt_memory_limit == DBT_MEMORY_LIMIT_DEFAULT
