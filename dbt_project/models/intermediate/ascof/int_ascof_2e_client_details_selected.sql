@@ -50,9 +50,7 @@ client_people as (
 client_events as (
 
     select
-        {%- for column in grain %}
-        client_people.{{ column }},
-        {%- endfor %}
+        client_people.{{ grain | join(', client_people.') }},
         events.event_start_date,
         events.derived_event_end_date,
         events.reference_period_end_date,
@@ -111,9 +109,7 @@ top_values as (
 
     -- The records tied at the top agree when their smallest and largest values are equal.
     select
-        {%- for column in grain %}
-        {{ column }},
-        {%- endfor %}
+        {{ grain | join(', ') }},
         min(accommodation_status) filter (where accommodation_rank = 1) as top_accommodation_min,
         max(accommodation_status) filter (where accommodation_rank = 1) as top_accommodation_max,
         min(primary_support_reason) filter (where support_reason_rank = 1) as top_reason_min,
@@ -127,9 +123,9 @@ top_values as (
 
 select
     council_code,
-    period_type,
+    clients.period_type,
     clients.period_start,
-    period_end,
+    clients.period_end,
     person_id,
     clients.latest_capped_service_end_date,
     case

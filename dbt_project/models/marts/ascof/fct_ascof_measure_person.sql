@@ -48,7 +48,7 @@ earliest_kept as (
                 partition by council_code, measure_code order by period_end desc
             ) as recency
         from period_ends
-    )
+    ) as ranked_period_ends
     where recency <= {{ var('drill_through_month_ends') }}
     group by council_code, measure_code
 
