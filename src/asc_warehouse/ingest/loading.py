@@ -8,17 +8,19 @@ loaded + rows quarantined.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import pandas
 
-from asc_warehouse.ingest.csv_contract import ROW_FIELD, read_by_contract
+from asc_warehouse.ingest.csv_contract import ROW_FIELD, ContractRead, read_by_contract
 from asc_warehouse.ingest.file_checks import ExtractRejectedError, read_header
 from asc_warehouse.ingest.landing import ExtractFile
 from asc_warehouse.ingest.quarantine_rules import QuarantineRule, quoted
+from asc_warehouse.ingest.row_values import ColumnValues, build_extract_rows
 
 
 @dataclass(frozen=True)
@@ -42,52 +44,68 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
     return bool(found and found[0])
 
 
+def _read_text(con: duckdb.DuckDBPyConnection, read: ContractRead, columns: list[str]) -> None:
+    """``extract_text``: every good row as text, with its line number."""
+    positional = {f"c{index}": "VARCHAR" for index in range(len(read.header))}
+    con.execute(
+        "create or replace temp table extract_text (source_row_number bigint, "
+        + ", ".join(f"{quoted(name)} varchar" for name in columns) + ")"
+    )
+    # Columns the file lacks are appended empty, after the file's own (``extract_text`` order).
+    with_blanks = "*" + "".join(", cast(null as varchar)" for _ in columns[len(read.header):])
+    while read.plain_lines:
+        block = io.BytesIO(read.plain_lines.pop(0))
+        # The columns and the dialect are given: nothing is sniffed. Plain lines quote only
+        # whole values, so DuckDB reads them as Python's csv module would.
+        con.read_csv(
+            block, header=False, auto_detect=False, delimiter=",", quotechar='"',
+            escapechar='"', strict_mode=True,
+            columns={"source_row_number": "BIGINT", **positional},
+        ).project(with_blanks).insert_into("extract_text")
+    if read.parsed_rows:
+        parsed = pandas.DataFrame(
+            [[number, *values] for number, values in read.parsed_rows],
+            columns=["source_row_number", *positional], dtype=object,
+        )
+        con.from_df(parsed).project(with_blanks).insert_into("extract_text")
+
+
 def read_into_temp_tables(
     con: duckdb.DuckDBPyConnection,
     extract: ExtractFile,
-    value_guards: Mapping[str, Callable[[str], str]] | None = None,
+    wanted: Mapping[str, ColumnValues] | None = None,
     blank_columns: Sequence[str] = (),
 ) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
 
     The file is read by its contract (``csv_contract``), never by DuckDB's sniffing reader, so a
     broken line costs only its own row and no message repeats what the line held.
-    ``value_guards`` maps a column to what replaces each of its values before the rows reach
-    DuckDB (a value out of its field's shape never enters the database at all).
-    ``blank_columns`` are optional columns the file lacks (``HeaderReport.blank``): they are
-    added empty, so every loader reads the same columns whatever the file held.
+    ``wanted`` says which columns are guarded and which derived values (``row_values``) the
+    loader's SQL reads; each is worked out once per distinct value. ``blank_columns`` are
+    optional columns the file lacks (``HeaderReport.blank``): they are added empty, so every
+    loader reads the same columns whatever the file held.
     """
     read = read_by_contract(extract.path, read_header(extract.path))
-    guards = value_guards or {}
-    extract_frame = pandas.DataFrame({
-        name: pandas.Series(
-            [guards[name](value) for value in values] if name in guards else values,
-            dtype=object,
-        )
-        for name, values in read.columns.items()
-    })
-    extract_frame["source_row_number"] = pandas.Series(read.line_numbers, dtype="int64")
-    # An empty value is missing, as DuckDB's own reader would have it.
-    columns = ", ".join(
-        [f"nullif(cast({quoted(name)} as varchar), '') as {quoted(name)}" for name in read.header]
-        + [f"cast(null as varchar) as {quoted(name)}" for name in blank_columns]
-    )
-    con.execute(
-        f"create or replace temp table extract_rows as select {columns}, "
-        # DuckDB finds the frame by its variable name (a replacement scan).
-        "source_row_number, cast(? as date) as file_period_end from extract_frame",
-        [extract.period_end],
-    )
+    columns = [*read.header, *blank_columns]
+    rejected = read.rejected
+    _read_text(con, read, columns)
+    build_extract_rows(con, columns, wanted or {}, extract.period_end)
+    con.execute("drop table extract_text")
     con.execute(
         "create or replace temp table extract_rejects as "
         "select unnest(?::bigint[]) as line, unnest(?::varchar[]) as reason",
-        [[line.line for line in read.rejected], [line.reason for line in read.rejected]],
+        [[line.line for line in rejected], [line.reason for line in rejected]],
     )
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("extract_rows", "extract_rejects"):
-        con.execute(f"drop table if exists {table}")
+    # Every TEMP table of a load is named extract_*, those of ``row_values`` included.
+    tables = con.execute(
+        "select table_name from duckdb_tables() where temporary and starts_with(table_name, "
+        "'extract_')"
+    ).fetchall()
+    for (table,) in tables:
+        con.execute(f"drop table if exists {quoted(table)}")
 
 
 def quarantine_rows(
