@@ -7,14 +7,16 @@ over-long line, a wrong number of fields or bytes that are not UTF-8 quarantine 
 line number, and every other row still loads. A dialect sniffer, by contrast, lets a few bad
 bytes early in a file reject the whole file, and an unterminated quote swallow every later line.
 
-The file is scanned in blocks at C speed (``bytes.split``, one regular expression per block),
-never field by field in Python. A *plain* line, one whose values are each either unquoted (no
-quote, carriage return or NUL) or quoted whole from comma to comma with only doubled quotes
-inside, and which has the header's number of fields, can be read only one way: it is handed to
-DuckDB's CSV reader as it is (its line number put in front), with the columns and the dialect
-given, so nothing is sniffed. Every other line is judged alone by Python's ``csv`` module, as
-every line once was: one that reads cleanly becomes a *parsed* row, a broken one a rejected line
-with the reason. The scan works in memory only, so raw identifiers never touch disk.
+The file is scanned in blocks at C speed (``bytes.split`` on quotes and line ends, ``bytes.count``),
+never line by line or field by field in Python. A *plain* line, one whose values are each
+either unquoted or quoted whole from comma to comma with only doubled quotes inside, with no
+carriage return (but a CRLF line end) or NUL, and with the header's number of fields, can be
+read only one way, and Python's ``csv`` module and DuckDB's CSV reader read it alike. The plain
+lines go to DuckDB as they stand, with the columns and the dialect given, so nothing is sniffed.
+Every other line is judged alone by Python's ``csv`` module, as every line once was: one that
+reads cleanly becomes a *parsed* row, a broken one a rejected line with the reason; in the text
+DuckDB reads, its place is kept by an empty record, so a row's position still gives its line
+number. The scan works in memory only, so raw identifiers never touch disk.
 
 Messages are this project's own words. A rejected line is never quoted back: it may hold a
 person's identifiers.
@@ -23,7 +25,6 @@ person's identifiers.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -34,15 +35,11 @@ from typing import BinaryIO
 # 4 KiB; 64 KiB leaves room for any honest row while an over-long line is refused cheaply.
 MAX_LINE_BYTES = 64 * 1024
 ROW_FIELD = "(row)"
-# Read this much at a time: large enough that the per-block Python is negligible, small enough
-# that a block and its split lines stay a few tens of MB.
-BLOCK_BYTES = 8 << 20
-# A value quoted whole, with only doubled quotes inside, on one line.
-_QUOTED_VALUE = re.compile(rb'"[^"\n\r\x00]*(?:""[^"\n\r\x00]*)*"')
-_PLACEHOLDER = b"\x01"
-# What no plain line holds once its quoted values are blanked out: a quote, a carriage return
-# or NUL, or a quoted value that does not run from comma to comma.
-_UNSAFE = re.compile(rb'["\r\x00]|[^,\n]\x01|\x01[^,\n]')
+# Text of one scanning block, and of one batch handed to DuckDB.
+SCAN_BYTES = 1 << 20
+BATCH_BYTES = 32 << 20
+# Where a quoted value may start or end: next to a comma or a line end.
+_BOUNDS = (b",", b"\n")
 
 
 @dataclass(frozen=True)
@@ -54,13 +51,15 @@ class RejectedLine:
 
 @dataclass
 class ContractRead:
-    """The good rows of a file and the lines that could not be read."""
+    """Every line of a file after the header, as DuckDB's CSV text and Python's rows."""
 
     header: list[str]
-    plain_lines: list[bytes] = field(default_factory=list)
-    """Blocks of ``<line number>,<line>\\n`` records: plain lines, for DuckDB's CSV reader."""
+    batches: list[bytes] = field(default_factory=list)
+    """CSV text of every line from line 2 on, in order: the n-th record is line n + 1. A line
+    that is not plain is an empty record here (its number is in ``not_plain``)."""
+    not_plain: list[int] = field(default_factory=list)
     parsed_rows: list[tuple[int, list[str]]] = field(default_factory=list)
-    """(line number, values) of quoted lines read by Python's ``csv`` module."""
+    """(line number, values) of lines that are not plain but read cleanly."""
     rejected: list[RejectedLine] = field(default_factory=list)
 
 
@@ -73,7 +72,7 @@ def _blocks(handle: BinaryIO) -> Iterator[tuple[int, list[bytes | None]]]:
     number = 1
     carry = b""
     skipping = False  # inside an over-long line already reported
-    while block := handle.read(BLOCK_BYTES):
+    while block := handle.read(SCAN_BYTES):
         if skipping:
             end = block.find(b"\n")
             if end < 0:
@@ -115,33 +114,34 @@ def _judge(raw: bytes | None, expected_fields: int) -> list[str] | str | None:
     return values
 
 
-def _careful_lines(lines: list[bytes | None], expected: int) -> set[int]:
-    """Indexes of the block's lines that need the careful path; found at C speed.
+def _outside_quotes(text: bytes, bounds: tuple[bytes, ...]) -> bytes | None:
+    """``text`` without its quoted values, or None unless every quoted value is quoted whole.
 
-    A line is plain when every value is either unquoted (no quote, carriage return or NUL) or
-    quoted whole, from comma to comma, with only doubled quotes inside: the one reading both
-    Python's ``csv`` and DuckDB's reader agree on. Quoted values are blanked out with one
-    regular expression over the block; what remains must then be exactly ``expected - 1``
-    commas and nothing that could open a quote.
+    ``text`` starts and ends with a bound. Split on quotes, the odd pieces are inside quotes and
+    the even ones outside; an empty piece between two inside pieces is a doubled quote.
     """
-    careful = {index for index, raw in enumerate(lines)
-               if raw is None or len(raw) > MAX_LINE_BYTES}
-    text = b"\n".join(raw or b"" for raw in lines) + b"\n"
-    try:
-        text.decode("utf-8")
-    except UnicodeDecodeError:
-        careful.update(index for index, raw in enumerate(lines)
-                       if raw is not None and not _is_utf8(raw))
-    # A CRLF line end is no part of a value; any other carriage return is.
-    shadow = _QUOTED_VALUE.sub(_PLACEHOLDER, text.replace(b"\r\n", b"\n"))
-    line, at = 0, 0
-    for found in _UNSAFE.finditer(shadow):
-        line += shadow.count(b"\n", at, found.start())
-        at = found.start()
-        careful.add(line)
-    commas = map(bytes.count, shadow.split(b"\n")[:-1], repeat(b","))
-    careful.update(index for index, count_ in enumerate(commas) if count_ != expected - 1)
-    return careful
+    pieces = text.split(b'"')
+    if len(pieces) % 2 == 0:
+        return None
+    inside = b'"'.join(pieces[1::2])
+    if b"\n" in inside or b"\r" in inside or b"\x00" in inside:
+        return None
+    outside = pieces[0::2]
+    if len(outside) > 1 and not (outside[0].endswith(bounds) and outside[-1].startswith(bounds)):
+        return None
+    between = list(filter(None, outside[1:-1]))
+    if not (all(map(bytes.startswith, between, repeat(bounds)))
+            and all(map(bytes.endswith, between, repeat(bounds)))):
+        return None
+    return b"".join(outside)
+
+
+def _is_plain(raw: bytes, expected_fields: int) -> bool:
+    raw = raw.removesuffix(b"\r")
+    if b"\r" in raw or b"\x00" in raw or not _is_utf8(raw):
+        return False
+    shadow = _outside_quotes(b"," + raw + b",", (b",",))
+    return shadow is not None and shadow.count(b",") == expected_fields + 1
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -152,23 +152,43 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _read_block(first: int, lines: list[bytes | None], read: ContractRead) -> None:
+def _not_plain(lines: list[bytes | None], expected_fields: int) -> set[int]:
+    """Indexes of the block's lines that are not plain, found for the block as a whole; only a
+    block whose quoting is not plain throughout is looked at line by line."""
+    if expected_fields < 2:  # a blank line would pass for a record of one empty value
+        return set(range(len(lines)))
+    careful = {index for index, raw in enumerate(lines)
+               if raw is None or len(raw) > MAX_LINE_BYTES}
+    body = b"\n".join(b"" if raw is None or index in careful else raw
+                      for index, raw in enumerate(lines)) if careful else b"\n".join(lines)
+    # A CRLF line end is no part of a value; any other carriage return is.
+    text = (b"\n" + body + b"\n").replace(b"\r\n", b"\n")
+    shadow = _outside_quotes(text, _BOUNDS) if _is_utf8(body) else None
+    if shadow is None or b"\r" in shadow or b"\x00" in shadow:
+        return careful | {index for index, raw in enumerate(lines)
+                          if index not in careful and not _is_plain(raw, expected_fields)}
+    commas = map(bytes.count, shadow.split(b"\n")[1:-1], repeat(b","))
+    return careful | {index for index, count_ in enumerate(commas)
+                      if count_ != expected_fields - 1}
+
+
+def _read_block(first: int, lines: list[bytes | None], read: ContractRead) -> bytes:
+    """The block's CSV text for DuckDB; lines that are not plain are judged here."""
     expected = len(read.header)
-    careful = _careful_lines(lines, expected)
-    kept: list[bytes] = []
-    for index, raw in enumerate(lines):
+    not_plain = _not_plain(lines, expected)
+    if not not_plain:
+        return (b"\n".join(lines) + b"\n").replace(b"\r\n", b"\n")  # type: ignore[arg-type]
+    empty_record = b'""' + b"," * (expected - 1)
+    for index in sorted(not_plain):
         number = first + index
-        if index not in careful and raw is not None:
-            kept.append(b"%d,%b" % (number, raw.removesuffix(b"\r")))
-            continue
-        judged = _judge(raw, expected)
+        judged = _judge(lines[index], expected)
         if isinstance(judged, str):
             read.rejected.append(RejectedLine(number, judged))
         elif judged is not None:
             read.parsed_rows.append((number, judged))
-    if kept:
-        kept.append(b"")
-        read.plain_lines.append(b"\n".join(kept))
+        lines[index] = empty_record
+        read.not_plain.append(number)
+    return (b"\n".join(lines) + b"\n").replace(b"\r\n", b"\n")  # type: ignore[arg-type]
 
 
 def read_by_contract(path: Path, header: list[str]) -> ContractRead:
@@ -177,10 +197,21 @@ def read_by_contract(path: Path, header: list[str]) -> ContractRead:
     Blank lines carry no record and are not counted as rows.
     """
     read = ContractRead(header=header)
+    batch: list[bytes] = []
+    size = 0
     with path.open("rb") as handle:
         for first, lines in _blocks(handle):
             if first == 1:
                 lines = lines[1:]  # the header, already checked
                 first = 2
-            _read_block(first, lines, read)
+            if not lines:
+                continue
+            text = _read_block(first, lines, read)
+            batch.append(text)
+            size += len(text)
+            if size >= BATCH_BYTES:
+                read.batches.append(b"".join(batch))
+                batch, size = [], 0
+    if batch:
+        read.batches.append(b"".join(batch))
     return read

@@ -45,29 +45,50 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
 
 
 def _read_text(con: duckdb.DuckDBPyConnection, read: ContractRead, columns: list[str]) -> None:
-    """``extract_text``: every good row as text, with its line number."""
+    """``extract_text``: every good row as text, with its line number.
+
+    DuckDB reads the plain lines in file order, so a record's position (its rowid) gives its
+    line; the records standing in for other lines are left out, and the rows Python read from
+    those lines are added with their own numbers.
+    """
     positional = {f"c{index}": "VARCHAR" for index in range(len(read.header))}
     con.execute(
-        "create or replace temp table extract_text (source_row_number bigint, "
-        + ", ".join(f"{quoted(name)} varchar" for name in columns) + ")"
+        "create or replace temp table extract_plain ("
+        + ", ".join(f"{name} varchar" for name in positional) + ")"
     )
-    # Columns the file lacks are appended empty, after the file's own (``extract_text`` order).
-    with_blanks = "*" + "".join(", cast(null as varchar)" for _ in columns[len(read.header):])
-    while read.plain_lines:
-        block = io.BytesIO(read.plain_lines.pop(0))
-        # The columns and the dialect are given: nothing is sniffed. Plain lines quote only
-        # whole values, so DuckDB reads them as Python's csv module would.
+    while read.batches:
+        # The columns and the dialect are given: nothing is sniffed.
         con.read_csv(
-            block, header=False, auto_detect=False, delimiter=",", quotechar='"',
-            escapechar='"', strict_mode=True,
-            columns={"source_row_number": "BIGINT", **positional},
-        ).project(with_blanks).insert_into("extract_text")
-    if read.parsed_rows:
-        parsed = pandas.DataFrame(
-            [[number, *values] for number, values in read.parsed_rows],
-            columns=["source_row_number", *positional], dtype=object,
-        )
-        con.from_df(parsed).project(with_blanks).insert_into("extract_text")
+            io.BytesIO(read.batches.pop(0)), header=False, auto_detect=False, delimiter=",",
+            quotechar='"', escapechar='"', strict_mode=True, columns=positional,
+        ).insert_into("extract_plain")
+    con.register("extract_parsed_frame", pandas.DataFrame(
+        [[number, *values] for number, values in read.parsed_rows],
+        columns=["source_row_number", *positional], dtype=object,
+    ))
+    con.execute(
+        "create or replace temp table extract_parsed as "
+        f"select cast(source_row_number as bigint) as source_row_number, "
+        f"{', '.join(f'cast({name} as varchar) as {name}' for name in positional)} "
+        "from extract_parsed_frame"
+    )
+    con.unregister("extract_parsed_frame")
+    con.execute(
+        "create or replace temp table extract_not_plain as select unnest(?::bigint[]) as line",
+        [read.not_plain],
+    )
+    named = ", ".join(
+        [f"{name} as {quoted(column)}"
+         for name, column in zip(positional, read.header, strict=True)]
+        + [f"cast(null as varchar) as {quoted(column)}" for column in columns[len(read.header):]]
+    )
+    # The header is line 1, so the first record (rowid 0) is line 2.
+    con.execute(
+        "create or replace temp view extract_text as "
+        f"select rowid + 2 as source_row_number, {named} from extract_plain "
+        "where rowid + 2 not in (select line from extract_not_plain) "
+        f"union all select source_row_number, {named} from extract_parsed"
+    )
 
 
 def read_into_temp_tables(
@@ -90,7 +111,9 @@ def read_into_temp_tables(
     rejected = read.rejected
     _read_text(con, read, columns)
     build_extract_rows(con, columns, wanted or {}, extract.period_end)
-    con.execute("drop table extract_text")
+    con.execute("drop view extract_text")
+    for table in ("extract_plain", "extract_parsed", "extract_not_plain"):
+        con.execute(f"drop table {table}")
     con.execute(
         "create or replace temp table extract_rejects as "
         "select unnest(?::bigint[]) as line, unnest(?::varchar[]) as reason",
@@ -99,13 +122,14 @@ def read_into_temp_tables(
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    # Every TEMP table of a load is named extract_*, those of ``row_values`` included.
-    tables = con.execute(
-        "select table_name from duckdb_tables() where temporary and starts_with(table_name, "
-        "'extract_')"
-    ).fetchall()
-    for (table,) in tables:
-        con.execute(f"drop table if exists {quoted(table)}")
+    # Every TEMP table and view of a load is named extract_*, those of ``row_values`` included.
+    for kind in ("view", "table"):
+        found = con.execute(
+            f"select {kind}_name from duckdb_{kind}s() where temporary "
+            f"and starts_with({kind}_name, 'extract_')"
+        ).fetchall()
+        for (name,) in found:
+            con.execute(f"drop {kind} if exists {quoted(name)}")
 
 
 def quarantine_rows(
