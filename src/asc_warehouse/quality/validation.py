@@ -274,14 +274,21 @@ def validate_schema(
     """Run every suite over the schemas: one GX pass per suite over all its rows, told per
     council present in the suite's table (unless the suite says ``per_council`` false, or the
     table has no council rows)."""
-    results: list[SuiteResult] = []
-    for suite in suites_for(schemas, directory):
-        whole = run_suite(database_path, suite, data_docs=data_docs)
-        if suite.per_council and has_council_rows(database_path, suite.table):
-            results += by_council(database_path, suite, whole)
-        else:
-            results.append(whole)
-    return results
+    return [
+        result
+        for suite in suites_for(schemas, directory)
+        for result in validate_suite(database_path, suite, data_docs)
+    ]
+
+
+def validate_suite(
+    database_path: Path, suite: SuiteFile, data_docs: DataDocsRun | None = None,
+) -> list[SuiteResult]:
+    """One GX pass over the suite's rows, told per council where the table has councils."""
+    whole = run_suite(database_path, suite, data_docs=data_docs)
+    if suite.per_council and has_council_rows(database_path, suite.table):
+        return by_council(database_path, suite, whole)
+    return [whole]
 
 
 def raise_for_blocking(results: list[SuiteResult], what: str) -> None:
