@@ -129,7 +129,7 @@ def test_each_expectation_type_is_judged_per_council(tmp_path: Path) -> None:
          "kwargs": {"min_value": 3, "max_value": 3}},
         {"type": "expect_table_row_count_to_be_between", "kwargs": {"max_value": 2}},
     ]
-    verdicts = council_verdicts(path, "select * from t", expectations, {},
+    verdicts = council_verdicts(path, "t", "", expectations, {},
                                 lambda value: value in {"A", "B"})
     kent = [(success, measured) for success, measured, _ in verdicts["820"]]
     medway = [(success, measured) for success, measured, _ in verdicts["821"]]
@@ -138,6 +138,24 @@ def test_each_expectation_type_is_judged_per_council(tmp_path: Path) -> None:
     assert medway == [(True, 0)] * 7 + [(False, 2), (True, 2)]
     # 'X' is no code, so it is not shown.
     assert verdicts["820"][0][2] == "values not shown (not known codes)"
+
+
+def test_a_council_with_no_selected_rows_is_judged_on_none(tmp_path: Path) -> None:
+    """A suite for Release 1 rows: Medway sent none, so its rows pass every row rule but fail
+    a minimum row count, as a run on its selected rows alone would."""
+    path = tmp_path / "t.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table t as select * from (values ('820', 'R1', 'X'), "
+                    "('821', 'R2', 'X')) v(council_code, release, code)")
+    expectations = [
+        {"type": "expect_column_values_to_be_in_set",
+         "kwargs": {"column": "code", "value_set": ["A"]}},
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+    ]
+    verdicts = council_verdicts(path, "t", "release = 'R1'", expectations, {},
+                                lambda value: False)
+    assert {council: [(ok, n) for ok, n, _ in verdict] for council, verdict in verdicts.items()
+            } == {"820": [(False, 1), (True, 1)], "821": [(True, 0), (False, 0)]}
 
 
 def test_a_failure_no_council_accounts_for_stays_a_failure_of_the_table(tmp_path: Path) -> None:

@@ -117,13 +117,16 @@ def _shown_values(
 
 def council_verdicts(
     database_path: Path,
-    table_query: str,
+    table: str,
+    where: str,
     expectations: list[dict[str, Any]],
     parameters: Mapping[str, list[str]],
     reportable: Callable[[object], bool],
 ) -> dict[str, list[tuple[bool, int, str | None]]]:
     """Council -> (success, unexpected rows or row count, observed value) per expectation,
-    in the suite's order, from one grouped query over ``table_query``'s rows."""
+    in the suite's order, from one grouped query over the rows of ``table`` that ``where``
+    (SQL, or empty) selects. Every council with rows in the table gets a verdict, also one
+    with no selected rows (judged on none, as a run on its rows alone would be)."""
     arguments = [resolved(e.get("kwargs", {}), parameters) for e in expectations]
     unique_columns = sorted({kw["column"] for e, kw in zip(expectations, arguments, strict=True)
                              if e["type"] == UNIQUE})
@@ -131,15 +134,21 @@ def council_verdicts(
         f", count({quote_column(c)}) over (partition by council_code, {quote_column(c)}) "
         f"as {_duplicates(c)}" for c in unique_columns
     )
-    source = f"(select *{windows} from ({table_query}))"
+    source = f"(select *{windows} from {table}{f' where {where}' if where else ''})"
     aggregates = ", ".join(
-        _aggregate(e["type"], kw) for e, kw in zip(expectations, arguments, strict=True)
+        f"{_aggregate(e['type'], kw)} as measured_{index}"
+        for index, (e, kw) in enumerate(zip(expectations, arguments, strict=True))
     )
+    measured_columns = ", ".join(
+        f"coalesce(counted.measured_{index}, 0)" for index in range(len(expectations)))
     verdicts: dict[str, list[tuple[bool, int, str | None]]] = {}
     with duckdb.connect(str(database_path), read_only=True) as con:
         rows = con.execute(
-            f"select council_code, {aggregates} from {source} "
-            "where council_code is not null group by council_code order by council_code"
+            f"with counted as (select council_code, {aggregates} from {source} "
+            "where council_code is not null group by council_code) "
+            f"select councils.council_code, {measured_columns} "
+            f"from (select distinct council_code from {table} where council_code is not null) "
+            "councils left join counted using (council_code) order by 1"
         ).fetchall()
         for council, *measured in rows:
             council_verdict = []

@@ -238,7 +238,7 @@ def by_council(database_path: Path, suite: SuiteFile, whole: SuiteResult) -> lis
     as a whole.
     """
     verdicts = council_verdicts(
-        database_path, f"select * from {suite.table}{_where(suite)}", suite.expectations,
+        database_path, suite.table, suite.where or "", suite.expectations,
         resolve_parameters(suite), is_known_code,
     )
     results = []
