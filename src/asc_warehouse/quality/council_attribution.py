@@ -108,7 +108,7 @@ def _shown_values(
 ) -> str:
     values = con.execute(
         f"select distinct {quote_column(column)} from {source} "
-        f"where council_code = ? and ({condition}) limit {VALUES_EXAMINED}",
+        f"where council_code = ? and ({condition}) order by 1 limit {VALUES_EXAMINED}",
         [council],
     ).fetchall()
     shown = [value for (value,) in values if reportable(value)][:VALUES_SHOWN]
