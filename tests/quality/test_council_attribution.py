@@ -11,7 +11,7 @@ import pytest
 from asc_warehouse.alerts.data_quality import check_alerts
 from asc_warehouse.ingest.cld import ensure_schema
 from asc_warehouse.quality import validation
-from asc_warehouse.quality.council_attribution import council_verdicts
+from asc_warehouse.quality.council_attribution import aggregate_sql, council_verdicts, resolved
 from asc_warehouse.quality.validation import has_council_rows
 
 KENT_FILE = "CLD_820_20240401_20260331_R2.csv"
@@ -184,3 +184,15 @@ def test_an_empty_table_is_checked_whole(tmp_path: Path) -> None:
         con.execute("create table u (n integer)")
     assert not has_council_rows(path, "main.t")
     assert not has_council_rows(path, "main.u")
+
+
+@pytest.mark.parametrize("path", sorted(validation.EXPECTATIONS_DIR.glob("*.json")),
+                         ids=lambda path: path.stem)
+def test_every_committed_expectation_has_a_per_council_rule(path: Path) -> None:
+    """A suite checked per council must only hold expectation types judged per council, or
+    its night would stop on the ValueError instead of reporting."""
+    suite = validation.load_suite(path)
+    arguments = [resolved(e.get("kwargs", {}), validation.resolve_parameters(suite))
+                 for e in suite.expectations]
+    for expectation, kwargs in zip(suite.expectations, arguments, strict=True):
+        assert aggregate_sql(expectation["type"], kwargs)

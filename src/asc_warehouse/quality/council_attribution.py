@@ -78,7 +78,7 @@ def unexpected_condition(expectation: str, kwargs: Mapping[str, Any]) -> str | N
             return None
 
 
-def _aggregate(expectation: str, kwargs: Mapping[str, Any]) -> str:
+def aggregate_sql(expectation: str, kwargs: Mapping[str, Any]) -> str:
     """SQL aggregate per council: the unexpected rows (or the row count)."""
     if expectation == ROW_COUNT:
         return "count(*)"
@@ -136,7 +136,7 @@ def council_verdicts(
     )
     source = f"(select *{windows} from {table}{f' where {where}' if where else ''})"
     aggregates = ", ".join(
-        f"{_aggregate(e['type'], kw)} as measured_{index}"
+        f"{aggregate_sql(e['type'], kw)} as measured_{index}"
         for index, (e, kw) in enumerate(zip(expectations, arguments, strict=True))
     )
     measured_columns = ", ".join(
