@@ -2,10 +2,11 @@
 
 Each file loads in one transaction: its usable rows go to ``raw.cld_events`` (pseudonymised),
 its unusable rows to ``ops.quarantine`` with the reason, and one row to ``ops.load_audit`` with
-rows in = rows loaded + rows quarantined. Rows DuckDB cannot parse (wrong number of fields, bytes
-that are not UTF-8) are caught by ``read_csv``'s reject store and quarantined with their line.
-Raw identifiers only ever live in TEMP tables of the loading connection, which DuckDB keeps in
-memory, never in the database file.
+rows in = rows loaded + rows quarantined. Lines that cannot be read (wrong number of fields, bytes
+that are not UTF-8, broken quoting) are found by ``csv_contract`` and quarantined with their line.
+Identifiers are hashed and checked once per distinct value (``row_values``). Raw identifiers only
+ever live in TEMP tables of the loading connection, which DuckDB keeps in memory, never in the
+database file.
 """
 
 from __future__ import annotations
