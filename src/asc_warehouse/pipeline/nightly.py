@@ -44,7 +44,7 @@ from asc_warehouse.ingest.pseudonymise import (
     generated_checksums,
     resolve_key,
 )
-from asc_warehouse.ingest.retention import purge_expired_events
+from asc_warehouse.ingest.retention import purge_expired_events, purge_expired_files
 from asc_warehouse.pipeline import dbt_build, dbt_docs, fingerprint, publish
 from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.present import check_report, exports, run_history, site
@@ -135,6 +135,9 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
             remove_staged(extract)
     if settings.retention_months is not None and settings.build_path.exists():
         purge_expired_events(settings.build_path, settings.retention_months)
+        for name in purge_expired_files(settings.landing_dir, settings.build_path,
+                                        settings.retention_months):
+            logger.info("retention: deleted %s from the landing folder", name)
     return results
 
 
