@@ -1,6 +1,6 @@
 """A night that cannot publish leaves the previous publication exactly as it was.
 
-One real night (a 2% sample, every step through publication) is published once for the module;
+One real night (a 1% sample, every step through publication) is published once for the module;
 each case copies it, lands a new Medway file with one unreadable row, breaks the night the way
 the README's fault table says (a changed key, a leftover sample marker without a key, a run
 already in progress, a full disk before loading or before publishing, a read-only warehouse
@@ -82,7 +82,10 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("published")
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = _point_at(monkeypatch, root)
-        generate_sample_extracts(settings.landing_dir, scale=0.02)
+        generate_sample_extracts(settings.landing_dir, scale=0.01)
+        # The site, exports and dbt docs are derived from the published file afterwards and
+        # never change it; the slowest part of a night, they are left out of the baseline.
+        monkeypatch.setattr(nightly, "present_warehouse", lambda run_id: {})
         _run_night("night-1")
         assert len(_published_hashes(settings)) == 2
     return root
