@@ -108,7 +108,8 @@ def find_new_extracts() -> dict[str, Any]:
 
 def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
     """Load the new files; every rejected file raises a blocking alert naming the problem, and
-    every file loaded with a tolerated header (ignored or blank columns) a warning naming them."""
+    every file loaded with a warning (ignored or blank columns, values withheld because they
+    held the person's own identifier) a warning alert saying so."""
     settings = load_settings()
     # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
     note_run(settings.warehouse_dir, run_id)
@@ -201,14 +202,16 @@ def _load_staged(
         for result in results if result.status == "rejected"
     ] + [
         Alert(
-            severity="warning", source=result.file_name, check="extract header as specified",
+            severity="warning", source=result.file_name, check="extract loaded as specified",
             message=f"{result.message}. The file was loaded.",
             council_code=result.council_code,
             council_name=council_name(result.council_code), run_id=run_id,
-            about=result.file_name, rows="the header row (row 1)",
-            expected="the CLD header (seeds/cld_fields.csv); extra columns are ignored",
-            what_to_do="Nothing is lost; ask the client-system team to send the CLD header "
-                       "as specified.",
+            about=result.file_name, rows="the header row (row 1), or the fields named",
+            expected="the CLD header (seeds/cld_fields.csv), extra columns ignored; no "
+                     "person's own identifier in a kept free-text field",
+            what_to_do="Nothing else is lost; ask the client-system team to send the CLD "
+                       "header as specified and to keep names and identifiers out of "
+                       "reference and free-text fields.",
         )
         for result in results if result.status == "loaded" and result.message
     ])
