@@ -6,6 +6,8 @@ Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), 
 the Kent file alone:
   * pseudonymisation alone: the keyed hash of NHS numbers and LA identifiers inside DuckDB;
   * reading the file by its contract alone (``csv_contract``: line by line, no sniffing);
+  * looking for each row's own identifiers in its kept free-text fields alone
+    (``own_identifiers``), on the file already read into a TEMP table;
   * the whole load: contract read, quarantine rules, identifier checks, field-shape guards,
     pseudonymisation and the insert into raw.cld_events, in one transaction, on a connection
     with the default memory limit and no temp directory (nothing spills);
@@ -25,11 +27,13 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.ingest.cld import register_functions
+from asc_warehouse.ingest.cld import code_guards, register_functions
 from asc_warehouse.ingest.csv_contract import read_by_contract
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.file_checks import read_header
 from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.ingest.loading import read_into_temp_tables
+from asc_warehouse.ingest.own_identifiers import withhold_own_identifiers
 from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_sample_extracts
 
@@ -76,6 +80,11 @@ def main() -> None:
 
     _timed("contract read alone", rows,
            lambda: read_by_contract(kent, read_header(kent)))
+
+    with duckdb.connect() as con:
+        read_into_temp_tables(con, parse_extract_name(kent), code_guards())
+        _timed("own identifiers in kept free text", rows,
+               lambda: withhold_own_identifiers(con))
 
     build = workdir / "build.duckdb"
     build.unlink(missing_ok=True)
