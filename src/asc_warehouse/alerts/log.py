@@ -343,8 +343,8 @@ def _log_write_failed(path: Path, error: OSError, run_id: str | None) -> Alert:
                 "sent but not on record, so tomorrow's may repeat them.",
         run_id=run_id, observed=cause, expected="the alert log appended to",
         details=str(path),
-        what_to_do="Free space on, or make writable, the warehouse volume; the night cannot "
-                   "publish until it is.",
+        what_to_do="Free space on, or make writable, the warehouse volume, then clear the "
+                   "failed task to run the night again.",
     )
 
 
