@@ -192,9 +192,10 @@ def test_a_rows_own_identifier_in_a_kept_free_text_field_is_not_stored(tmp_path:
         # Someone else's row: a provider sharing this person's surname is that provider's name.
         cld_row(**{"First Name": "Ada", "Last Name": "Smith",
                    "Provider CQC Location Name": "Ashdown House"}),
-        # An initial would match nearly anything: names of one letter are not looked for.
-        cld_row(**{"First Name": "A", "Last Name": "Li", "Provider CQC Location Name":
-                   "A Care Home"}),
+        # An initial would match nearly anything: names of one letter are not looked for; a
+        # name is a whole word, so King is not found in Kingsmead.
+        cld_row(**{"First Name": "A", "Last Name": "King", "Provider CQC Location Name":
+                   "A Kingsmead Care Home"}),
         # The NHS number with dashes and the postcode with two spaces have no identifier shape.
         cld_row(**{"Event Reference": "943-476-5919", "Provider CQC Location Name": "me4  4tr"}),
         cld_row(**{"Event Start Date": "not a date", "Event Reference": "Winifred"}),
@@ -219,7 +220,7 @@ def test_a_rows_own_identifier_in_a_kept_free_text_field_is_not_stored(tmp_path:
     assert stored == [
         (2, withheld, withheld, withheld),
         (3, "EVT1", "Ashdown House", None),
-        (4, "EVT1", "A Care Home", None),
+        (4, "EVT1", "A Kingsmead Care Home", None),
         (5, withheld, withheld, None),
     ]
     assert audit_message == hostile.message
