@@ -9,6 +9,8 @@ Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), 
     loader of this file stands on (the second pays for writing the rows, as the load does);
   * reading the file by its contract alone (``csv_contract``: the block scan that finds the
     lines DuckDB may read as they stand);
+  * looking for each row's own identifiers in its kept free-text fields alone
+    (``own_identifiers``), on the file already read into TEMP tables;
   * the whole load: contract read, distinct values hashed and checked, quarantine rules,
     field-shape guards and the insert into raw.cld_events, in one transaction, on a connection
     with the default memory limit and no temp directory (nothing spills);
@@ -32,10 +34,13 @@ from pathlib import Path
 
 import duckdb
 
+from asc_warehouse.ingest.cld import column_values
 from asc_warehouse.ingest.csv_contract import read_by_contract
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.file_checks import read_header
 from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.ingest.loading import read_into_temp_tables
+from asc_warehouse.ingest.own_identifiers import withhold_own_identifiers
 from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_sample_extracts
 
@@ -96,6 +101,9 @@ def main() -> None:
             con.execute("checkpoint")))
 
     _timed("contract read alone (block scan)", rows, lambda: read_by_contract(kent, header))
+    with duckdb.connect(config={"temp_directory": ""}) as con:
+        read_into_temp_tables(con, parse_extract_name(kent), column_values())
+        _timed("own identifiers in kept free text", rows, lambda: withhold_own_identifiers(con))
 
     build = Path(tempfile.mkdtemp(prefix="asc-bench-build-")) / "build.duckdb"
     _, load_cpu = _timed("load (read, hash, quarantine, insert)", rows,

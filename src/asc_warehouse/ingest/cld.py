@@ -27,6 +27,7 @@ from asc_warehouse.ingest.loading import (
 )
 from asc_warehouse.ingest.nhs_number import is_valid_nhs_number
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
+from asc_warehouse.ingest.own_identifiers import withheld_warning, withhold_own_identifiers
 from asc_warehouse.ingest.pseudonymise import keyed_hasher, postcode_district
 from asc_warehouse.ingest.quarantine_rules import (
     DATE_FORMAT,
@@ -214,6 +215,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     name = extract.path.name
     header = check_file(extract.path, extract.checksum)
     read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank)
+    withheld = withheld_warning(withhold_own_identifiers(con))
     con.execute("begin transaction")
     try:
         unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)
@@ -230,7 +232,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
             f"from extract_rows where not ({unusable})",
             [extract.council_code, extract.release, load_id, name, loaded_at],
         )
-        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at, header.warning)
+        warning = "; ".join(part for part in (header.warning, withheld) if part) or None
+        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
