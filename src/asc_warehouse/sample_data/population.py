@@ -80,8 +80,7 @@ def build_population(
     council: Council, vocab: Vocabulary, period: Period, *, scale: float, seed: int
 ) -> list[Person]:
     """People with at least one event in the period, in LA Person Unique Identifier order."""
-    # Council codes are three digits, so each (seed, council) pair gets its own stream.
-    rng = random.Random(seed * 1000 + int(council.code))
+    rng = council.random_stream(seed)
     factory = PeopleFactory(rng, vocab, council)
     builder = HistoryBuilder(rng, vocab, ServiceFactory(rng, vocab, council), period)
     profile = council.profile
