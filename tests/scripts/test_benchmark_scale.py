@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scripts.benchmark_scale import (
-    council_selection,
     cost_per_million,
+    council_selection,
     faster_than_linear,
     growth_over_linear,
 )
