@@ -67,7 +67,7 @@ def _generate_into(landing_dir: Path, scale: float, councils: str) -> None:
     written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True,
                                              councils=codes)
     # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
-    written += generate_opel_extracts(landing_dir)
+    written += generate_opel_extracts(landing_dir, councils=codes)
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from asc_warehouse import cli
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import scan_landing
 from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
@@ -154,3 +155,17 @@ def test_national_files_load_with_nothing_quarantined(
     for result in results:
         assert (result.status, result.rows_quarantined) == ("loaded", 0), result
         assert result.rows_loaded > 100
+
+
+def test_the_cli_writes_the_councils_asked_for_and_refuses_unknown_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ASC_LANDING_DIR", str(tmp_path / "landing"))
+    assert cli.main(["sample-data", "--scale", "0.005", "--councils", f"{WIGAN},{CUMBERLAND}"]) == 0
+    written = {path.name.split("_")[1] for path in (tmp_path / "landing").glob("*.csv")}
+    # No Kent: no person-level feeds and no OPEL files either.
+    assert written == {WIGAN, CUMBERLAND}
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["sample-data", "--councils", "820,999"])
+    assert refused.value.code == 2
+    assert "councils not in ref_councils.csv: ['999']" in capsys.readouterr().err
