@@ -16,6 +16,11 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 PUBLISHED_FILE_NAME = "asc.duckdb"
 BUILD_FILE_NAME = "asc_build.duckdb"
+# The dbt build's defaults; dbt_project/profiles.yml repeats them for dbt run by hand (a test
+# keeps the two equal). 2GB leaves room for dbt's own Python and the scheduler in a 4 GB
+# container at Kent scale.
+DBT_MEMORY_LIMIT_DEFAULT = "2GB"
+DBT_THREADS_DEFAULT = 2
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,13 @@ class Settings:
     """A file modified more recently waits for the next night unless its manifest matches."""
     load_memory_limit: str = "4GB"
     """DuckDB memory limit while loading; loading never spills (raw identifiers stay in RAM)."""
+    dbt_memory_limit: str = DBT_MEMORY_LIMIT_DEFAULT
+    """DuckDB memory limit of the dbt build; beyond it DuckDB spills to ``dbt_temp_parent``."""
+    dbt_threads: int = DBT_THREADS_DEFAULT
+    """dbt's model threads and DuckDB's worker threads during the build."""
+    dbt_temp_parent: Path | None = None
+    """Where the build's private spill folder is made (None: beside the build file). The build
+    file holds pseudonymised data only, so what spills holds no raw identifier."""
     umask: int = 0o027
     """Files the pipeline creates: owner read-write, group read (0640), others nothing."""
     restricted_mode: int = 0o600
@@ -75,6 +87,10 @@ def load_settings() -> Settings:
         log_dir=_resolve(os.environ.get("ASC_LOG_DIR", "logs")),
         landing_settle_minutes=float(os.environ.get("ASC_LANDING_SETTLE_MINUTES", "10")),
         load_memory_limit=os.environ.get("ASC_LOAD_MEMORY_LIMIT", "4GB"),
+        dbt_memory_limit=os.environ.get("ASC_DBT_MEMORY_LIMIT", DBT_MEMORY_LIMIT_DEFAULT),
+        dbt_threads=int(os.environ.get("ASC_DBT_THREADS", str(DBT_THREADS_DEFAULT))),
+        dbt_temp_parent=_resolve(os.environ["ASC_DBT_TEMP_DIR"])
+        if os.environ.get("ASC_DBT_TEMP_DIR") else None,
         umask=int(os.environ.get("ASC_UMASK", "027"), 8),
         restricted_mode=int(os.environ.get("ASC_RESTRICTED_MODE", "600"), 8),
         retention_months=int(os.environ["ASC_RETENTION_MONTHS"])

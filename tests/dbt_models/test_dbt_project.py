@@ -151,19 +151,19 @@ def test_kpi_bounds_check_blocks_publication(built: Settings, tmp_path: Path) ->
     """A percentage KPI above 100 or a negative count fails the blocking KPI suites."""
     broken = _broken_copy(built, tmp_path)
     kpi_suites = [s for s in validation.suites_for(("marts",)) if "kpi" in s.name]
-    results = [validation.run_suite(broken.build_path, suite, council) for suite in kpi_suites
-               for council in validation.councils_in(broken.build_path, suite.table)]
+    results = [result for suite in kpi_suites
+               for result in validation.validate_suite(broken.build_path, suite)]
     assert all(result.success for result in results)
     with duckdb.connect(str(broken.build_path)) as con:
         con.execute("update marts.fct_kpi_monthly set value = 100.5 "
                     "where kpi_ref = 'AH O10' and council_code = '820'")
         con.execute("update marts.fct_kpi_monthly set value = -1 "
                     "where kpi_ref = 'AH05' and council_code = '820'")
-    results = [validation.run_suite(broken.build_path, suite, council) for suite in kpi_suites
-               for council in validation.councils_in(broken.build_path, suite.table)]
-    failed = {(r.suite, check.column) for r in results for check in r.failed}
-    assert failed == {("marts_fct_kpi_monthly_percent_bounds", "value"),
-                      ("marts_fct_kpi_monthly", "value")}
+    results = [result for suite in kpi_suites
+               for result in validation.validate_suite(broken.build_path, suite)]
+    failed = {(r.suite, r.council_code, check.column) for r in results for check in r.failed}
+    assert failed == {("marts_fct_kpi_monthly_percent_bounds", "820", "value"),
+                      ("marts_fct_kpi_monthly", "820", "value")}
     with pytest.raises(validation.DataQualityError, match="percent_bounds"):
         validation.raise_for_blocking(results, "marts")
 

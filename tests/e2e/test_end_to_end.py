@@ -451,5 +451,5 @@ def test_a_file_with_la_code_and_an_extra_column_loads_with_a_warning_naming_the
     assert load["message"] == "ignored columns not in the field list: LA Code, Team Notes"
     [alert] = [a for a in read_alerts(cld_only_night["warehouse"]) if a["source"] == name]
     assert (alert["severity"], alert["check"], alert["council_code"]) == (
-        "warning", "extract header as specified", "820")
+        "warning", "extract loaded as specified", "820")
     assert "LA Code, Team Notes" in alert["message"]

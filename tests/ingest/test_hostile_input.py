@@ -16,6 +16,7 @@ import pytest
 from asc_warehouse.ingest.csv_contract import MAX_LINE_BYTES
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import parse_extract_name
+from asc_warehouse.ingest.own_identifiers import NOT_STORED_OWN_IDENTIFIER
 from tests.cld_files import PERSON, cld_row, write_cld_file
 
 NAME = "CLD_820_20240401_20260331_R2.csv"
@@ -179,5 +180,48 @@ def test_an_identifier_keyed_into_a_kept_field_is_not_stored(tmp_path: Path) -> 
             "planned_units_per_week, service_type from raw.cld_events where source_file = ?",
             [NAME]).fetchone()
     shape = "(value not stored: wrong shape for the field)"
-    assert stored == (shape, shape, shape, shape, "1-1234567890", "12.5",
-                      "Long term support: Community")
+    # The NHS number and date of birth in text fields are the row's own: withheld as such.
+    assert stored == (shape, NOT_STORED_OWN_IDENTIFIER, shape, NOT_STORED_OWN_IDENTIFIER,
+                      "1-1234567890", "12.5", "Long term support: Community")
+
+
+def test_a_rows_own_identifier_in_a_kept_free_text_field_is_not_stored(tmp_path: Path) -> None:
+    rows = [
+        cld_row(**{"Event Reference": "Ref WINIFRED 7", "Provider CQC Location Name":
+                   " ashdown house ", "Review Outcomes Achieved": "met, per Winifred"}),
+        # Someone else's row: a provider sharing this person's surname is that provider's name.
+        cld_row(**{"First Name": "Ada", "Last Name": "Smith",
+                   "Provider CQC Location Name": "Ashdown House"}),
+        # An initial would match nearly anything: names of one letter are not looked for; a
+        # name is a whole word, so King is not found in Kingsmead.
+        cld_row(**{"First Name": "A", "Last Name": "King", "Provider CQC Location Name":
+                   "A Kingsmead Care Home"}),
+        # The NHS number with dashes and the postcode with two spaces have no identifier shape.
+        cld_row(**{"Event Reference": "943-476-5919", "Provider CQC Location Name": "me4  4tr"}),
+        cld_row(**{"Event Start Date": "not a date", "Event Reference": "Winifred"}),
+    ]
+    results = _load_with_other(tmp_path, _lines(rows))
+    hostile = results[NAME]
+    assert (hostile.rows_in, hostile.rows_loaded, hostile.rows_quarantined) == (5, 4, 1)
+    # Counted as read, the quarantined row's value too: none of them is stored.
+    assert hostile.message == (
+        "6 kept free-text value(s) held the person's own name, NHS number, date of birth or "
+        "postcode and were not stored (Event Reference 3, Provider CQC Location Name 2, "
+        "Review Outcomes Achieved 1)"
+    )
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select source_row_number, event_reference, provider_cqc_location_name, "
+            "review_outcomes_achieved from raw.cld_events where source_file = ? order by 1",
+            [NAME]).fetchall()
+        [audit_message] = con.execute(
+            "select message from ops.load_audit where file_name = ?", [NAME]).fetchone()
+    withheld = NOT_STORED_OWN_IDENTIFIER
+    assert stored == [
+        (2, withheld, withheld, withheld),
+        (3, "EVT1", "Ashdown House", None),
+        (4, "EVT1", "A Kingsmead Care Home", None),
+        (5, withheld, withheld, None),
+    ]
+    assert audit_message == hostile.message
+    assert results[OTHER].message == ""

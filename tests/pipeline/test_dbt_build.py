@@ -1,11 +1,27 @@
-"""A failed dbt run is reported by the names of its failed nodes, never by dbt's own text."""
+"""A failed dbt run is reported by the names of its failed nodes, never by dbt's own text; the
+profile bounds the build's memory and threads and spills to a private folder."""
 
 from __future__ import annotations
 
 import json
+from argparse import Namespace
+from dataclasses import replace
 from pathlib import Path
 
-from asc_warehouse.pipeline.dbt_build import _failure_message
+import pytest
+from dbt.config.profile import Profile, read_profile
+from dbt.config.renderer import ProfileRenderer
+from dbt.flags import set_from_args
+from dbt_common.context import set_invocation_context
+
+from asc_warehouse.config import (
+    DBT_MEMORY_LIMIT_DEFAULT,
+    DBT_PROJECT_DIR,
+    DBT_THREADS_DEFAULT,
+    Settings,
+    load_settings,
+)
+from asc_warehouse.pipeline.dbt_build import _failure_message, dbt_environment
 
 # What a DuckDB cast error in a model looks like in run_results.json: it quotes the value.
 RUN_RESULTS = {"results": [
@@ -32,3 +48,64 @@ def test_a_run_that_failed_before_any_node_says_so(tmp_path: Path) -> None:
                                {"DBT_LOG_PATH": "/var/log/dbt"})
     assert message == ("dbt build --full-refresh failed before running any node; "
                        "dbt's log in /var/log/dbt has the details")
+
+
+def _rendered_profile(environment: dict[str, str]) -> Profile:
+    """The profile as dbt itself renders it from ``environment``."""
+    set_from_args(Namespace(), None)
+    set_invocation_context(environment)
+    return Profile.from_raw_profiles(
+        read_profile(str(DBT_PROJECT_DIR)), "asc_warehouse", renderer=ProfileRenderer({}))
+
+
+def test_the_settings_read_memory_limit_threads_and_spill_parent_from_the_environment(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASC_DBT_MEMORY_LIMIT", "123MB")
+    monkeypatch.setenv("ASC_DBT_THREADS", "3")
+    monkeypatch.setenv("ASC_DBT_TEMP_DIR", str(tmp_path / "spill"))
+    configured = load_settings()
+    assert (configured.dbt_memory_limit, configured.dbt_threads, configured.dbt_temp_parent) == (
+        "123MB", 3, tmp_path / "spill")
+
+
+def test_the_profile_takes_memory_limit_threads_and_spill_folder_from_the_settings(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ASC_DBT_MEMORY_LIMIT", "ASC_DBT_THREADS", "ASC_DBT_TEMP_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    configured = replace(settings, dbt_memory_limit="123MB", dbt_threads=3)
+    spill = tmp_path / "spill"
+    profile = _rendered_profile(dbt_environment(configured, spill_dir=spill))
+    assert profile.threads == 3
+    assert profile.credentials.config_options == {
+        "memory_limit": "123MB", "threads": "3", "temp_directory": str(spill)}
+
+
+def test_the_profile_defaults_are_the_settings_defaults(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dbt run by hand (sqlfluff, a developer) has no ASC_DBT_* variables: same bounds as a night.
+    environment = {"ASC_BUILD_PATH": str(settings.build_path)}
+    profile = _rendered_profile(environment)
+    assert profile.threads == DBT_THREADS_DEFAULT == settings.dbt_threads
+    assert profile.credentials.config_options == {
+        "memory_limit": DBT_MEMORY_LIMIT_DEFAULT, "threads": str(DBT_THREADS_DEFAULT),
+        "temp_directory": f"{settings.build_path}.tmp"}
+    assert settings.dbt_memory_limit == DBT_MEMORY_LIMIT_DEFAULT
+
+
+def test_an_out_of_memory_failure_says_which_limit_to_raise(tmp_path: Path) -> None:
+    run_results = tmp_path / "run_results.json"
+    run_results.write_text(json.dumps({"results": [
+        {"unique_id": "model.asc_warehouse.int_cld_events_deduplicated", "status": "error",
+         "message": "Out of Memory Error: failed to allocate data of size 16.0 MiB "
+                    "(95.3 MiB/95.3 MiB used)"},
+    ]}), encoding="utf-8")
+    message = _failure_message(("build",), run_results, {
+        "DBT_LOG_PATH": "/var/log/dbt", "ASC_DBT_MEMORY_LIMIT": "100MB"})
+    assert message == (
+        "dbt build failed: 1 node(s): model.asc_warehouse.int_cld_events_deduplicated (error); "
+        "dbt's log in /var/log/dbt has the details. DuckDB ran out of memory within "
+        "ASC_DBT_MEMORY_LIMIT (100MB) even after spilling to disk: raise the limit, or free "
+        "space where ASC_DBT_TEMP_DIR points")

@@ -27,6 +27,7 @@ from asc_warehouse.alerts.messages import (
     site_link,
 )
 from asc_warehouse.config import EXPECTATIONS_DIR
+from asc_warehouse.quality.council_attribution import resolved, unexpected_condition
 from asc_warehouse.quality.validation import (
     BLOCKING,
     CheckResult,
@@ -57,24 +58,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _literal(value: Any) -> str:
-    return _quote(value) if isinstance(value, str) else str(value)
-
-
 def _expectation(suite: SuiteFile, check: CheckResult) -> dict[str, Any]:
     for expectation in suite.expectations:
         kwargs = expectation.get("kwargs", {})
         if expectation["type"] == check.expectation and kwargs.get("column") == check.column:
             return kwargs
     return {}
-
-
-def _resolved(kwargs: Mapping[str, Any], parameters: Mapping[str, list[str]]) -> dict[str, Any]:
-    return {
-        key: parameters[value["$PARAMETER"]]
-        if isinstance(value, dict) and "$PARAMETER" in value else value
-        for key, value in kwargs.items()
-    }
 
 
 def _share(column: str, value: Any) -> str:
@@ -114,36 +103,12 @@ def describe_expectation(expectation: str, kwargs: Mapping[str, Any]) -> str:
             return f"{expectation.removeprefix('expect_').replace('_', ' ')} ({column})"
 
 
-def _unexpected_condition(expectation: str, kwargs: Mapping[str, Any]) -> str | None:
-    column = kwargs.get("column")
-    if not column:
-        return None
-    quoted = f'"{column}"'
-    match expectation:
-        case "expect_column_values_to_be_in_set":
-            values = ", ".join(_literal(v) for v in kwargs.get("value_set") or [])
-            return f"{quoted} is not null and {quoted} not in ({values or 'null'})"
-        case "expect_column_values_to_not_be_null":
-            return f"{quoted} is null"
-        case "expect_column_values_to_be_between":
-            parts = []
-            if kwargs.get("min_value") is not None:
-                parts.append(f"{quoted} < {_literal(kwargs['min_value'])}")
-            if kwargs.get("max_value") is not None:
-                parts.append(f"{quoted} > {_literal(kwargs['max_value'])}")
-            return " or ".join(parts) or None
-        case "expect_column_values_to_match_regex":
-            return f"not regexp_matches({quoted}, {_quote(str(kwargs.get('regex')))})"
-        case _:
-            return None
-
-
 def column_faults(
     con: duckdb.DuckDBPyConnection, suite: SuiteFile, council_code: str | None,
     expectation: str, kwargs: Mapping[str, Any],
 ) -> list[ColumnFault]:
     """Per file of a raw table: rows breaking the check, first row numbers, distinct values."""
-    condition = _unexpected_condition(expectation, kwargs)
+    condition = unexpected_condition(expectation, kwargs) if kwargs.get("column") else None
     if condition is None or not suite.table.startswith("raw."):
         return []
     filters = [f"({condition})"]
@@ -227,7 +192,7 @@ def check_alerts(
             parameters = resolve_parameters(suite)
             description = str(suite.body.get("meta", {}).get("asc", {}).get("description", ""))
             for check in result.failed:
-                kwargs = _resolved(_expectation(suite, check), parameters)
+                kwargs = resolved(_expectation(suite, check), parameters)
                 _add_check(con, faults, suite, result, check, kwargs, description)
     return [_alert(fault, run_id, dag_id) for fault in faults.values()]
 

@@ -9,7 +9,9 @@ Channels
 --------
 The log ``<warehouse>/alerts.jsonl`` is always written; the other channels are added by
 environment variables (``ASC_ALERT_*``). A channel that fails is recorded and never raised: a
-mail server being down must not fail the run or stop the other channels.
+mail server being down must not fail the run or stop the other channels. Nor does the log: when
+it cannot be written (a full or read-only warehouse volume) every channel is still tried, and a
+blocking alert ``alert log written`` goes out with the others and to the task log.
 
 Log lines
 ---------
@@ -69,6 +71,9 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 ALERT_LOG_NAME = "alerts.jsonl"
+LOG_WRITE_CHECK = "alert log written"
+# How a log-write failure is named among the channel errors of a ``RecordResult``.
+LOG_CHANNEL = "alert log"
 EXCEPTION_TEXT_LIMIT = 1000
 
 logger = logging.getLogger(__name__)
@@ -131,7 +136,10 @@ class RecordResult:
     """What ``record_alerts`` did, for callers and tests."""
 
     logged: list[Alert] = field(default_factory=list)
-    """Every alert written to the log (with ``details`` filled in)."""
+    """Every alert of the batch (with ``details`` filled in): in the log unless
+    ``log_failed``."""
+    log_failed: bool = False
+    """The log could not be written; an alert saying so was sent on the channels."""
     repeats: list[Alert] = field(default_factory=list)
     """Logged as part of a streak and not sent again."""
     sent: dict[str, list[Alert]] = field(default_factory=dict)
@@ -303,39 +311,106 @@ def _send(
     return None
 
 
+def _plan(
+    path: Path, alerts: list[Alert], records: list[dict[str, Any]]
+) -> list[tuple[Alert, dict[str, Any]]]:
+    """Each alert (``details`` filled in) with its log line, grouped against ``records``."""
+    planned = []
+    for raw in alerts:
+        alert = raw if raw.details else replace(raw, details=str(path))
+        record = {"record": "alert", **asdict(alert), **_streak(alert, records)}
+        records.append(record)  # later alerts in this batch see this one
+        planned.append((alert, record))
+    return planned
+
+
+def _readable_records(path: Path) -> list[dict[str, Any]]:
+    """What can still be read of a log that cannot be written (nothing if it cannot be read)."""
+    try:
+        return _parse(path.read_text(encoding="utf-8"))
+    except OSError:
+        return []
+
+
+def _log_write_failed(path: Path, error: OSError, run_id: str | None) -> Alert:
+    """The alert that says the log failed: sent on every channel, never only logged."""
+    cause = error.strerror or type(error).__name__
+    logger.error("%s: the alert log %s could not be written (%s); the alerts are still sent",
+                 LOG_WRITE_CHECK, path, cause)
+    return Alert(
+        severity="blocking", source=str(path), check=LOG_WRITE_CHECK,
+        message=f"The alert log {path} could not be written ({cause}). Tonight's alerts are "
+                "sent but not on record, so tomorrow's may repeat them.",
+        run_id=run_id, observed=cause, expected="the alert log appended to",
+        details=str(path),
+        what_to_do="Free space on, or make writable, the warehouse volume, then clear the "
+                   "failed task to run the night again.",
+    )
+
+
+def _unlogged(alert: Alert) -> tuple[Alert, dict[str, Any]]:
+    return alert, {"record": "alert", **asdict(alert), "repeat": False, "occurrences": 1,
+                   "first_seen": alert.raised_at}
+
+
 def record_alerts(
     warehouse_dir: Path, alerts: list[Alert], channels: ChannelConfig | None = None
 ) -> RecordResult:
-    """Log every alert, then send the new ones on the configured channels.
+    """Log every alert, send the new ones on the configured channels, then log the delivery.
 
-    ``channels`` defaults to ``ChannelConfig.from_env()``; the log is written before anything is
-    sent so an alert is on record even if sending hangs until its timeout.
+    ``channels`` defaults to ``ChannelConfig.from_env()``. The log is written first, so an
+    alert is on record even if sending hangs until its timeout; but sending never depends on
+    the log. If the log cannot be written (a full or read-only volume), repeats are still told
+    apart by what can be read of it, every channel is tried, and an alert saying the log failed
+    goes out with the others (and to the task log).
     """
     result = RecordResult()
     if not alerts:
         return result
     config = ChannelConfig.from_env() if channels is None else channels
     path = alert_log_path(warehouse_dir)
-    to_send: list[tuple[Alert, dict[str, Any]]] = []
-    with _locked_log(path) as (log, text):
-        records = _parse(text)
-        for raw in alerts:
-            alert = raw if raw.details else replace(raw, details=str(path))
-            record = {"record": "alert", **asdict(alert), **_streak(alert, records)}
-            records.append(record)  # later alerts in this batch see this one
-            log.write(_line(record))
-            result.logged.append(alert)
-            if record["repeat"]:
-                result.repeats.append(alert)
-            else:
-                to_send.append((alert, record))
-
+    run_id = next((alert.run_id for alert in alerts if alert.run_id), None)
+    planned: list[tuple[Alert, dict[str, Any]]] | None = None
+    log_failure: Alert | None = None
+    try:
+        with _locked_log(path) as (log, text):
+            planned = _plan(path, alerts, _parse(text))
+            log.writelines(_line(record) for _, record in planned)
+    except OSError as error:
+        log_failure = _log_write_failed(path, error, run_id)
+        result.errors.append(ChannelError(LOG_CHANNEL, log_failure.message))
+        if planned is None:
+            planned = _plan(path, alerts, _readable_records(path))
+    result.logged = [alert for alert, _ in planned]
+    result.log_failed = log_failure is not None
+    result.repeats = [alert for alert, record in planned if record["repeat"]]
+    to_send = [(alert, record) for alert, record in planned if not record["repeat"]]
+    if log_failure is not None:
+        to_send.insert(0, _unlogged(log_failure))
     if not to_send:
         return result
+    delivery_lines = _deliver(to_send, config, result)
+    if log_failure is not None or not delivery_lines:
+        return result
+    try:
+        _write_deliveries(path, delivery_lines)
+    except OSError as error:
+        # The alerts went out; the log's failure still has to reach someone.
+        late_failure = _log_write_failed(path, error, run_id)
+        result.errors.append(ChannelError(LOG_CHANNEL, late_failure.message))
+        result.log_failed = True
+        _deliver([_unlogged(late_failure)], config, result)
+    return result
+
+
+def _deliver(
+    to_send: list[tuple[Alert, dict[str, Any]]], config: ChannelConfig, result: RecordResult
+) -> list[dict[str, Any]]:
+    """Send on every channel; the delivery or channel-error line of each attempt."""
     delivery_lines = []
+    alerts_sent = [alert for alert, _ in to_send]
     for channel in config.channels:
         error = _send(channel, to_send, config)
-        alerts_sent = [alert for alert, _ in to_send]
         line: dict[str, Any] = {
             "record": "delivery", "channel": channel, "status": "delivered", "error": None,
             "raised_at": _now(),
@@ -343,7 +418,7 @@ def record_alerts(
             "alerts": [_delivery_label(alert) for alert in alerts_sent],
         }
         if error is None:
-            result.sent[channel] = alerts_sent
+            result.sent.setdefault(channel, []).extend(alerts_sent)
         else:
             result.errors.append(error)
             line |= {
@@ -351,10 +426,12 @@ def record_alerts(
                 "undelivered": [[alert.run_id, *alert.identity] for alert in alerts_sent],
             }
         delivery_lines.append(line)
-    if delivery_lines:
-        with _locked_log(path) as (log, _):
-            log.writelines(_line(line) for line in delivery_lines)
-    return result
+    return delivery_lines
+
+
+def _write_deliveries(path: Path, delivery_lines: list[dict[str, Any]]) -> None:
+    with _locked_log(path) as (log, _):
+        log.writelines(_line(line) for line in delivery_lines)
 
 
 def _delivery_label(alert: Alert) -> str:

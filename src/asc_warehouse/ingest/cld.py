@@ -2,15 +2,15 @@
 
 Each file loads in one transaction: its usable rows go to ``raw.cld_events`` (pseudonymised),
 its unusable rows to ``ops.quarantine`` with the reason, and one row to ``ops.load_audit`` with
-rows in = rows loaded + rows quarantined. Rows DuckDB cannot parse (wrong number of fields, bytes
-that are not UTF-8) are caught by ``read_csv``'s reject store and quarantined with their line.
-Raw identifiers only ever live in TEMP tables of the loading connection, which DuckDB keeps in
-memory, never in the database file.
+rows in = rows loaded + rows quarantined. Lines that cannot be read (wrong number of fields, bytes
+that are not UTF-8, broken quoting) are found by ``csv_contract`` and quarantined with their line.
+Identifiers are hashed and checked once per distinct value (``row_values``). Raw identifiers only
+ever live in TEMP tables of the loading connection, which DuckDB keeps in memory, never in the
+database file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import duckdb
@@ -27,13 +27,22 @@ from asc_warehouse.ingest.loading import (
 )
 from asc_warehouse.ingest.nhs_number import is_valid_nhs_number
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
+from asc_warehouse.ingest.own_identifiers import withheld_warning, withhold_own_identifiers
 from asc_warehouse.ingest.pseudonymise import keyed_hasher, postcode_district
 from asc_warehouse.ingest.quarantine_rules import (
     DATE_FORMAT,
+    EVENT_TYPE,
     blank_to_null,
     is_known_code,
     quarantine_rules,
     quoted,
+)
+from asc_warehouse.ingest.row_values import (
+    DERIVED_FUNCTIONS,
+    GUARD_FUNCTION,
+    ColumnValues,
+    Derived,
+    derived,
 )
 
 # Free text once stored verbatim, now dropped at ingestion: removed from older build files.
@@ -73,7 +82,7 @@ def _check_expression(field: CldField) -> str:
     """'valid', 'blank' or 'invalid' for an identifying field, judged before it is hashed."""
     source = quoted(field.name)
     valid = {
-        "nhs_number": f"asc_is_valid_nhs_number({source})",
+        "nhs_number": derived(field.name, Derived.VALID_NHS_NUMBER),
         "date": f"try_strptime({blank_to_null(field.name)}, '{DATE_FORMAT}') is not null",
         "postcode": f"regexp_full_match(upper(trim({source})), '{POSTCODE_PATTERN}')",
         "text": "true",
@@ -93,8 +102,7 @@ def _kept_value(field: CldField) -> str:
     """
     value = blank_to_null(field.name)
     if field.value_check == "code_list":
-        # Guarded in Python as the file was read (``code_guards``): far faster than a function
-        # call per value here.
+        # Guarded once per distinct value as the file was read (``code_guard``).
         return value
     shaped = {
         "date": f"try_strptime({value}, '{DATE_FORMAT}') is not null",
@@ -105,31 +113,46 @@ def _kept_value(field: CldField) -> str:
     return f"case when {value} is null or {shaped} then {value} else '{NOT_STORED}' end"
 
 
-def _code_or_marker(value: str) -> str:
-    return value if not value.strip() or is_known_code(value) else NOT_STORED
+def code_guard(value: str | None) -> str | None:
+    """A coded field keeps only values that are known codes (or blank)."""
+    if value is None or not value.strip() or is_known_code(value):
+        return value
+    return NOT_STORED
 
 
-def code_guards() -> dict[str, Callable[[str], str]]:
-    """For ``read_into_temp_tables``: a coded field keeps only values that are known codes."""
-    return {field.name: _code_or_marker for field in cld_fields()
-            if field.privacy_handling == "keep" and field.value_check == "code_list"}
+def column_values() -> dict[str, ColumnValues]:
+    """For ``read_into_temp_tables``: guarded coded fields and what the SQL below derives."""
+    wanted: dict[str, ColumnValues] = {}
+    for field in cld_fields():
+        kinds: list[Derived] = []
+        if field.privacy_handling == "keyed_hash":
+            kinds.append(Derived.TOKEN)
+        if field.value_check == "nhs_number":
+            kinds.append(Derived.VALID_NHS_NUMBER)
+        if field.privacy_handling == "postcode_district":
+            kinds.append(Derived.POSTCODE_DISTRICT)
+        if field.name == EVENT_TYPE:
+            kinds.append(Derived.KNOWN_CODE)  # its quarantine rule shows a known code
+        guarded = field.privacy_handling == "keep" and field.value_check == "code_list"
+        if guarded or kinds:
+            wanted[field.name] = ColumnValues(guarded=guarded, derived=tuple(kinds))
+    return wanted
 
 
 def _select_expression(field: CldField) -> str:
-    source = quoted(field.name)
     match field.privacy_handling:
         case "keep":
             return f"{_kept_value(field)} as {field.raw_column}"
         case "keyed_hash" if field.name == "NHS Number":
             # Only a valid NHS number may link records (national rule: traced NHS number).
             return (
-                f"case when asc_is_valid_nhs_number({source}) then asc_keyed_hash({source}) end"
-                f" as {field.raw_column}"
+                f"case when {derived(field.name, Derived.VALID_NHS_NUMBER)} "
+                f"then {derived(field.name, Derived.TOKEN)} end as {field.raw_column}"
             )
         case "keyed_hash":
-            return f"asc_keyed_hash({source}) as {field.raw_column}"
+            return f"{derived(field.name, Derived.TOKEN)} as {field.raw_column}"
         case "postcode_district":
-            return f"asc_postcode_district({source}) as {field.raw_column}"
+            return f"{derived(field.name, Derived.POSTCODE_DISTRICT)} as {field.raw_column}"
         case "birth_month":
             # DHSC holds only birth year and month and dates birth on the 1st of the month.
             return (
@@ -172,13 +195,15 @@ def _is_valid_nhs_number(value: str | None) -> bool | None:
 
 
 def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    """The hashing and checking functions of a loading connection."""
+    """The hashing and checking functions of a loading connection (``row_values`` calls them
+    once per distinct value)."""
     # "special": a value of spaces only becomes NULL, which DuckDB's default handling refuses.
     for name, function, returns in (
-        ("asc_keyed_hash", keyed_hasher(key), "VARCHAR"),
-        ("asc_postcode_district", postcode_district, "VARCHAR"),
-        ("asc_is_valid_nhs_number", _is_valid_nhs_number, "BOOLEAN"),
-        ("asc_is_known_code", is_known_code, "BOOLEAN"),
+        (DERIVED_FUNCTIONS[Derived.TOKEN], keyed_hasher(key), "VARCHAR"),
+        (DERIVED_FUNCTIONS[Derived.POSTCODE_DISTRICT], postcode_district, "VARCHAR"),
+        (DERIVED_FUNCTIONS[Derived.VALID_NHS_NUMBER], _is_valid_nhs_number, "BOOLEAN"),
+        (DERIVED_FUNCTIONS[Derived.KNOWN_CODE], is_known_code, "BOOLEAN"),
+        (GUARD_FUNCTION, code_guard, "VARCHAR"),
     ):
         con.create_function(name, function, ["VARCHAR"], returns, null_handling="special")
 
@@ -189,7 +214,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
     header = check_file(extract.path, extract.checksum)
-    read_into_temp_tables(con, extract, code_guards(), blank_columns=header.blank)
+    read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank)
+    withheld = withheld_warning(withhold_own_identifiers(con))
     con.execute("begin transaction")
     try:
         unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)
@@ -206,7 +232,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
             f"from extract_rows where not ({unusable})",
             [extract.council_code, extract.release, load_id, name, loaded_at],
         )
-        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at, header.warning)
+        warning = "; ".join(part for part in (header.warning, withheld) if part) or None
+        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")

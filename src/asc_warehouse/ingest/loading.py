@@ -8,17 +8,19 @@ loaded + rows quarantined.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import pandas
 
-from asc_warehouse.ingest.csv_contract import ROW_FIELD, read_by_contract
+from asc_warehouse.ingest.csv_contract import ROW_FIELD, ContractRead, read_by_contract
 from asc_warehouse.ingest.file_checks import ExtractRejectedError, read_header
 from asc_warehouse.ingest.landing import ExtractFile
 from asc_warehouse.ingest.quarantine_rules import QuarantineRule, quoted
+from asc_warehouse.ingest.row_values import ColumnValues, build_extract_rows
 
 
 @dataclass(frozen=True)
@@ -42,52 +44,92 @@ def already_loaded(con: duckdb.DuckDBPyConnection, checksum: str) -> bool:
     return bool(found and found[0])
 
 
+def _read_text(con: duckdb.DuckDBPyConnection, read: ContractRead, columns: list[str]) -> None:
+    """``extract_text``: every good row as text, with its line number.
+
+    DuckDB reads the plain lines in file order, so a record's position (its rowid) gives its
+    line; the records standing in for other lines are left out, and the rows Python read from
+    those lines are added with their own numbers.
+    """
+    positional = {f"c{index}": "VARCHAR" for index in range(len(read.header))}
+    con.execute(
+        "create or replace temp table extract_plain ("
+        + ", ".join(f"{name} varchar" for name in positional) + ")"
+    )
+    while read.batches:
+        # The columns and the dialect are given: nothing is sniffed.
+        con.read_csv(
+            io.BytesIO(read.batches.pop(0)), header=False, auto_detect=False, delimiter=",",
+            quotechar='"', escapechar='"', strict_mode=True, columns=positional,
+        ).insert_into("extract_plain")
+    con.register("extract_parsed_frame", pandas.DataFrame(
+        [[number, *values] for number, values in read.parsed_rows],
+        columns=["source_row_number", *positional], dtype=object,
+    ))
+    con.execute(
+        "create or replace temp table extract_parsed as "
+        f"select cast(source_row_number as bigint) as source_row_number, "
+        f"{', '.join(f'cast({name} as varchar) as {name}' for name in positional)} "
+        "from extract_parsed_frame"
+    )
+    con.unregister("extract_parsed_frame")
+    con.execute(
+        "create or replace temp table extract_not_plain as select unnest(?::bigint[]) as line",
+        [read.not_plain],
+    )
+    named = ", ".join(
+        [f"{name} as {quoted(column)}"
+         for name, column in zip(positional, read.header, strict=True)]
+        + [f"cast(null as varchar) as {quoted(column)}" for column in columns[len(read.header):]]
+    )
+    # The header is line 1, so the first record (rowid 0) is line 2.
+    con.execute(
+        "create or replace temp view extract_text as "
+        f"select rowid + 2 as source_row_number, {named} from extract_plain "
+        "where rowid + 2 not in (select line from extract_not_plain) "
+        f"union all select source_row_number, {named} from extract_parsed"
+    )
+
+
 def read_into_temp_tables(
     con: duckdb.DuckDBPyConnection,
     extract: ExtractFile,
-    value_guards: Mapping[str, Callable[[str], str]] | None = None,
+    wanted: Mapping[str, ColumnValues] | None = None,
     blank_columns: Sequence[str] = (),
 ) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
 
     The file is read by its contract (``csv_contract``), never by DuckDB's sniffing reader, so a
     broken line costs only its own row and no message repeats what the line held.
-    ``value_guards`` maps a column to what replaces each of its values before the rows reach
-    DuckDB (a value out of its field's shape never enters the database at all).
-    ``blank_columns`` are optional columns the file lacks (``HeaderReport.blank``): they are
-    added empty, so every loader reads the same columns whatever the file held.
+    ``wanted`` says which columns are guarded and which derived values (``row_values``) the
+    loader's SQL reads; each is worked out once per distinct value. ``blank_columns`` are
+    optional columns the file lacks (``HeaderReport.blank``): they are added empty, so every
+    loader reads the same columns whatever the file held.
     """
     read = read_by_contract(extract.path, read_header(extract.path))
-    guards = value_guards or {}
-    extract_frame = pandas.DataFrame({
-        name: pandas.Series(
-            [guards[name](value) for value in values] if name in guards else values,
-            dtype=object,
-        )
-        for name, values in read.columns.items()
-    })
-    extract_frame["source_row_number"] = pandas.Series(read.line_numbers, dtype="int64")
-    # An empty value is missing, as DuckDB's own reader would have it.
-    columns = ", ".join(
-        [f"nullif(cast({quoted(name)} as varchar), '') as {quoted(name)}" for name in read.header]
-        + [f"cast(null as varchar) as {quoted(name)}" for name in blank_columns]
-    )
-    con.execute(
-        f"create or replace temp table extract_rows as select {columns}, "
-        # DuckDB finds the frame by its variable name (a replacement scan).
-        "source_row_number, cast(? as date) as file_period_end from extract_frame",
-        [extract.period_end],
-    )
+    columns = [*read.header, *blank_columns]
+    rejected = read.rejected
+    _read_text(con, read, columns)
+    build_extract_rows(con, columns, wanted or {}, extract.period_end)
+    con.execute("drop view extract_text")
+    for table in ("extract_plain", "extract_parsed", "extract_not_plain"):
+        con.execute(f"drop table {table}")
     con.execute(
         "create or replace temp table extract_rejects as "
         "select unnest(?::bigint[]) as line, unnest(?::varchar[]) as reason",
-        [[line.line for line in read.rejected], [line.reason for line in read.rejected]],
+        [[line.line for line in rejected], [line.reason for line in rejected]],
     )
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("extract_rows", "extract_rejects"):
-        con.execute(f"drop table if exists {table}")
+    # Every TEMP table and view of a load is named extract_*, those of ``row_values`` included.
+    for kind in ("view", "table"):
+        found = con.execute(
+            f"select {kind}_name from duckdb_{kind}s() where temporary "
+            f"and starts_with({kind}_name, 'extract_')"
+        ).fetchall()
+        for (name,) in found:
+            con.execute(f"drop {kind} if exists {quoted(name)}")
 
 
 def quarantine_rows(

@@ -43,6 +43,7 @@ from asc_warehouse.ingest.quarantine_rules import (
     reportable_code,
     sql_list,
 )
+from asc_warehouse.ingest.row_values import ColumnValues, Derived, derived
 
 NO_PERSON_FIELD = "NHS Number / LA Person Unique Identifier"
 NO_PERSON_REASON = (
@@ -116,7 +117,7 @@ def _field_rules(spec: PersonFeed) -> list[QuarantineRule]:
             NO_PERSON_FIELD,
             NO_PERSON_REASON,
             f"{blank_to_null('LA Person Unique Identifier')} is null "
-            f"and not coalesce(asc_is_valid_nhs_number({quoted('NHS Number')}), false)",
+            f"and not coalesce({derived('NHS Number', Derived.VALID_NHS_NUMBER)}, false)",
         ))
     return rules
 
@@ -148,17 +149,18 @@ def person_feed_rules(spec: PersonFeed, period_start: date) -> tuple[QuarantineR
 
 
 def _select_expressions(field: Field) -> list[str]:
-    source = quoted(field.name)
+    valid = derived(field.name, Derived.VALID_NHS_NUMBER)
+    token = derived(field.name, Derived.TOKEN)
     match field.kind:
         case Kind.NHS_NUMBER:
             # Only a valid NHS number may link records (national rule: traced NHS number).
             return [
                 f"case when {blank_to_null(field.name)} is null then 'blank' "
-                f"when asc_is_valid_nhs_number({source}) then 'valid' else 'invalid' end",
-                f"case when asc_is_valid_nhs_number({source}) then asc_keyed_hash({source}) end",
+                f"when {valid} then 'valid' else 'invalid' end",
+                f"case when {valid} then {token} end",
             ]
         case Kind.RECORD_ID | Kind.LA_PERSON_ID:
-            return [f"asc_keyed_hash({source})"]
+            return [token]
         case Kind.BIRTH_MONTH:
             return [f"cast(date_trunc('month', {as_date(field.name)}) as date)"]
         case Kind.DATE:
@@ -166,6 +168,17 @@ def _select_expressions(field: Field) -> list[str]:
         case Kind.CODE | Kind.TEXT:
             return [blank_to_null(field.name)]
     raise ValueError(f"no ingestion rule for {field.kind} ({field.name})")
+
+
+def column_values(spec: PersonFeed) -> dict[str, ColumnValues]:
+    """What the feed's rules and insert read beyond each column's text (``row_values``)."""
+    wanted = {
+        Kind.NHS_NUMBER: ColumnValues(derived=(Derived.TOKEN, Derived.VALID_NHS_NUMBER)),
+        Kind.RECORD_ID: ColumnValues(derived=(Derived.TOKEN,)),
+        Kind.LA_PERSON_ID: ColumnValues(derived=(Derived.TOKEN,)),
+        Kind.CODE: ColumnValues(derived=(Derived.KNOWN_CODE,)),
+    }
+    return {field.name: wanted[field.kind] for field in spec.fields if field.kind in wanted}
 
 
 def _insert_usable_rows(
@@ -219,7 +232,7 @@ def load_person_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) ->
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     header = check_file(extract.path, extract.checksum, spec.header, spec.label)
     try:
-        read_into_temp_tables(con, extract)
+        read_into_temp_tables(con, extract, column_values(spec))
         return _load_in_transaction(con, spec, extract, load_id, loaded_at, header.warning)
     finally:
         drop_temp_tables(con)

@@ -164,6 +164,8 @@ HOSPITAL = PersonFeed(
 )
 
 _CONCLUDED = _given("Enquiry End Date")
+# Concern outcomes that open an enquiry; any other outcome closes the concern at once.
+ENQUIRY_OUTCOMES = ("Section 42 enquiry", "Other safeguarding enquiry")
 SAFEGUARDING = PersonFeed(
     feed=SAFEGUARDING_FEED,
     label="SG",
@@ -188,7 +190,7 @@ SAFEGUARDING = PersonFeed(
         before("Enquiry End Date", "Enquiry Start Date"),
         only_when(
             "Enquiry Start Date",
-            _value_is("Concern Outcome", "Section 42 enquiry", "Other safeguarding enquiry"),
+            _value_is("Concern Outcome", *ENQUIRY_OUTCOMES),
             "Concern Outcome is not an enquiry",
             show=False,
         ),

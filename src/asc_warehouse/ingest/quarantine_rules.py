@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from asc_warehouse.config import SEEDS_DIR
+from asc_warehouse.ingest.row_values import Derived, derived, quoted
 
 DATE_FORMAT = "%Y-%m-%d"
+EVENT_TYPE = "Event Type"
 # Nobody in a current care record was born, or had an event, before this date.
 EARLIEST_POSSIBLE_DATE = "1900-01-01"
 
@@ -27,10 +29,6 @@ class QuarantineRule:
     reason: str
     condition: str
     value_sql: str = "null"
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def blank_to_null(name: str) -> str:
@@ -70,19 +68,13 @@ def is_known_code(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in known_codes()
 
 
-def is_known_code_sql(value_sql: str) -> str:
-    """SQL: the value is a code of some code list, ignoring case and surrounding spaces.
-
-    ``asc_is_known_code`` is registered on the loading connection (``cld.register_functions``);
-    a function keeps memory flat, where an IN list of every code in every field's expression
-    took over 100 MB for a single row.
-    """
-    return f"coalesce(asc_is_known_code({value_sql}), false)"
-
-
 def reportable_code(name: str) -> str:
-    """SQL for the field's value if it is a known code of some code list, else NULL."""
-    return f"case when {is_known_code_sql(quoted(name))} then trim({quoted(name)}) end"
+    """SQL for the field's value if it is a known code of some code list, else NULL.
+
+    The loader must want ``Derived.KNOWN_CODE`` of the column (``row_values``).
+    """
+    return (f"case when coalesce({derived(name, Derived.KNOWN_CODE)}, false) "
+            f"then trim({quoted(name)}) end")
 
 
 @cache
@@ -126,14 +118,14 @@ def quarantine_rules() -> tuple[QuarantineRule, ...]:
             reason="no person identifier: LA Person Unique Identifier is blank and NHS Number "
             "is blank or fails its check digit",
             condition=f"{blank_to_null('LA Person Unique Identifier')} is null "
-            f"and not coalesce(asc_is_valid_nhs_number({quoted('NHS Number')}), false)",
+            f"and not coalesce({derived('NHS Number', Derived.VALID_NHS_NUMBER)}, false)",
         ),
         QuarantineRule(
-            field="Event Type",
-            reason="Event Type is blank or not a CLD event type",
-            condition=f"{blank_to_null('Event Type')} is null "
-            f"or trim({quoted('Event Type')}) not in ({sql_list(list(event_types()))})",
-            value_sql=reportable_code("Event Type"),
+            field=EVENT_TYPE,
+            reason=f"{EVENT_TYPE} is blank or not a CLD event type",
+            condition=f"{blank_to_null(EVENT_TYPE)} is null "
+            f"or trim({quoted(EVENT_TYPE)}) not in ({sql_list(list(event_types()))})",
+            value_sql=reportable_code(EVENT_TYPE),
         ),
         QuarantineRule(
             field="Event Start Date",

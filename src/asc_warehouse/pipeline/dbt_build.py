@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from asc_warehouse.config import DBT_PROJECT_DIR, Settings
 
 # run_results.json statuses of a node that did not succeed.
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+# How DuckDB names the error when a query needs more than its memory limit and cannot spill.
+OUT_OF_MEMORY = "Out of Memory Error"
 
 
 class DbtBuildError(RuntimeError):
@@ -29,13 +33,19 @@ def dbt_executable() -> Path:
 
 
 def dbt_environment(
-    settings: Settings, build_path: Path | None = None, work_dir: Path | None = None
+    settings: Settings, build_path: Path | None = None, work_dir: Path | None = None,
+    spill_dir: Path | None = None,
 ) -> dict[str, str]:
-    """dbt's environment: the file it writes, and its own target and log folders, so two dbt
-    processes on different build files (nightly and OPEL intraday) never share state."""
+    """dbt's environment: the file it writes, its memory limit, threads and spill folder, and
+    its own target and log folders, so two dbt processes on different build files (nightly and
+    OPEL intraday) never share state."""
     folder = settings.build_dir if work_dir is None else work_dir
     environment = dict(os.environ)
     environment["ASC_BUILD_PATH"] = str(settings.build_path if build_path is None else build_path)
+    environment["ASC_DBT_MEMORY_LIMIT"] = settings.dbt_memory_limit
+    environment["ASC_DBT_THREADS"] = str(settings.dbt_threads)
+    if spill_dir is not None:
+        environment["ASC_DBT_TEMP_DIR"] = str(spill_dir)
     if work_dir is not None:
         # A second build file needs its own dbt state, whatever the deployment sets.
         environment["DBT_TARGET_PATH"] = str(folder / "dbt_target")
@@ -57,12 +67,21 @@ def run_dbt(
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
     ]
-    environment = dbt_environment(settings, build_path, work_dir)
-    run_results = Path(environment["DBT_TARGET_PATH"]) / "run_results.json"
-    run_results.unlink(missing_ok=True)
-    completed = subprocess.run(
-        command, env=environment, capture_output=True, text=True, check=False,
-    )
+    spill_parent = settings.dbt_temp_parent or (
+        (settings.build_path if build_path is None else build_path).parent)
+    spill_parent.mkdir(parents=True, exist_ok=True)
+    # A private (0700) folder for this process only, removed whatever happens: what DuckDB
+    # spills is pseudonymised, but still person-level.
+    spill_dir = Path(tempfile.mkdtemp(prefix="dbt_spill_", dir=spill_parent))
+    try:
+        environment = dbt_environment(settings, build_path, work_dir, spill_dir)
+        run_results = Path(environment["DBT_TARGET_PATH"]) / "run_results.json"
+        run_results.unlink(missing_ok=True)
+        completed = subprocess.run(
+            command, env=environment, capture_output=True, text=True, check=False,
+        )
+    finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
     output = completed.stdout + completed.stderr
     if completed.returncode != 0:
         raise DbtBuildError(_failure_message(arguments, run_results, environment))
@@ -78,10 +97,16 @@ def _failure_message(
     if not run_results.exists():
         return f"dbt {' '.join(arguments)} failed before running any node; {where}"
     results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
-    failed = sorted(f"{result['unique_id']} ({result['status']})" for result in results
-                    if result.get("status") in FAILED_STATUSES)
-    return (f"dbt {' '.join(arguments)} failed: {len(failed)} node(s): "
-            f"{'; '.join(failed) or 'none recorded'}; {where}")
+    failed_results = [result for result in results if result.get("status") in FAILED_STATUSES]
+    failed = sorted(f"{result['unique_id']} ({result['status']})" for result in failed_results)
+    message = (f"dbt {' '.join(arguments)} failed: {len(failed)} node(s): "
+               f"{'; '.join(failed) or 'none recorded'}; {where}")
+    # DuckDB's own out-of-memory text quotes sizes only, but it is recognised, not repeated.
+    if any(OUT_OF_MEMORY in (result.get("message") or "") for result in failed_results):
+        message += (f". DuckDB ran out of memory within ASC_DBT_MEMORY_LIMIT "
+                    f"({environment['ASC_DBT_MEMORY_LIMIT']}) even after spilling to disk: "
+                    "raise the limit, or free space where ASC_DBT_TEMP_DIR points")
+    return message
 
 
 def build(settings: Settings, *, include_unit_tests: bool = False) -> str:

@@ -44,7 +44,7 @@ from asc_warehouse.ingest.pseudonymise import (
     generated_checksums,
     resolve_key,
 )
-from asc_warehouse.ingest.retention import purge_expired_events
+from asc_warehouse.ingest.retention import purge_expired_events, purge_expired_files
 from asc_warehouse.pipeline import dbt_build, dbt_docs, fingerprint, publish
 from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.present import check_report, exports, run_history, site
@@ -108,7 +108,8 @@ def find_new_extracts() -> dict[str, Any]:
 
 def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
     """Load the new files; every rejected file raises a blocking alert naming the problem, and
-    every file loaded with a tolerated header (ignored or blank columns) a warning naming them."""
+    every file loaded with a warning (ignored or blank columns, values withheld because they
+    held the person's own identifier) a warning alert saying so."""
     settings = load_settings()
     # Marks the night even if it raises nothing, so repeated alerts are grouped correctly.
     note_run(settings.warehouse_dir, run_id)
@@ -135,6 +136,9 @@ def load_new_extracts(found: dict[str, Any], run_id: str) -> list[dict[str, Any]
             remove_staged(extract)
     if settings.retention_months is not None and settings.build_path.exists():
         purge_expired_events(settings.build_path, settings.retention_months)
+        for name in purge_expired_files(settings.landing_dir, settings.build_path,
+                                        settings.retention_months):
+            logger.info("retention: deleted %s from the landing folder", name)
     return results
 
 
@@ -198,14 +202,16 @@ def _load_staged(
         for result in results if result.status == "rejected"
     ] + [
         Alert(
-            severity="warning", source=result.file_name, check="extract header as specified",
+            severity="warning", source=result.file_name, check="extract loaded as specified",
             message=f"{result.message}. The file was loaded.",
             council_code=result.council_code,
             council_name=council_name(result.council_code), run_id=run_id,
-            about=result.file_name, rows="the header row (row 1)",
-            expected="the CLD header (seeds/cld_fields.csv); extra columns are ignored",
-            what_to_do="Nothing is lost; ask the client-system team to send the CLD header "
-                       "as specified.",
+            about=result.file_name, rows="the header row (row 1), or the fields named",
+            expected="the CLD header (seeds/cld_fields.csv), extra columns ignored; no "
+                     "person's own identifier in a kept free-text field",
+            what_to_do="Nothing else is lost; ask the client-system team to send the CLD "
+                       "header as specified and to keep names and identifiers out of "
+                       "reference and free-text fields.",
         )
         for result in results if result.status == "loaded" and result.message
     ])

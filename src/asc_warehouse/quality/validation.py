@@ -29,6 +29,7 @@ from asc_warehouse.ingest.cld_schema import cld_fields
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.ingest.person_feeds import feed_code_list
 from asc_warehouse.ingest.quarantine_rules import is_known_code
+from asc_warehouse.quality.council_attribution import ROW_COUNT, council_verdicts
 from asc_warehouse.quality.data_docs import DataDocsRun
 from asc_warehouse.quality.gx_duckdb import validate_in_duckdb
 
@@ -165,6 +166,13 @@ def _observed(result: dict[str, Any]) -> str | None:
     return None
 
 
+def _where(suite: SuiteFile, council_code: str | None = None) -> str:
+    conditions = [suite.where] if suite.where else []
+    if council_code is not None:
+        conditions.append(f"council_code = '{council_code.replace(chr(39), chr(39) * 2)}'")
+    return f" where {' and '.join(conditions)}" if conditions else ""
+
+
 def run_suite(
     database_path: Path,
     suite: SuiteFile,
@@ -173,16 +181,11 @@ def run_suite(
 ) -> SuiteResult:
     """Validate with GX's SQL engine inside DuckDB: only aggregates come back to Python.
 
-    With a council code, only that council's rows are checked, so a result says whose extract
-    broke the rule.
+    With a council code, only that council's rows are checked; without, every row is.
     """
-    conditions = [suite.where] if suite.where else []
-    if council_code is not None:
-        conditions.append(f"council_code = '{council_code.replace(chr(39), chr(39) * 2)}'")
-    where = f" where {' and '.join(conditions)}" if conditions else ""
     outcome = validate_in_duckdb(
         database_path,
-        f"select * from {suite.table}{where}",
+        f"select * from {suite.table}{_where(suite, council_code)}",
         suite.name,
         suite.expectations,
         resolve_parameters(suite),
@@ -209,9 +212,9 @@ def run_suite(
     )
 
 
-def councils_in(database_path: Path, table: str) -> list[str | None]:
-    """The councils with rows in a table, or [None] (check the table whole) when it has no
-    council column or no rows: an empty table must still fail its row-count expectation."""
+def has_council_rows(database_path: Path, table: str) -> bool:
+    """True when the table has a council column and rows: its results can name councils.
+    Otherwise it is checked whole (an empty table must still fail its row-count expectation)."""
     schema, name = table.split(".")
     with duckdb.connect(str(database_path), read_only=True) as con:
         has_council = con.execute(
@@ -220,11 +223,46 @@ def councils_in(database_path: Path, table: str) -> list[str | None]:
             [schema, name],
         ).fetchone()
         if not has_council or not has_council[0]:
-            return [None]
+            return False
         rows = con.execute(
-            f"select distinct council_code from {table} order by council_code"
-        ).fetchall()
-    return [row[0] for row in rows] or [None]
+            f"select count(*) from {table} where council_code is not null"
+        ).fetchone()
+    return bool(rows and rows[0])
+
+
+def by_council(database_path: Path, suite: SuiteFile, whole: SuiteResult) -> list[SuiteResult]:
+    """The result of one pass over every council's rows, told per council.
+
+    Each council gets every expectation's verdict on its own rows (``council_attribution``);
+    a failure of GX's pass that no council's rows account for stays a failure of the table
+    as a whole.
+    """
+    verdicts = council_verdicts(
+        database_path, suite.table, suite.where or "", suite.expectations,
+        resolve_parameters(suite), is_known_code,
+    )
+    results = []
+    for council, verdict in verdicts.items():
+        checks = [
+            CheckResult(suite.name, suite.table, council, suite.severity, expectation["type"],
+                        expectation.get("kwargs", {}).get("column"), success, observed,
+                        None if expectation["type"] == ROW_COUNT else unexpected)
+            for expectation, (success, unexpected, observed)
+            in zip(suite.expectations, verdict, strict=True)
+        ]
+        results.append(SuiteResult(suite.name, suite.table, council, suite.severity,
+                                   all(check.success for check in checks), checks))
+    unexplained = [
+        check for check in whole.failed
+        if all(verdict[index][0] for verdict in verdicts.values()
+               for index, expectation in enumerate(suite.expectations)
+               if (expectation["type"], expectation.get("kwargs", {}).get("column"))
+               == (check.expectation, check.column))
+    ]
+    if unexplained:
+        results.append(SuiteResult(suite.name, suite.table, None, suite.severity, False,
+                                   unexplained))
+    return results
 
 
 def validate_schema(
@@ -233,15 +271,24 @@ def validate_schema(
     directory: Path = EXPECTATIONS_DIR,
     data_docs: DataDocsRun | None = None,
 ) -> list[SuiteResult]:
-    """Run every suite over the schemas, once per council present in the suite's table
-    (or once over the whole table for a suite with ``per_council`` false)."""
+    """Run every suite over the schemas: one GX pass per suite over all its rows, told per
+    council present in the suite's table (unless the suite says ``per_council`` false, or the
+    table has no council rows)."""
     return [
-        run_suite(database_path, suite, council, data_docs)
+        result
         for suite in suites_for(schemas, directory)
-        for council in (
-            councils_in(database_path, suite.table) if suite.per_council else [None]
-        )
+        for result in validate_suite(database_path, suite, data_docs)
     ]
+
+
+def validate_suite(
+    database_path: Path, suite: SuiteFile, data_docs: DataDocsRun | None = None,
+) -> list[SuiteResult]:
+    """One GX pass over the suite's rows, told per council where the table has councils."""
+    whole = run_suite(database_path, suite, data_docs=data_docs)
+    if suite.per_council and has_council_rows(database_path, suite.table):
+        return by_council(database_path, suite, whole)
+    return [whole]
 
 
 def raise_for_blocking(results: list[SuiteResult], what: str) -> None:

@@ -10,6 +10,10 @@
 -- recorded after a period ended count for it too; that is the default here. With
 -- var('ascof_2e_person_details_as_at_period_end') true each period reads only the events that
 -- started by its end, ranked without the reference period (this project's earlier reading).
+-- By default the details are therefore the same for every period: they are ranked once per
+-- client, not once per client and period.
+{%- set per_period = var('ascof_2e_person_details_as_at_period_end') %}
+{%- set grain = ['council_code', 'person_id'] + (['period_type', 'period_end'] if per_period else []) %}
 with
 
 clients as (
@@ -36,14 +40,17 @@ support_reasons as (
 
 ),
 
+client_people as (
+
+    select distinct {{ grain | join(', ') }}
+    from clients
+
+),
+
 client_events as (
 
     select
-        clients.council_code,
-        clients.period_type,
-        clients.period_start,
-        clients.period_end,
-        clients.person_id,
+        client_people.{{ grain | join(', client_people.') }},
         events.event_start_date,
         events.derived_event_end_date,
         events.reference_period_end_date,
@@ -56,16 +63,16 @@ client_events as (
         end as accommodation_status,
         coalesce(support_reasons.is_known_reason, false) as is_support_reason_known,
         coalesce(support_reasons.primary_support_reason, 'Unknown') as primary_support_reason
-    from clients
+    from client_people
     inner join events
-        on clients.council_code = events.council_code
-            and clients.person_id = events.person_id
+        on client_people.council_code = events.council_code
+            and client_people.person_id = events.person_id
     left join accommodation_statuses
         on events.accommodation_status = accommodation_statuses.accommodation_status
     left join support_reasons
         on events.primary_support_reason = support_reasons.primary_support_reason
-    {%- if var('ascof_2e_person_details_as_at_period_end') %}
-    where events.event_start_date <= clients.period_end
+    {%- if per_period %}
+    where events.event_start_date <= client_people.period_end
     {%- endif %}
 
 ),
@@ -75,20 +82,20 @@ ranked as (
     select
         *,
         dense_rank() over (
-            partition by council_code, period_type, period_end, person_id
+            partition by {{ grain | join(', ') }}
             order by
                 is_accommodation_known desc,
-                {%- if not var('ascof_2e_person_details_as_at_period_end') %}
+                {%- if not per_period %}
                     reference_period_end_date desc,
                 {%- endif %}
                 derived_event_end_date desc nulls first,
                 event_start_date desc
         ) as accommodation_rank,
         dense_rank() over (
-            partition by council_code, period_type, period_end, person_id
+            partition by {{ grain | join(', ') }}
             order by
                 is_support_reason_known desc,
-                {%- if not var('ascof_2e_person_details_as_at_period_end') %}
+                {%- if not per_period %}
                     reference_period_end_date desc,
                 {%- endif %}
                 derived_event_end_date desc nulls first,
@@ -102,10 +109,7 @@ top_values as (
 
     -- The records tied at the top agree when their smallest and largest values are equal.
     select
-        council_code,
-        period_type,
-        period_end,
-        person_id,
+        {{ grain | join(', ') }},
         min(accommodation_status) filter (where accommodation_rank = 1) as top_accommodation_min,
         max(accommodation_status) filter (where accommodation_rank = 1) as top_accommodation_max,
         min(primary_support_reason) filter (where support_reason_rank = 1) as top_reason_min,
@@ -119,9 +123,9 @@ top_values as (
 
 select
     council_code,
-    period_type,
+    clients.period_type,
     clients.period_start,
-    period_end,
+    clients.period_end,
     person_id,
     clients.latest_capped_service_end_date,
     case
@@ -139,4 +143,4 @@ select
     top_values.birth_month,
     top_values.date_of_death
 from clients
-inner join top_values using (council_code, period_type, period_end, person_id)  -- noqa: ST07
+inner join top_values using ({{ grain | join(', ') }})  -- noqa: ST07

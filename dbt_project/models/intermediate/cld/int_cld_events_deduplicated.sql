@@ -43,8 +43,17 @@ events_by_reference_period as (
 
 closed as (
 
+    -- Only the columns the ranking needs: sorting every column of the wide event rows costs
+    -- far more than joining the kept rows back to them.
     select
-        events.*,
+        events.load_id,
+        events.source_row_number,
+        events.reference_period_start_date,
+        events.reference_period_end_date,
+        events.unique_event_key,
+        events.derived_event_end_date,
+        events.event_outcome,
+        events.loaded_at,
         {{ var('cld_close_services_missing_from_next_submission') }}
         and (
             events.derived_event_end_date is null
@@ -67,12 +76,10 @@ closed as (
 ranked as (
 
     select
-        closed.* replace (
-            case when closed.is_closed_by_next_submission
-                    then closed.reference_period_end_date
-                else closed.derived_event_end_date
-            end as derived_event_end_date
-        ),
+        closed.load_id,
+        closed.source_row_number,
+        closed.reference_period_start_date,
+        closed.is_closed_by_next_submission,
         row_number() over (
             partition by closed.unique_event_key
             order by
@@ -94,9 +101,21 @@ ranked as (
 
 kept as (
 
-    select * exclude (duplicate_rank)
-    from ranked
-    where duplicate_rank = 1
+    -- A record is one row of one loaded file in one reference period.
+    select
+        events.* replace (
+            case when ranked.is_closed_by_next_submission
+                    then events.reference_period_end_date
+                else events.derived_event_end_date
+            end as derived_event_end_date
+        ),
+        ranked.is_closed_by_next_submission
+    from events
+    inner join ranked
+        on events.load_id = ranked.load_id
+            and events.source_row_number = ranked.source_row_number
+            and events.reference_period_start_date = ranked.reference_period_start_date
+    where ranked.duplicate_rank = 1
 
 ),
 

@@ -41,20 +41,9 @@ measure_counts as (
 feed_measures as (
 
     {% for measure in feed_measures %}
-        select
-            '{{ measure.measure_code }}' as measure_code,
-            '{{ measure.feed }}' as feed,
-            '{{ var('feed_file_prefixes')[measure.feed] }}' as file_prefix
+        select '{{ measure.measure_code }}' as measure_code, '{{ measure.feed }}' as feed
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
-
-),
-
-loaded_feeds as (
-
-    select distinct council_code, feed
-    from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded'
 
 ),
 
@@ -71,15 +60,12 @@ feed_absent as (
         cast(null as bigint) as denominator,
         cast(null as integer) as population_target_year,
         cast(null as integer) as population_year,
-        'no ' || feed_measures.file_prefix || ' feed received for this council'
-            as missing_feed_reason
+        never_received.missing_feed_reason
     from {{ ref('int_reporting_periods_enumerated') }} as periods
-    cross join feed_measures
-    where not exists (
-            select 1 from loaded_feeds
-            where loaded_feeds.council_code = periods.council_code
-                and loaded_feeds.feed = feed_measures.feed
-        )
+    inner join {{ ref('int_person_feeds_never_received') }} as never_received
+        on periods.council_code = never_received.council_code
+    inner join feed_measures
+        on never_received.feed = feed_measures.feed
 
 ),
 

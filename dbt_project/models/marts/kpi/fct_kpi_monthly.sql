@@ -50,14 +50,6 @@ derivation as (
 
 ),
 
-loaded_feeds as (
-
-    select distinct council_code, feed
-    from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded'
-
-),
-
 feed_absent as (
 
     select
@@ -68,24 +60,14 @@ feed_absent as (
         cast(null as double) as numerator,
         cast(null as double) as denominator,
         cast(null as double) as value,
-        'no ' || case derivation.source_feed
-            {%- for feed, prefix in var('feed_file_prefixes').items() %}
-                when '{{ feed }}' then '{{ prefix }}'
-            {%- endfor %}
-        end || ' feed received for this council' as missing_reason
+        never_received.missing_feed_reason as missing_reason
     from derivation
+    inner join {{ ref('int_person_feeds_never_received') }} as never_received
+        on derivation.council_code = never_received.council_code
+            and derivation.source_feed = never_received.feed
     inner join {{ ref('int_kpi_months_enumerated') }} as calendar
         on derivation.council_code = calendar.council_code
     where derivation.derivation = 'derivable'
-        and derivation.source_feed in (
-            {%- for feed in var('feed_file_prefixes') %}'{{ feed }}'{% if not loop.last %}, {% endif %}
-            {% endfor -%}
-        )
-        and not exists (
-            select 1 from loaded_feeds
-            where loaded_feeds.council_code = derivation.council_code
-                and loaded_feeds.feed = derivation.source_feed
-        )
 
 ),
 

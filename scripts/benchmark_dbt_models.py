@@ -1,0 +1,105 @@
+"""Benchmark the dbt build alone, model by model, on a copy of an already loaded build file.
+
+    PYTHONPATH=src .venv/bin/python scripts/benchmark_dbt_models.py LOADED.duckdb \
+        [--project-dir dbt_project] [--workdir DIR] [--threads 1] [--keep] [--exclude SELECTOR]
+
+Prints figures and asserts nothing. The loaded file (raw.*, ops.* after a night's load step) is
+copied into the work folder, so the same data can be built by two versions of the project
+(``--project-dir`` of an older checkout, with its ``seeds`` beside it) and compared. Printed:
+the build's CPU seconds and peak memory (dbt's process tree), its wall time, the build file's
+size after the build, every model's execution time from ``run_results.json`` (with
+``--threads 1`` they do not overlap), its materialisation and, for tables, its row count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+def build(
+    project_dir: Path, build_path: Path, workdir: Path, threads: int, exclude: list[str]
+) -> float:
+    """One ``dbt build`` as the nightly run calls it; returns its wall seconds."""
+    environment = dict(os.environ)
+    environment.update({
+        "ASC_BUILD_PATH": str(build_path),
+        "DBT_TARGET_PATH": str(workdir / "target"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    })
+    began = time.perf_counter()
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "build", "--full-refresh",
+         "--exclude-resource-type", "unit_test", "--threads", str(threads),
+         *(["--exclude", *exclude] if exclude else []),
+         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        env=environment, capture_output=True, text=True, check=False,
+    )
+    wall = time.perf_counter() - began
+    if completed.returncode != 0:
+        print(completed.stdout[-3000:])
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("loaded", type=Path, help="a build file after the load step")
+    parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the built file")
+    parser.add_argument("--exclude", nargs="*", default=[],
+                        help="dbt selectors left out of both builds being compared")
+    arguments = parser.parse_args()
+    workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-dbt-models-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    build_path = workdir / "asc_build.duckdb"
+    shutil.copyfile(arguments.loaded, build_path)
+    print(f"{os.cpu_count()} cores, {platform.platform()}, load average "
+          f"{os.getloadavg()[0]:.1f}, project {arguments.project_dir}")
+
+    wall = build(arguments.project_dir.resolve(), build_path, workdir, arguments.threads,
+                 arguments.exclude)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+    manifest = json.loads((workdir / "target" / "manifest.json").read_text())["nodes"]
+    failed = [r["unique_id"] for r in results if r["status"] in {"error", "fail"}]
+
+    con = duckdb.connect(str(build_path), read_only=True)
+    rows = {
+        f"{schema}.{name}": count
+        for schema, name, count in con.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables()").fetchall()
+    }
+    con.close()
+    print(f"dbt build: {wall:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} CPU s, "
+          f"peak {usage.ru_maxrss / 1024:.0f} MB, build file "
+          f"{build_path.stat().st_size / 1e6:.1f} MB, {len(results)} nodes, "
+          f"failed: {', '.join(failed) or 'none'}")
+    print(f"{'model':<52}{'kind':>10}{'seconds':>9}{'rows':>12}")
+    models = [r for r in results if r["unique_id"].startswith("model.")]
+    for result in sorted(models, key=lambda r: -r["execution_time"]):
+        node = manifest[result["unique_id"]]
+        relation = f"{node['schema']}.{node['alias']}"
+        print(f"{node['name']:<52}{node['config']['materialized']:>10}"
+              f"{result['execution_time']:>9.2f}{rows.get(relation, ''):>12}")
+    if not arguments.keep:
+        shutil.rmtree(workdir)
+
+
+if __name__ == "__main__":
+    main()

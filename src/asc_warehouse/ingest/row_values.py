@@ -1,0 +1,126 @@
+"""Values worked out once per distinct submitted value, then joined back onto every row.
+
+Hashing an identifier, checking an NHS number's check digit, cutting a postcode to its district
+or asking whether a value is a known code are Python functions (``cld.register_functions``
+registers them on the loading connection). Called once per row they cost most of a load. A file
+holds far fewer distinct values than rows (a person has many events; a code list has a few
+dozen codes), so each of these functions runs once per distinct value of its column, in one
+batch, and the answers are joined back: ``derived(name, kind)`` is the column a loader's SQL
+reads instead of calling the function on every row.
+
+A *guarded* column has each distinct value replaced before any rule or insert sees it (a coded
+field keeps only known codes, ``cld.code_guard``), and its derived values are worked out from
+what the guard kept.
+
+Everything here lives in TEMP tables of the loading connection, which never spill to disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import duckdb
+
+
+class Derived(StrEnum):
+    TOKEN = "token"
+    """The keyed hash (``pseudonymise.keyed_hasher``)."""
+    VALID_NHS_NUMBER = "valid NHS number"
+    """True when the value passes the NHS number check digit; NULL for NULL."""
+    POSTCODE_DISTRICT = "postcode district"
+    KNOWN_CODE = "known code"
+    """True for a code of some code list (``quarantine_rules.is_known_code``)."""
+
+
+# The registered function that works each kind out.
+DERIVED_FUNCTIONS = {
+    Derived.TOKEN: "asc_keyed_hash",
+    Derived.VALID_NHS_NUMBER: "asc_is_valid_nhs_number",
+    Derived.POSTCODE_DISTRICT: "asc_postcode_district",
+    Derived.KNOWN_CODE: "asc_is_known_code",
+}
+GUARD_FUNCTION = "asc_code_guard"
+
+
+@dataclass(frozen=True)
+class ColumnValues:
+    """What a loader needs of one column beyond its text."""
+
+    guarded: bool = False
+    derived: tuple[Derived, ...] = ()
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def derived(name: str, kind: Derived) -> str:
+    """SQL: the column of ``extract_rows`` holding ``kind`` of the value of column ``name``."""
+    return quoted(f"{name} ({kind})")
+
+
+def _values_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
+                  wanted: ColumnValues) -> tuple[int, int]:
+    """The column's distinct values with what is kept and derived of each; returns how many
+    distinct values there are and how many of them the guard changed."""
+    kept = f"{GUARD_FUNCTION}(value)" if wanted.guarded else "value"
+    answers = "".join(
+        f", {DERIVED_FUNCTIONS[kind]}(kept) as {derived(name, kind)}" for kind in wanted.derived
+    )
+    con.execute(
+        f"create or replace temp table {table} as select value, kept{answers} from ("
+        f"select value, nullif({kept}, '') as kept from ("
+        f"select distinct {quoted(name)} as value from extract_text))"
+    )
+    counts = con.execute(
+        f"select count(*), count(*) filter (where kept is distinct from nullif(value, '')) "
+        f"from {table}"
+    ).fetchone()
+    return (int(counts[0]), int(counts[1])) if counts else (0, 0)
+
+
+def build_extract_rows(
+    con: duckdb.DuckDBPyConnection,
+    columns: Sequence[str],
+    wanted: Mapping[str, ColumnValues],
+    period_end: object,
+) -> None:
+    """``extract_rows`` from ``extract_text``: empty values NULL, guards applied, and every
+    derived column of ``wanted``, each function called once per distinct value.
+
+    Each join holds a hash table, and a loading connection has a tight memory limit, so a
+    column is joined only when it must be: a column with one distinct value (often all blank)
+    takes it from a one-row cross join, and a guarded column the guard left alone needs none.
+    """
+    selects: list[str] = []
+    joins: list[str] = []
+    tables: list[str] = []
+    # Named extract_*: ``loading.drop_temp_tables`` drops them if the load fails half way.
+    for position, name in enumerate(columns):
+        column = quoted(name)
+        unchanged = f"nullif(t.{column}, '') as {column}"
+        if name not in wanted:
+            selects.append(unchanged)
+            continue
+        table = f"extract_values_{position}"
+        tables.append(table)
+        distinct_values, guarded_values = _values_table(con, table, name, wanted[name])
+        if not wanted[name].derived and not guarded_values:
+            selects.append(unchanged)
+            continue
+        selects.append(f"{table}.kept as {column}")
+        selects += [f"{table}.{derived(name, kind)}" for kind in wanted[name].derived]
+        joins.append(
+            f"cross join {table}" if distinct_values == 1
+            else f"left join {table} on {table}.value is not distinct from t.{column}"
+        )
+    con.execute(
+        f"create or replace temp table extract_rows as select {', '.join(selects)}, "
+        f"t.source_row_number, cast(? as date) as file_period_end "
+        f"from extract_text t {' '.join(joins)}",
+        [period_end],
+    )
+    for table in tables:
+        con.execute(f"drop table {table}")
