@@ -53,25 +53,32 @@ def airflow_environment() -> dict[str, str]:
     return environment
 
 
-def _generate_into(landing_dir: Path, scale: float) -> None:
+def _generate_into(landing_dir: Path, scale: float, councils: str) -> None:
     from asc_warehouse.sample_data import (
         generate_opel_extracts,
         generate_person_feed_extracts,
         generate_sample_extracts,
     )
+    from asc_warehouse.sample_data.profiles import parse_councils
 
-    written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True)
+    codes = parse_councils(councils)
+    written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True, councils=codes)
     # Hospital discharges, safeguarding and DoLS records of the same people.
-    written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True)
+    written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True,
+                                             councils=codes)
     # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
-    written += generate_opel_extracts(landing_dir)
+    written += generate_opel_extracts(landing_dir, councils=codes)
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
 
 
-def generate_sample_landing(scale: float) -> Path:
+def generate_sample_landing(scale: float, councils: str) -> Path:
     """A new folder holding this run's generated extracts (the caller removes it)."""
     landing_dir = Path(tempfile.mkdtemp(prefix="asc-sample-landing-"))
-    _generate_into(landing_dir, scale)
+    try:
+        _generate_into(landing_dir, scale, councils)
+    except BaseException:
+        shutil.rmtree(landing_dir, ignore_errors=True)
+        raise
     return landing_dir
 
 
@@ -156,6 +163,10 @@ def command_site(_: argparse.Namespace) -> int:
 # that is 1.5 million Kent rows in 13 files (793 MB, measured). A fifth of it holds about as
 # many rows as the former single two-year Kent-sized file, so `make run` stays short.
 DEFAULT_SAMPLE_SCALE = 0.2
+# Kent and Medway; "all" is every council the seeds can size (profiles.load_councils).
+DEFAULT_SAMPLE_COUNCILS = "820,821"
+COUNCILS_HELP = ("councils to generate sample data for: CASSR codes (820,821, the default) or "
+                 "'all' (every English council, sized by its adult population)")
 
 
 def command_run(arguments: argparse.Namespace) -> int:
@@ -173,7 +184,7 @@ def command_run(arguments: argparse.Namespace) -> int:
         with run_lock(settings.warehouse_dir):
             if not arguments.sample:
                 return _run_locked(environment)
-            landing_dir = generate_sample_landing(arguments.scale)
+            landing_dir = generate_sample_landing(arguments.scale, arguments.councils)
             try:
                 environment["ASC_LANDING_DIR"] = str(landing_dir)
                 environment["ASC_SAMPLE_MODE"] = "1"
@@ -185,6 +196,17 @@ def command_run(arguments: argparse.Namespace) -> int:
         return 3
 
 
+def council_selection(text: str) -> str:
+    """The ``--councils`` text, once every council it names is known and can be sized."""
+    from asc_warehouse.sample_data.profiles import load_councils, parse_councils
+
+    try:
+        load_councils(parse_councils(text))
+    except (KeyError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error).strip('"')) from error
+    return text
+
+
 def command_sample_data(arguments: argparse.Namespace) -> int:
     """Sample extracts of every feed for a trial install, into a landing folder this creates."""
     landing_dir = load_settings().landing_dir
@@ -192,7 +214,7 @@ def command_sample_data(arguments: argparse.Namespace) -> int:
         print(f"{landing_dir} already holds files: sample data is only written into a new or "
               "empty folder, so nothing was written.", file=sys.stderr)
         return 1
-    _generate_into(landing_dir, arguments.scale)
+    _generate_into(landing_dir, arguments.scale, arguments.councils)
     return 0
 
 
@@ -217,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--scale", type=float,
                      default=float(os.environ.get("ASC_SAMPLE_SCALE", DEFAULT_SAMPLE_SCALE)),
                      help="sample volume with --sample (1 = Kent/Medway size)")
+    run.add_argument("--councils", type=council_selection,
+                     default=os.environ.get("ASC_SAMPLE_COUNCILS", DEFAULT_SAMPLE_COUNCILS),
+                     help=COUNCILS_HELP)
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
     summary.set_defaults(handler=lambda _: print_summary())
@@ -237,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--scale", type=float,
                         default=float(os.environ.get("ASC_SAMPLE_SCALE", DEFAULT_SAMPLE_SCALE)),
                         help="sample volume (1 = Kent/Medway size)")
+    sample.add_argument("--councils", type=council_selection,
+                        default=os.environ.get("ASC_SAMPLE_COUNCILS", DEFAULT_SAMPLE_COUNCILS),
+                        help=COUNCILS_HELP)
     sample.set_defaults(handler=command_sample_data)
     server_env = commands.add_parser(
         "server-env", help="print the bare-metal services' environment, from docker-compose.yml")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,12 @@ from asc_warehouse.sample_data.histories import Period
 from asc_warehouse.sample_data.marker import mark_as_generated
 from asc_warehouse.sample_data.opel import generate_opel_extracts
 from asc_warehouse.sample_data.population import build_population
-from asc_warehouse.sample_data.profiles import HISTORY_END, HISTORY_START, load_councils
+from asc_warehouse.sample_data.profiles import (
+    DEFAULT_SAMPLE_COUNCILS,
+    HISTORY_END,
+    HISTORY_START,
+    load_councils,
+)
 from asc_warehouse.sample_data.submissions import (
     LA_CODE_COLUMN,
     assign_event_references,
@@ -44,8 +50,13 @@ def generate_sample_extracts(
     period_start: date = HISTORY_START,
     period_end: date = HISTORY_END,
     with_faults: bool = False,
+    councils: Sequence[str] | None = DEFAULT_SAMPLE_COUNCILS,
 ) -> list[Path]:
     """Write each sample council's submissions over the history; return the paths written.
+
+    ``councils`` are CASSR codes from the councils seed, or None for every council it can size
+    (``profiles.load_councils``). One council's people are held at a time: each file is written
+    from them person by person, so memory grows with the largest council, not with their number.
 
     ``with_faults`` plants a few realistic faults (see ``faults.py``) for demonstrations. A
     resubmission is written last and its modification time set after every other file's, so
@@ -63,7 +74,7 @@ def generate_sample_extracts(
     period = Period(period_start.toordinal(), period_end.toordinal())
     landing_dir.mkdir(parents=True, exist_ok=True)
     paths, resubmissions = [], []
-    for council in load_councils():
+    for council in load_councils(councils):
         people = build_population(council, vocab, period, scale=scale, seed=seed)
         assign_event_references(people)
         quirks = plant_quirks(council.code, people, vocab, seed)

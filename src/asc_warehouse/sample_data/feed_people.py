@@ -12,9 +12,10 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from asc_warehouse.ingest.nhs_number import nhs_check_digit
 from asc_warehouse.sample_data.histories import DAYS_PER_YEAR, Period
 from asc_warehouse.sample_data.model import Person
+from asc_warehouse.sample_data.people import NhsNumberDraw
+from asc_warehouse.sample_data.profiles import NhsNumberRange
 from asc_warehouse.sample_data.vocabulary import Vocabulary
 
 
@@ -49,11 +50,10 @@ def from_cld(people: Iterable[Person], vocab: Vocabulary) -> list[FeedPerson]:
 class OutsideCld:
     """Makes residents who are not in the council's CLD sample."""
 
-    def __init__(self, rng: random.Random, council_index: int, cld: list[FeedPerson]) -> None:
+    def __init__(self, rng: random.Random, numbers: NhsNumberRange, cld: list[FeedPerson]) -> None:
         self._rng = rng
-        # The CLD generator's own range (PeopleFactory): leading 9, then the council's digit.
-        self._prefix = f"9{council_index}"
-        self._used = {person.nhs_number for person in cld}
+        # The CLD generator's own range (PeopleFactory), avoiding every CLD person's number.
+        self._nhs_numbers = NhsNumberDraw(rng, numbers, {person.nhs_number for person in cld})
         self._next_la_id = max((int(person.la_id) for person in cld), default=100_000) + 1_000
 
     def person(self, on_day: int, age: float, *, la_id: bool) -> FeedPerson:
@@ -62,14 +62,5 @@ class OutsideCld:
         if la_id:
             self._next_la_id += rng.randint(1, 25)
             local = str(self._next_la_id)
-        return FeedPerson(self._nhs_number(), local, on_day - int(age * DAYS_PER_YEAR), None,
+        return FeedPerson(self._nhs_numbers.draw(), local, on_day - int(age * DAYS_PER_YEAR), None,
                           rng.random() < 0.5)
-
-    def _nhs_number(self) -> str:
-        while True:
-            first_nine = f"{self._prefix}{self._rng.randrange(10**7):07d}"
-            check = nhs_check_digit(first_nine)
-            number = f"{first_nine}{check}"
-            if check is not None and number not in self._used:
-                self._used.add(number)
-                return number

@@ -12,12 +12,10 @@ from __future__ import annotations
 import csv
 import random
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from functools import cache
 from pathlib import Path
 
-from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.ingest.landing import PERSON_FEED_PREFIXES
 from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, SAFEGUARDING, PersonFeed
 from asc_warehouse.sample_data.codes import CodeLists
@@ -33,10 +31,13 @@ from asc_warehouse.sample_data.hospital import (
 from asc_warehouse.sample_data.marker import mark_as_generated
 from asc_warehouse.sample_data.population import build_population
 from asc_warehouse.sample_data.profiles import (
+    DEFAULT_SAMPLE_COUNCILS,
     HISTORY_END,
     HISTORY_START,
     Council,
+    adult_population,
     load_councils,
+    per_kent_adult,
 )
 from asc_warehouse.sample_data.safeguarding import (
     KENT_CONCERNS_PER_YEAR,
@@ -49,7 +50,6 @@ from asc_warehouse.sample_data.safeguarding import (
 from asc_warehouse.sample_data.vocabulary import Vocabulary, build_vocabulary
 
 Row = dict[str, str]
-KENT = "820"
 # Even the smallest sample holds enough records to exercise every branch downstream.
 MINIMUM_RECORDS = 40
 # Rows per file given a planted fault when faults are asked for: a few, and never more than
@@ -57,22 +57,6 @@ MINIMUM_RECORDS = 40
 # (expectations/ops_latest_load_quality.json).
 MAX_FAULTS_PER_FILE = 3
 FAULT_SHARE = 0.01
-
-
-@cache
-def adult_population(council_code: str) -> tuple[int, int]:
-    """(18 to 64, 65 and above) residents, latest estimate in seeds/ons_population_estimates.csv."""
-    with (SEEDS_DIR / "ons_population_estimates.csv").open(newline="", encoding="utf-8") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["council_code"] == council_code]
-    latest = max(int(row["estimate_year"]) for row in rows)
-    bands = {row["age_band"]: int(row["population"]) for row in rows
-             if int(row["estimate_year"]) == latest}
-    return bands["18 to 64"], bands["65 and above"]
-
-
-def _per_kent_adult(council_code: str, kent_count: int) -> float:
-    """A yearly Kent count carried to another council by adult population [INT]."""
-    return kent_count * sum(adult_population(council_code)) / sum(adult_population(KENT))
 
 
 def _iso(day: int | None) -> str:
@@ -198,7 +182,7 @@ def _council_rows(
     rng: random.Random, vocab: Vocabulary,
 ) -> dict[str, list[Row]]:
     years = (period.end - period.start + 1) / DAYS_PER_YEAR
-    outside = OutsideCld(rng, council.index, people)
+    outside = OutsideCld(rng, council.nhs_numbers, people)
     working_age, older = adult_population(council.code)
     spells = HospitalSpells(rng, vocab, period)
     spells.add_cld_histories(people)
@@ -210,13 +194,13 @@ def _council_rows(
         count = max(MINIMUM_RECORDS, expected - (linked if is_older else 0))
         spells.add_other_residents(count, older=is_older, cld=people, outside=outside)
     concerns = safeguarding_concerns(
-        rng, max(MINIMUM_RECORDS, round(_per_kent_adult(council.code, KENT_CONCERNS_PER_YEAR)
+        rng, max(MINIMUM_RECORDS, round(per_kent_adult(council.code, KENT_CONCERNS_PER_YEAR)
                                         * years * scale)),
         period, people, outside,
     )
     applications = dols_applications(
         rng, max(MINIMUM_RECORDS, round(
-            _per_kent_adult(council.code, KENT_DOLS_APPLICATIONS_PER_YEAR) * years * scale)),
+            per_kent_adult(council.code, KENT_DOLS_APPLICATIONS_PER_YEAR) * years * scale)),
         period, people, outside, vocab,
     )
     return {
@@ -234,11 +218,13 @@ def generate_person_feed_extracts(
     period_start: date = HISTORY_START,
     period_end: date = HISTORY_END,
     with_faults: bool = False,
+    councils: Sequence[str] | None = DEFAULT_SAMPLE_COUNCILS,
 ) -> list[Path]:
     """Write a HOSP_, SG_ and DOLS_ file per council that sends them; return the paths written.
 
     Arguments as for ``generate_sample_extracts``, whose people these records are about: the
-    same arguments always give byte-identical files.
+    same arguments always give byte-identical files. Only Kent sends them among the profiled
+    councils; a council with a national profile sends CLD only.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -248,7 +234,7 @@ def generate_person_feed_extracts(
     period = Period(period_start.toordinal(), period_end.toordinal())
     landing_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for council in load_councils():
+    for council in load_councils(councils):
         if not council.profile.sends_person_feeds:
             continue
         people = from_cld(build_population(council, vocab, period, scale=scale, seed=seed), vocab)

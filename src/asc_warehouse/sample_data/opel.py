@@ -14,7 +14,7 @@ import csv
 import math
 import random
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -333,9 +333,10 @@ def generate_opel_extracts(
     days: int = 28,
     seed: int = 20260331,
     escalate_on: date | None = date(2026, 3, 31),
+    councils: Collection[str] | None = None,
 ) -> list[Path]:
     """Write one OPEL file a day for ``days`` days to ``end_date``, per council with reporting
-    units; return the paths written, by council then day.
+    units (of ``councils`` only, when given); return the paths written, by council then day.
 
     ``escalate_on`` (if within the days) is a council-wide OPEL 4 day. The same arguments always
     give byte-identical files.
@@ -346,6 +347,8 @@ def generate_opel_extracts(
     first_day = end_date - timedelta(days=days - 1)
     paths = []
     for council_code, units in _units_by_council().items():
+        if councils is not None and council_code not in councils:
+            continue
         # One stream per council, so adding a council does not change another's files.
         planner = DayPlanner(random.Random(seed + zlib.crc32(council_code.encode())), units)
         for offset in range(days):

@@ -6,7 +6,7 @@ import random
 
 from asc_warehouse.ingest.nhs_number import nhs_check_digit
 from asc_warehouse.sample_data.model import Person
-from asc_warehouse.sample_data.profiles import Council
+from asc_warehouse.sample_data.profiles import Council, NhsNumberRange
 from asc_warehouse.sample_data.vocabulary import Vocabulary
 
 # fmt: off
@@ -41,25 +41,49 @@ UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 DAYS_PER_YEAR = 365.25
 
 
+# Stop well before a range runs out: about one number in eleven has no valid check digit, and
+# drawing an unused one slows down as the range fills.
+NHS_RANGE_USABLE_SHARE = 0.5
+
+
+class NhsNumberDraw:
+    """Valid, unused NHS numbers from a council's range, drawn at random."""
+
+    def __init__(self, rng: random.Random, numbers: NhsNumberRange, used: set[str]) -> None:
+        self._rng = rng
+        self._numbers = numbers
+        self._used = used
+
+    def draw(self) -> str:
+        numbers = self._numbers
+        if len(self._used) >= numbers.size * NHS_RANGE_USABLE_SHARE:
+            raise ValueError(
+                f"the synthetic NHS number range {numbers.start}-{numbers.start + numbers.size - 1}"
+                f" is half used ({len(self._used)} numbers): use a smaller scale")
+        while True:
+            first_nine = f"{numbers.start + self._rng.randrange(numbers.size):09d}"
+            check = nhs_check_digit(first_nine)
+            number = f"{first_nine}{check}"
+            if check is not None and number not in self._used:
+                self._used.add(number)
+                return number
+
+
 class PeopleFactory:
     """Makes people for one council from one random stream."""
 
     def __init__(self, rng: random.Random, vocab: Vocabulary, council: Council) -> None:
-        if council.index > 9:
-            raise ValueError("NHS number ranges are keyed on one digit: at most ten councils")
         self._rng = rng
         self._people = vocab.people
         self._districts = council.profile.postcode_districts
-        # Leading 9 keeps synthetic numbers outside the ranges issued to patients in England
-        # (4xx, 6xx, 7xx); the second digit keeps each council's numbers apart.
-        self._nhs_prefix = f"9{council.index}"
-        self._nhs_used: set[str] = set()
+        self._nhs_numbers = NhsNumberDraw(rng, council.nhs_numbers, set())
         towns = council.profile.towns
-        # Shaped like a Kent and Medway (G82) practice code; not looked up, so a code may
+        # Shaped like a practice code of the council's area; not looked up, so a code may
         # coincide with a real practice.
+        prefix = council.profile.practice_code_prefix
         codes = rng.sample(range(1, 1000), 2 * len(towns))
         self._practices = [
-            (f"{towns[i // 2]} {rng.choice(PRACTICE_SUFFIXES)}", f"G82{code:03d}")
+            (f"{towns[i // 2]} {rng.choice(PRACTICE_SUFFIXES)}", f"{prefix}{code:03d}")
             for i, code in enumerate(codes)
         ]
 
@@ -107,7 +131,7 @@ class PeopleFactory:
         practice_name, practice_code = rng.choice(self._practices)
         return Person(
             la_id=0,
-            nhs_number=self._nhs_number(),
+            nhs_number=self._nhs_numbers.draw(),
             first_name=rng.choice(first_names),
             last_name=rng.choice(SURNAMES),
             gender=gender,
@@ -119,15 +143,6 @@ class PeopleFactory:
             gp_practice_code=practice_code,
             ethnicity=self._people.ethnicity.pick(rng),
         )
-
-    def _nhs_number(self) -> str:
-        while True:
-            first_nine = f"{self._nhs_prefix}{self._rng.randrange(10**7):07d}"
-            check = nhs_check_digit(first_nine)
-            number = f"{first_nine}{check}"
-            if check is not None and number not in self._nhs_used:
-                self._nhs_used.add(number)
-                return number
 
     def _postcode(self) -> str:
         rng = self._rng

@@ -37,6 +37,8 @@ LONG_TERM_TURNOVER = 0.23
 REQUESTS_PER_PERSON = 1.1
 WORKING_AGE_SHARE = 0.3
 SECOND_CARED_FOR_SHARE = 0.12
+# Draws of a cared-for person before giving up: only people dead before the period are redrawn.
+MAX_CARED_FOR_DRAWS = 1000
 
 # The first people in long-term support cover every setting and every way a community package is
 # paid for, so that even the smallest sample exercises each branch downstream.
@@ -80,8 +82,7 @@ def build_population(
     council: Council, vocab: Vocabulary, period: Period, *, scale: float, seed: int
 ) -> list[Person]:
     """People with at least one event in the period, in LA Person Unique Identifier order."""
-    # Council codes are three digits, so each (seed, council) pair gets its own stream.
-    rng = random.Random(seed * 1000 + int(council.code))
+    rng = council.random_stream(seed)
     factory = PeopleFactory(rng, vocab, council)
     builder = HistoryBuilder(rng, vocab, ServiceFactory(rng, vocab, council), period)
     profile = council.profile
@@ -116,11 +117,7 @@ def build_population(
         people.append(person)
 
     for index in range(counts.unpaid_carers):
-        cared_for = [rng.choice(in_community)]
-        if rng.random() < SECOND_CARED_FOR_SHARE:
-            other = rng.choice(in_community)
-            if other is not cared_for[0]:
-                cared_for.append(other)
+        cared_for = choose_cared_for(rng, in_community, period)
         # The first two carers cover both carer service types (not / involving the cared-for).
         forced = (False, True)[index] if index < 2 else None
         existing = forced is None and rng.random() < 0.5
@@ -137,6 +134,31 @@ def build_population(
     people = [person for person in people if person.events]
     _assign_la_ids(rng, people)
     return people
+
+
+def choose_cared_for(rng: random.Random, in_community: list[Person], period: Period
+                     ) -> list[Person]:
+    """The people an unpaid carer cares for: one in community support, now and then two, all
+    alive when the period opens.
+
+    A history simulated from before the period can end before it (a review before the period
+    moves the person into a care home, and the new death rate draws a death before it opens):
+    such a person is drawn again, or left out as the second. Only those draws differ from a
+    plain choice, so samples without such a person are unchanged.
+    """
+    for _ in range(MAX_CARED_FOR_DRAWS):
+        first = rng.choice(in_community)
+        if latent_death(first) > period.start:
+            break
+    else:
+        raise ValueError(f"no one in community support alive on the period start among "
+                         f"{MAX_CARED_FOR_DRAWS} drawn")
+    cared_for = [first]
+    if rng.random() < SECOND_CARED_FOR_SHARE:
+        other = rng.choice(in_community)
+        if other is not first and latent_death(other) > period.start:
+            cared_for.append(other)
+    return cared_for
 
 
 def _existing_setting(rng: random.Random, person: Person, vocab: Vocabulary, period: Period) -> str:

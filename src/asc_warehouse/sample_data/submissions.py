@@ -17,6 +17,7 @@ view of it as known on the day its extract was taken:
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -179,8 +180,9 @@ def _death_on_a_later_assessment(
 
 def people_in_submission(
     people: list[Person], submission: Submission, quirks: HistoryQuirks
-) -> list[Person]:
-    """The people and events the file holds, as known on its extract date."""
+) -> Iterator[Person]:
+    """The people and events the file holds, as known on its extract date, one at a time (a
+    list of them would copy the council's whole population once more for every file)."""
     start, data_end = submission.period_start.toordinal(), submission.data_end.toordinal()
     vanished = (
         quirks.vanishing_service
@@ -188,7 +190,6 @@ def people_in_submission(
         else None
     )
     hides_late = not submission.is_resubmission and submission.data_end <= RESUBMITTED_PERIOD[1]
-    written = []
     for person in people:
         events = []
         for event in person.events:
@@ -203,5 +204,4 @@ def people_in_submission(
             events.append(event)
         if events:
             death = person.death if person.death is not None and person.death <= data_end else None
-            written.append(replace(person, events=events, death=death))
-    return written
+            yield replace(person, events=events, death=death)
