@@ -24,9 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from asc_warehouse.cli import ensure_sample_extracts
 from asc_warehouse.config import load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
+from asc_warehouse.sample_data import (
+    generate_opel_extracts,
+    generate_person_feed_extracts,
+    generate_sample_extracts,
+)
 
 
 def _timed(steps: dict[str, float], name: str, action: Callable[[], Any]) -> Any:
@@ -70,9 +74,14 @@ def main() -> None:
         "ASC_LANDING_DIR": str(workdir / "landing"),
         "ASC_WAREHOUSE_DIR": str(workdir / "warehouse"),
         "ASC_SAMPLE_MODE": "1",
+        # Just written by this script: nothing is still being copied in.
+        "ASC_LANDING_SETTLE_MINUTES": "0",
         "GX_ANALYTICS_ENABLED": "false",
     })
-    ensure_sample_extracts(arguments.scale)
+    landing = workdir / "landing"
+    generate_sample_extracts(landing, scale=arguments.scale, with_faults=True)
+    generate_person_feed_extracts(landing, scale=arguments.scale, with_faults=True)
+    generate_opel_extracts(landing)
     print(f"scale {arguments.scale}, {os.cpu_count()} cores, {platform.platform()}, "
           f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}")
     first = night("night-1", lambda: nightly.build_marts("night-1"))
