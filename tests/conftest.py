@@ -14,8 +14,9 @@ from asc_warehouse.config import Settings, load_settings
 TEST_KEY = "test-key-not-for-real-data"
 
 # Airflow reads its home when first imported: keep test runs away from ~/airflow and the
-# project's own .airflow folder.
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="asc-airflow-"))
+# project's own .airflow folder. The folder is removed when the test process exits.
+_AIRFLOW_HOME = tempfile.TemporaryDirectory(prefix="asc-airflow-")
+os.environ.setdefault("AIRFLOW_HOME", _AIRFLOW_HOME.name)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
