@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint-sql benchmark clean
+.PHONY: run test lint-sql clean
 
 # sqlfluff renders the models with dbt, and some models read seeds while compiling: lint against
 # a scratch file holding the seeds only, never the warehouse.
