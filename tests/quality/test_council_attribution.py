@@ -196,3 +196,50 @@ def test_every_committed_expectation_has_a_per_council_rule(path: Path) -> None:
                  for e in suite.expectations]
     for expectation, kwargs in zip(suite.expectations, arguments, strict=True):
         assert aggregate_sql(expectation["type"], kwargs)
+
+
+def test_one_failing_column_pair_does_not_hide_another(tmp_path: Path) -> None:
+    """Hand-worked: Kent's row breaks a > b; the row with no council breaks c > d, which no
+    council's rows account for, so the table as a whole fails c > d (and only that)."""
+    path = tmp_path / "build.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.pairs as select * from (values "
+                    "('820', 1, 2, 5, 1), ('821', 3, 2, 5, 1), (null, 3, 2, 1, 5)) "
+                    "t(council_code, a, b, c, d)")
+    suites = _write_suites(tmp_path / "expectations", {"marts_pairs": {
+        "meta": {"asc": {"table": "marts.pairs", "severity": "warning"}},
+        "expectations": [
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+            {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+             "kwargs": {"column_A": "a", "column_B": "b"}},
+            {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+             "kwargs": {"column_A": "c", "column_B": "d"}},
+        ],
+    }})
+    results = validation.validate_schema(path, "marts", directory=suites)
+    assert [(r.council_code, [c.success for c in r.checks]) for r in results] == [
+        ("820", [True, False, True]), ("821", [True, True, True]), (None, [False])]
+    assert results[-1].checks[0].unexpected_count == 1
+
+
+def test_gx_results_are_kept_in_the_suite_order(tmp_path: Path) -> None:
+    """GX reorders its results (pairs first); each check is the suite's expectation at its index."""
+    path = _events_build(tmp_path)
+    suite = validation.SuiteFile("s", "raw.test_events", "warning", {"expectations": [
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "n"}},
+        {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+         "kwargs": {"column_A": "n", "column_B": "source_row_number"}},
+        {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+         "kwargs": {"column_A": "source_row_number", "column_B": "n", "or_equal": True}},
+    ]})
+    whole = validation.run_suite(path, suite)
+    # (n, source_row_number): Kent (1, 2), (2, 3); Medway (3, 2), (4, 3). n > row fails on
+    # Kent's two rows, row >= n on Medway's two.
+    assert [(c.expectation, c.success, c.unexpected_count) for c in whole.checks] == [
+        ("expect_table_row_count_to_be_between", True, None),
+        ("expect_column_values_to_not_be_null", True, 0),
+        ("expect_column_pair_values_a_to_be_greater_than_b", False, 2),
+        ("expect_column_pair_values_a_to_be_greater_than_b", False, 2),
+    ]

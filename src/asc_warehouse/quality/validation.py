@@ -29,7 +29,7 @@ from asc_warehouse.ingest.cld_schema import cld_fields
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.ingest.person_feeds import feed_code_list
 from asc_warehouse.ingest.quarantine_rules import is_known_code
-from asc_warehouse.quality.council_attribution import ROW_COUNT, council_verdicts
+from asc_warehouse.quality.council_attribution import ROW_COUNT, council_verdicts, resolved
 from asc_warehouse.quality.data_docs import DataDocsRun
 from asc_warehouse.quality.gx_duckdb import validate_in_duckdb
 
@@ -183,12 +183,13 @@ def run_suite(
 
     With a council code, only that council's rows are checked; without, every row is.
     """
+    parameters = resolve_parameters(suite)
     outcome = validate_in_duckdb(
         database_path,
         f"select * from {suite.table}{_where(suite, council_code)}",
         suite.name,
         suite.expectations,
-        resolve_parameters(suite),
+        parameters,
         data_docs=data_docs,
         data_docs_batch=council_code,
         reportable=is_known_code,
@@ -205,11 +206,36 @@ def run_suite(
             observed_value=_observed(result.result),
             unexpected_count=result.result.get("unexpected_count"),
         )
-        for result in outcome.results
+        for result in _in_suite_order(suite, parameters, outcome.results)
     ]
     return SuiteResult(
         suite.name, suite.table, council_code, suite.severity, bool(outcome.success), checks
     )
+
+
+def _in_suite_order(
+    suite: SuiteFile, parameters: dict[str, list[str]], results: list[Any],
+) -> list[Any]:
+    """GX's results put back in the suite's order (GX reorders them), each matched on its type
+    and full arguments: the i-th check is the suite's i-th expectation, also for expectations
+    with no column (column pairs) that would otherwise look alike."""
+    wanted = [(e["type"], resolved(e.get("kwargs", {}), parameters)) for e in suite.expectations]
+    ordered: list[Any] = [None] * len(wanted)
+    for result in results:
+        config = result.expectation_config
+        index = next(
+            (i for i, (kind, kwargs) in enumerate(wanted) if ordered[i] is None
+             and kind == config.type
+             and all(config.kwargs.get(key) == value for key, value in kwargs.items())),
+            None,
+        )
+        if index is None:
+            raise ValueError(f"{suite.name}: GX returned a result for no expectation of the "
+                             f"suite ({config.type})")
+        ordered[index] = result
+    if any(result is None for result in ordered):
+        raise ValueError(f"{suite.name}: GX returned no result for some expectations")
+    return ordered
 
 
 def has_council_rows(database_path: Path, table: str) -> bool:
@@ -252,12 +278,10 @@ def by_council(database_path: Path, suite: SuiteFile, whole: SuiteResult) -> lis
         ]
         results.append(SuiteResult(suite.name, suite.table, council, suite.severity,
                                    all(check.success for check in checks), checks))
+    # The checks of ``whole`` are in the suite's order (``run_suite``): matched by index.
     unexplained = [
-        check for check in whole.failed
-        if all(verdict[index][0] for verdict in verdicts.values()
-               for index, expectation in enumerate(suite.expectations)
-               if (expectation["type"], expectation.get("kwargs", {}).get("column"))
-               == (check.expectation, check.column))
+        check for index, check in enumerate(whole.checks)
+        if not check.success and all(verdict[index][0] for verdict in verdicts.values())
     ]
     if unexplained:
         results.append(SuiteResult(suite.name, suite.table, None, suite.severity, False,
