@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -11,7 +12,7 @@ import pytest
 from asc_warehouse.alerts.data_quality import check_alerts
 from asc_warehouse.ingest.cld import ensure_schema
 from asc_warehouse.quality import validation
-from asc_warehouse.quality.council_attribution import aggregate_sql, council_verdicts, resolved
+from asc_warehouse.quality.council_attribution import ROW_COUNT, council_verdicts, resolved
 from asc_warehouse.quality.validation import has_council_rows
 
 KENT_FILE = "CLD_820_20240401_20260331_R2.csv"
@@ -186,16 +187,164 @@ def test_an_empty_table_is_checked_whole(tmp_path: Path) -> None:
     assert not has_council_rows(path, "main.u")
 
 
-@pytest.mark.parametrize("path", sorted(validation.EXPECTATIONS_DIR.glob("*.json")),
-                         ids=lambda path: path.stem)
-def test_every_committed_expectation_has_a_per_council_rule(path: Path) -> None:
-    """A suite checked per council must only hold expectation types judged per council, or
-    its night would stop on the ValueError instead of reporting."""
-    suite = validation.load_suite(path)
-    arguments = [resolved(e.get("kwargs", {}), validation.resolve_parameters(suite))
+COMMITTED_SUITES = sorted(validation.EXPECTATIONS_DIR.glob("*.json"))
+BETWEEN = "expect_column_values_to_be_between"
+LENGTHS = "expect_column_value_lengths_to_be_between"
+PAIR = "expect_column_pair_values_a_to_be_greater_than_b"
+
+
+def _columns(kwargs: dict) -> list[str]:
+    return [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+
+
+def _column_type(column: str, arguments: list[tuple[str, dict]]) -> str:
+    """boolean for a set of booleans, double for a number, varchar for text."""
+    for kind, kwargs in arguments:
+        if column in _columns(kwargs) and kind == "expect_column_values_to_be_in_set":
+            values = kwargs["value_set"]
+            if values and isinstance(values[0], bool):
+                return "boolean"
+            if values and isinstance(values[0], str):
+                return "varchar"
+            return "double"
+    numeric = any(column in _columns(kwargs) and kind in (BETWEEN, PAIR)
+                  for kind, kwargs in arguments)
+    return "double" if numeric else "varchar"
+
+
+def _candidates(column: str, column_type: str, arguments: list[tuple[str, dict]]) -> list:
+    """Values of the column that pass, then values that break, its expectations."""
+    good, bad = [], []
+    for kind, kwargs in arguments:
+        if column not in _columns(kwargs):
+            continue
+        if kind == "expect_column_values_to_be_in_set":
+            good.append(kwargs["value_set"][0])
+            bad.append({"boolean": not kwargs["value_set"][0], "double": -999.0,
+                        "varchar": "not a code"}[column_type])
+        elif kind == "expect_column_values_to_not_be_null":
+            bad.append(None)
+        elif kind == BETWEEN:
+            low, high = kwargs.get("min_value"), kwargs.get("max_value")
+            good.append(low if low is not None else high)
+            bad.append(low - 1 if low is not None else high + 1)
+        elif kind == LENGTHS:
+            low, high = kwargs.get("min_value"), kwargs.get("max_value")
+            good.append("a" * (low if low is not None else high))
+            bad.append("a" * (low - 1) if low else "a" * (high + 1))
+        elif kind == "expect_column_values_to_match_regex":
+            good.append("2024-04-01")
+            bad.append("01/04/2024")
+        elif kind == PAIR:
+            good.append(2.0 if column == kwargs["column_A"] else 1.0)
+            bad.append(0.0 if column == kwargs["column_A"] else 3.0)
+    if column_type == "double":
+        good = [float(v) for v in good if isinstance(v, int | float)]
+        bad = [v if v is None else float(v) for v in bad if v is None or isinstance(v, int | float)]
+    return (good or ["x"] if column_type == "varchar" else good or [1.0]) + bad
+
+
+def _where_column(where: str | None) -> tuple[str, str, object] | None:
+    """The column a committed suite's ``where`` names, its type and a value it selects."""
+    if not where:
+        return None
+    if match := re.fullmatch(r"(\w+) = '([^']*)'", where):
+        return match[1], "varchar", match[2]
+    if match := re.fullmatch(r"(\w+) <> '([^']*)'", where):
+        return match[1], "varchar", match[2] + " not"
+    if re.fullmatch(r"\w+", where):
+        return where, "boolean", True
+    raise AssertionError(f"unforeseen where: {where}")
+
+
+def _suite_table(path: Path, suite: validation.SuiteFile, councils: list[str]) -> None:
+    """The suite's table, three rows per council: the first council's rows take each column's
+    first (passing) value, the others a mix of passing and breaking values."""
+    arguments = [(e["type"], resolved(e.get("kwargs", {}), validation.resolve_parameters(suite)))
                  for e in suite.expectations]
-    for expectation, kwargs in zip(suite.expectations, arguments, strict=True):
-        assert aggregate_sql(expectation["type"], kwargs)
+    columns = sorted({c for _, kwargs in arguments for c in _columns(kwargs)} - {"council_code"})
+    types = {c: _column_type(c, arguments) for c in columns}
+    pools = {c: _candidates(c, types[c], arguments) for c in columns}
+    selected = _where_column(suite.where)
+    schema, table = suite.table.split(".")
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create schema if not exists {schema}")
+        definitions = ", ".join(f'"{c}" {types[c]}' for c in columns)
+        extra = f', "{selected[0]}" {selected[1]}' if selected else ""
+        con.execute(f"create table {schema}.{table} (council_code varchar, {definitions}{extra})")
+        for number, council in enumerate(councils):
+            for row in range(3):
+                values = [council] + [
+                    pools[c][0] if number == 0
+                    else pools[c][(row * 7 + number * 3 + position) % len(pools[c])]
+                    for position, c in enumerate(columns)
+                ] + ([selected[2]] if selected else [])
+                con.execute(f"insert into {schema}.{table} values "
+                            f"({', '.join('?' for _ in values)})", values)
+
+
+@pytest.mark.parametrize("path", [p for p in COMMITTED_SUITES
+                                  if validation.load_suite(p).per_council],
+                         ids=lambda path: path.stem)
+def test_per_council_verdicts_agree_with_one_gx_run_per_council(
+    tmp_path: Path, path: Path,
+) -> None:
+    """For each committed suite checked per council, on a three-council table: every council's
+    verdicts from the one GX pass equal those of GX run on that council's rows alone."""
+    suite = validation.load_suite(path)
+    councils = ["820", "821", "822"]
+    build = tmp_path / "build.duckdb"
+    _suite_table(build, suite, councils)
+    told = {r.council_code: [c.success for c in r.checks]
+            for r in validation.validate_suite(build, suite) if r.council_code}
+    alone = {council: [c.success for c in validation.run_suite(build, suite, council).checks]
+             for council in councils}
+    assert told == alone
+
+
+def _breaking_rows(kind: str, kwargs: dict) -> tuple[str, list[list]]:
+    """A table definition and rows that break one expectation."""
+    columns = _columns(kwargs)
+    arguments = [(kind, kwargs)]
+    column_type = _column_type(columns[0], arguments) if columns else "varchar"
+    if kind == "expect_column_values_to_be_unique":
+        return f'"{columns[0]}" {column_type}', [["x"], ["x"]]
+    if kind == PAIR:
+        return f'"{columns[0]}" double, "{columns[1]}" double', [[0.0, 3.0]]
+    return f'"{columns[0]}" {column_type}', [[_candidates(columns[0], column_type,
+                                                           arguments)[-1]]]
+
+
+@pytest.mark.parametrize("path", COMMITTED_SUITES, ids=lambda path: path.stem)
+def test_every_committed_expectation_has_a_per_council_rule(path: Path, tmp_path: Path) -> None:
+    """Each per-council rule of a committed suite, run on a council's rows built to break the
+    expectation, fails that council and counts its breaking rows (a row count: no rows selected,
+    so none counted)."""
+    suite = validation.load_suite(path)
+    parameters = validation.resolve_parameters(suite)
+    build = tmp_path / "t.duckdb"
+    for index, expectation in enumerate(suite.expectations):
+        kind = expectation["type"]
+        kwargs = resolved(expectation.get("kwargs", {}), parameters)
+        table = f"t{index}"
+        if "council_code" in _columns(kwargs):
+            # A row breaking a rule on its council code belongs to no council: GX's failure
+            # stays the table's (test_a_failure_no_council_accounts_for_stays_...).
+            continue
+        if kind == ROW_COUNT:
+            definition, rows, where, expected = "n integer", [[1]], "false", 0
+        else:
+            definition, rows = _breaking_rows(kind, kwargs)
+            where, expected = "", len(rows)
+        with duckdb.connect(str(build)) as con:
+            con.execute(f"create table {table} (council_code varchar, {definition})")
+            for row in rows:
+                con.execute(f"insert into {table} values ('820', {', '.join('?' for _ in row)})",
+                            row)
+        verdicts = council_verdicts(build, table, where, [expectation], parameters,
+                                    lambda value: False)
+        assert [(success, measured) for success, measured, _ in verdicts["820"]] == [
+            (False, expected)], (kind, kwargs)
 
 
 def test_one_failing_column_pair_does_not_hide_another(tmp_path: Path) -> None:
@@ -242,4 +391,30 @@ def test_gx_results_are_kept_in_the_suite_order(tmp_path: Path) -> None:
         ("expect_column_values_to_not_be_null", True, 0),
         ("expect_column_pair_values_a_to_be_greater_than_b", False, 2),
         ("expect_column_pair_values_a_to_be_greater_than_b", False, 2),
+    ]
+
+
+def test_an_expectation_gx_passed_passes_for_every_council(tmp_path: Path) -> None:
+    """Hand-worked: a suite of Release 1 rows; only Kent sent any. GX passed the row count
+    (1 row) over the table, so Medway passes it too, with its own figure (0 rows); Kent's
+    'X' breaks the code list GX failed, and only Kent fails it."""
+    path = tmp_path / "build.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.coded as select * from (values ('820', 'R1', 'X'), "
+                    "('821', 'R2', 'A')) t(council_code, release, code)")
+    suites = _write_suites(tmp_path / "expectations", {"marts_coded": {
+        "meta": {"asc": {"table": "marts.coded", "severity": "blocking",
+                         "where": "release = 'R1'"}},
+        "expectations": [
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+            {"type": "expect_column_values_to_be_in_set",
+             "kwargs": {"column": "code", "value_set": ["A"]}},
+        ],
+    }})
+    results = validation.validate_schema(path, "marts", directory=suites)
+    assert [(r.council_code, [(c.success, c.observed_value, c.unexpected_count)
+                              for c in r.checks]) for r in results] == [
+        ("820", [(True, "1", None), (False, "values not shown (not known codes)", 1)]),
+        ("821", [(True, "0", None), (True, None, 0)]),
     ]

@@ -1,13 +1,17 @@
 """Which council's rows broke which check: one validation pass per suite, results per council.
 
 GX validates each suite once, over every council's rows: at 153 councils, one run per council
-and suite cost about 15 minutes whatever the data's size. Each expectation's verdict for each
-council is then worked out in one grouped SQL query over the suite's table (``council_results``),
-so results, alerts and pages still name the council whose extract broke the rule.
+and suite cost about 15 minutes whatever the data's size. GX's pass decides what passed: an
+expectation it passed passes for every council. Each expectation it failed (and each council's
+row count) is then judged per council in one grouped SQL query over the suite's table
+(``council_verdicts``), so results, alerts and pages still name the council whose extract broke
+the rule.
 
-The per-council verdicts follow GX's own rule for each expectation type. GX's verdict over all
-the rows is not overruled: an expectation GX failed that no single council fails (a value that
-repeats across councils, say) is kept as a failure of the table as a whole (council None).
+The per-council verdicts follow GX's own rule for each expectation type
+(tests/quality/test_council_attribution.py compares them with GX run on each council's rows).
+GX's verdict over all the rows is not overruled: an expectation GX failed that no single council
+fails (a value that repeats across councils, say) is kept as a failure of the table as a whole
+(council None).
 """
 
 from __future__ import annotations

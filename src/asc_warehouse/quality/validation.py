@@ -259,29 +259,39 @@ def has_council_rows(database_path: Path, table: str) -> bool:
 def by_council(database_path: Path, suite: SuiteFile, whole: SuiteResult) -> list[SuiteResult]:
     """The result of one pass over every council's rows, told per council.
 
-    Each council gets every expectation's verdict on its own rows (``council_attribution``);
-    a failure of GX's pass that no council's rows account for stays a failure of the table
-    as a whole.
+    GX's pass decides what passed: an expectation it passed over every row passes for every
+    council. Only the expectations it failed are judged again on each council's rows
+    (``council_attribution``), to name the councils whose rows broke them, together with each
+    council's row count (its figure). A failure GX found that no council's rows account for
+    stays a failure of the table as a whole.
     """
+    judged = [index for index, (expectation, check)
+              in enumerate(zip(suite.expectations, whole.checks, strict=True))
+              if not check.success or expectation["type"] == ROW_COUNT]
     verdicts = council_verdicts(
-        database_path, suite.table, suite.where or "", suite.expectations,
-        resolve_parameters(suite), is_known_code,
+        database_path, suite.table, suite.where or "",
+        [suite.expectations[index] for index in judged], resolve_parameters(suite),
+        is_known_code,
     )
     results = []
     for council, verdict in verdicts.items():
-        checks = [
-            CheckResult(suite.name, suite.table, council, suite.severity, expectation["type"],
-                        expectation.get("kwargs", {}).get("column"), success, observed,
-                        None if expectation["type"] == ROW_COUNT else unexpected)
-            for expectation, (success, unexpected, observed)
-            in zip(suite.expectations, verdict, strict=True)
-        ]
+        council_judged = dict(zip(judged, verdict, strict=True))
+        checks = []
+        for index, (expectation, gx_check) in enumerate(
+                zip(suite.expectations, whole.checks, strict=True)):
+            success, unexpected, observed = council_judged.get(index, (True, 0, None))
+            checks.append(CheckResult(
+                suite.name, suite.table, council, suite.severity, expectation["type"],
+                gx_check.column, success or gx_check.success, observed,
+                None if expectation["type"] == ROW_COUNT else unexpected,
+            ))
         results.append(SuiteResult(suite.name, suite.table, council, suite.severity,
                                    all(check.success for check in checks), checks))
     # The checks of ``whole`` are in the suite's order (``run_suite``): matched by index.
     unexplained = [
-        check for index, check in enumerate(whole.checks)
-        if not check.success and all(verdict[index][0] for verdict in verdicts.values())
+        whole.checks[index] for position, index in enumerate(judged)
+        if not whole.checks[index].success
+        and all(verdict[position][0] for verdict in verdicts.values())
     ]
     if unexplained:
         results.append(SuiteResult(suite.name, suite.table, None, suite.severity, False,
