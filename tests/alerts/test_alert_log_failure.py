@@ -161,3 +161,29 @@ def test_a_readable_log_still_groups_repeats_when_it_cannot_be_written(
     assert [alert.source for alert in result.repeats] == ["CLD_820_20240401_20260331_R2.csv"]
     assert [alert["source"] for alert in hook.bodies()[1]["alerts"]] == [
         str(alert_log_path(settings.warehouse_dir)), "other.csv"]
+
+
+def test_a_late_log_failure_names_the_channels_that_failed_to_deliver(
+    settings, smtp_server: SMTPServer, webhook: Callable[..., Receiver],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The delivery lines (the only record of the webhook's failure) cannot be written, so
+    the late alert, sent by e-mail, names the webhook; e-mail delivered and is not named."""
+    hook = webhook(status=500)
+    _channels(monkeypatch, smtp_server, hook)
+    log = alert_log_path(settings.warehouse_dir)
+
+    def fill_then_write(*args: Any, **kwargs: Any) -> None:
+        _fill_the_log_disk(monkeypatch, log)
+        write_deliveries(*args, **kwargs)
+
+    monkeypatch.setattr("asc_warehouse.alerts.log._write_deliveries", fill_then_write)
+    result = record_alerts(settings.warehouse_dir, [_alert()])
+    night, late = [mail.get_body(preferencelist=("plain",)).get_content()
+                   for mail in received(smtp_server)]
+
+    assert read_deliveries(settings.warehouse_dir) == []
+    assert "extract file accepted" in night
+    assert "These channels failed to deliver them and it is not on record: webhook;" in late
+    assert "clear the failed task" not in late
+    assert sorted(error.channel for error in result.errors) == ["alert log", "webhook", "webhook"]

@@ -11,7 +11,12 @@ The log ``<warehouse>/alerts.jsonl`` is always written; the other channels are a
 environment variables (``ASC_ALERT_*``). A channel that fails is recorded and never raised: a
 mail server being down must not fail the run or stop the other channels. Nor does the log: when
 it cannot be written (a full or read-only warehouse volume) every channel is still tried, and a
-blocking alert ``alert log written`` goes out with the others and to the task log.
+blocking alert ``alert log written`` goes out with the others and to the task log. No task fails
+for it, and the alerts sent are not on record: until the log can be written again, a retried
+task or the next intraday run sends them again (they cannot be told apart from new ones). If
+only the delivery lines could not be written, the alert names the channels that failed to
+deliver: with no ``channel_error`` line on record, those alerts would otherwise count as
+delivered and never be sent again.
 
 Log lines
 ---------
@@ -332,19 +337,32 @@ def _readable_records(path: Path) -> list[dict[str, Any]]:
         return []
 
 
-def _log_write_failed(path: Path, error: OSError, run_id: str | None) -> Alert:
-    """The alert that says the log failed: sent on every channel, never only logged."""
+def _log_write_failed(
+    path: Path, error: OSError, run_id: str | None, failed_channels: list[str] | None = None,
+) -> Alert:
+    """The alert that says the log failed: sent on every channel, never only logged.
+
+    ``failed_channels``: the channels that could not deliver tonight's alerts, when the lines
+    saying so could not be written (named here, or nothing would say they were not delivered).
+    """
     cause = error.strerror or type(error).__name__
     logger.error("%s: the alert log %s could not be written (%s); the alerts are still sent",
                  LOG_WRITE_CHECK, path, cause)
+    undelivered = (
+        f" These channels failed to deliver them and it is not on record: "
+        f"{', '.join(failed_channels)}; they will not be sent again." if failed_channels else "")
     return Alert(
         severity="blocking", source=str(path), check=LOG_WRITE_CHECK,
         message=f"The alert log {path} could not be written ({cause}). Tonight's alerts are "
-                "sent but not on record, so tomorrow's may repeat them.",
+                "sent but not on record, so a retry or the next run may send them again."
+                + undelivered,
         run_id=run_id, observed=cause, expected="the alert log appended to",
         details=str(path),
-        what_to_do="Free space on, or make writable, the warehouse volume, then clear the "
-                   "failed task to run the night again.",
+        what_to_do="Free space on, or make writable, the warehouse volume. No task failed for "
+                   "this: until the log can be written, retries and intraday runs send their "
+                   "alerts again."
+                   + (" Pass tonight's alerts on from a channel that delivered them to the "
+                      "readers of the failed ones." if failed_channels else ""),
     )
 
 
@@ -396,7 +414,9 @@ def record_alerts(
         _write_deliveries(path, delivery_lines)
     except OSError as error:
         # The alerts went out; the log's failure still has to reach someone.
-        late_failure = _log_write_failed(path, error, run_id)
+        failed_channels = [line["channel"] for line in delivery_lines
+                           if line["status"] == "failed"]
+        late_failure = _log_write_failed(path, error, run_id, failed_channels)
         result.errors.append(ChannelError(LOG_CHANNEL, late_failure.message))
         result.log_failed = True
         _deliver([_unlogged(late_failure)], config, result)
