@@ -27,7 +27,11 @@ from asc_warehouse.alerts.messages import (
     site_link,
 )
 from asc_warehouse.config import EXPECTATIONS_DIR
-from asc_warehouse.quality.council_attribution import resolved, unexpected_condition
+from asc_warehouse.quality.council_attribution import (
+    quote_literal,
+    resolved,
+    unexpected_condition,
+)
 from asc_warehouse.quality.validation import (
     BLOCKING,
     CheckResult,
@@ -52,10 +56,6 @@ class ColumnFault:
     rows: int
     first_rows: list[int]
     values: list[tuple[str, int]]
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _expectation(suite: SuiteFile, check: CheckResult) -> dict[str, Any]:
@@ -115,7 +115,7 @@ def column_faults(
     if suite.where:
         filters.append(f"({suite.where})")
     if council_code is not None:
-        filters.append(f"council_code = {_quote(council_code)}")
+        filters.append(f"council_code = {quote_literal(council_code)}")
     where = " and ".join(filters)
     files = con.execute(
         f"""

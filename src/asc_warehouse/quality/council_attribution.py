@@ -23,22 +23,22 @@ from typing import Any
 
 import duckdb
 
+from asc_warehouse.ingest.row_values import quoted as quote_column
+
 ROW_COUNT = "expect_table_row_count_to_be_between"
 UNIQUE = "expect_column_values_to_be_unique"
 # Distinct unexpected values looked at for a council's result; at most five known codes shown.
 VALUES_EXAMINED = 50
 VALUES_SHOWN = 5
+# What a check result says when every value that broke it might identify someone.
 VALUES_NOT_SHOWN = "values not shown (not known codes)"
 
 
 def quote_literal(value: Any) -> str:
+    """SQL literal of a value: text quoted (quotes doubled), numbers as written."""
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     return str(value)
-
-
-def quote_column(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def resolved(kwargs: Mapping[str, Any], parameters: Mapping[str, list[str]]) -> dict[str, Any]:

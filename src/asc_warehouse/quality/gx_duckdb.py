@@ -71,6 +71,8 @@ import duckdb_engine
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL
 
+from asc_warehouse.ingest.row_values import quoted as quote_column
+
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
     from great_expectations.core.run_identifier import RunIdentifier
@@ -109,8 +111,8 @@ SUPPORTED_EXPECTATION_TYPES = frozenset(
 # NULL, which GX's SQL does not count as unexpected, while its pandas path does (float) or
 # raises (nullable integers). Rows GX keeps under each ``ignore_row_if`` and cannot judge:
 PAIR_ROWS_GX_CANNOT_JUDGE = {
-    "both_values_are_missing": '("{a}" is null) <> ("{b}" is null)',
-    "neither": '"{a}" is null or "{b}" is null',
+    "both_values_are_missing": "({a} is null) <> ({b} is null)",
+    "neither": "{a} is null or {b} is null",
     "either_value_is_missing": None,  # GX drops every row with a NULL: nothing to judge
 }
 
@@ -223,7 +225,7 @@ def _pair_rows_gx_cannot_judge(
     template = PAIR_ROWS_GX_CANNOT_JUDGE.get(ignore_row_if)
     if template is None:
         return 0
-    quoted = {key: str(kwargs[f"column_{key.upper()}"]).replace('"', '""') for key in "ab"}
+    quoted = {key: quote_column(str(kwargs[f"column_{key.upper()}"])) for key in "ab"}
     condition = template.format(**quoted)
     # The newline keeps ")" out of a trailing "--" comment in the query.
     row = connection.execute(f"select count(*) from ({query}\n) as q where {condition}").fetchone()

@@ -29,7 +29,13 @@ from asc_warehouse.ingest.cld_schema import cld_fields
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.ingest.person_feeds import feed_code_list
 from asc_warehouse.ingest.quarantine_rules import is_known_code
-from asc_warehouse.quality.council_attribution import ROW_COUNT, council_verdicts, resolved
+from asc_warehouse.quality.council_attribution import (
+    ROW_COUNT,
+    VALUES_NOT_SHOWN,
+    council_verdicts,
+    quote_literal,
+    resolved,
+)
 from asc_warehouse.quality.data_docs import DataDocsRun
 from asc_warehouse.quality.gx_duckdb import validate_in_duckdb
 
@@ -151,10 +157,6 @@ def resolve_parameters(suite: SuiteFile) -> dict[str, list[str]]:
     return parameters
 
 
-# What a check result says when every value that broke it might identify someone.
-VALUES_NOT_SHOWN = "values not shown (not known codes)"
-
-
 def _observed(result: dict[str, Any]) -> str | None:
     """The observed value, or up to five unexpected values that are known codes."""
     if "observed_value" in result:
@@ -169,7 +171,7 @@ def _observed(result: dict[str, Any]) -> str | None:
 def _where(suite: SuiteFile, council_code: str | None = None) -> str:
     conditions = [suite.where] if suite.where else []
     if council_code is not None:
-        conditions.append(f"council_code = '{council_code.replace(chr(39), chr(39) * 2)}'")
+        conditions.append(f"council_code = {quote_literal(council_code)}")
     return f" where {' and '.join(conditions)}" if conditions else ""
 
 
