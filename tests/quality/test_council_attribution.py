@@ -418,3 +418,26 @@ def test_an_expectation_gx_passed_passes_for_every_council(tmp_path: Path) -> No
         ("820", [(True, "1", None), (False, "values not shown (not known codes)", 1)]),
         ("821", [(True, "0", None), (True, None, 0)]),
     ]
+
+
+def test_the_values_shown_are_each_councils_own(tmp_path: Path) -> None:
+    """Hand-worked, code list ['A']; known codes are single capitals. Kent (820): six known
+    codes B..G break it, five shown. Medway (821): 'C' and the unknown 'zz', 'C' shown. Surrey
+    (936): fifty unknown values '000'..'049' sort before its known 'B', so the fifty values
+    examined hold no known code. Essex (881): passes, nothing shown."""
+    path = tmp_path / "t.duckdb"
+    rows = ([("820", code) for code in "BCDEFG"] + [("821", "C"), ("821", "zz")]
+            + [("936", f"{n:03d}") for n in range(50)] + [("936", "B"), ("881", "A")])
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table t (council_code varchar, code varchar)")
+        con.executemany("insert into t values (?, ?)", rows)
+    verdicts = council_verdicts(
+        path, "t", "", [{"type": "expect_column_values_to_be_in_set",
+                         "kwargs": {"column": "code", "value_set": ["A"]}}],
+        {}, lambda value: isinstance(value, str) and len(value) == 1 and value.isupper())
+    assert verdicts == {
+        "820": [(False, 6, '["B", "C", "D", "E", "F"]')],
+        "821": [(False, 2, '["C"]')],
+        "881": [(True, 0, None)],
+        "936": [(False, 51, "values not shown (not known codes)")],
+    }

@@ -107,16 +107,25 @@ def _succeeds(expectation: str, kwargs: Mapping[str, Any], measured: int) -> boo
 
 
 def _shown_values(
-    con: duckdb.DuckDBPyConnection, source: str, council: str, column: str, condition: str,
+    con: duckdb.DuckDBPyConnection, source: str, column: str, condition: str,
     reportable: Callable[[object], bool],
-) -> str:
-    values = con.execute(
-        f"select distinct {quote_column(column)} from {source} "
-        f"where council_code = ? and ({condition}) order by 1 limit {VALUES_EXAMINED}",
-        [council],
+) -> dict[str, str]:
+    """Council -> the unexpected values shown for it, from one scan over every council: the
+    first ``VALUES_EXAMINED`` distinct unexpected values of each council, of which at most
+    ``VALUES_SHOWN`` known codes are shown."""
+    rows = con.execute(
+        f"select council_code, value from (select distinct council_code, "
+        f"{quote_column(column)} as value from {source} where council_code is not null "
+        f"and ({condition})) qualify row_number() over (partition by council_code "
+        f"order by value) <= {VALUES_EXAMINED} order by council_code, value"
     ).fetchall()
-    shown = [value for (value,) in values if reportable(value)][:VALUES_SHOWN]
-    return json.dumps(shown, default=str) if shown else VALUES_NOT_SHOWN
+    examined: dict[str, list[object]] = {}
+    for council, value in rows:
+        examined.setdefault(str(council), []).append(value)
+    shown = {council: [value for value in values if reportable(value)][:VALUES_SHOWN]
+             for council, values in examined.items()}
+    return {council: json.dumps(values, default=str) for council, values in shown.items()
+            if values}
 
 
 def council_verdicts(
@@ -154,18 +163,28 @@ def council_verdicts(
             f"from (select distinct council_code from {table} where council_code is not null) "
             "councils left join counted using (council_code) order by 1"
         ).fetchall()
-        for council, *measured in rows:
-            council_verdict = []
-            for expectation, kwargs, value in zip(expectations, arguments, measured,
-                                                   strict=True):
-                success = _succeeds(expectation["type"], kwargs, int(value))
-                observed: str | None = None
-                if expectation["type"] == ROW_COUNT:
-                    observed = json.dumps(int(value))
-                elif not success and kwargs.get("column"):
-                    condition = unexpected_condition(expectation["type"], kwargs)
-                    observed = (_shown_values(con, source, council, kwargs["column"], condition,
-                                              reportable) if condition else VALUES_NOT_SHOWN)
-                council_verdict.append((success, int(value), observed))
-            verdicts[str(council)] = council_verdict
+        measured_by_council = {str(council): [int(value) for value in measured]
+                               for council, *measured in rows}
+        succeeded = {council: [_succeeds(e["type"], kw, value) for e, kw, value
+                               in zip(expectations, arguments, measured, strict=True)]
+                     for council, measured in measured_by_council.items()}
+        shown: dict[int, dict[str, str]] = {}
+        for index, (expectation, kwargs) in enumerate(zip(expectations, arguments, strict=True)):
+            condition = (unexpected_condition(expectation["type"], kwargs)
+                         if kwargs.get("column") else None)
+            if condition and not all(success[index] for success in succeeded.values()):
+                shown[index] = _shown_values(con, source, kwargs["column"], condition,
+                                             reportable)
+    for council, measured in measured_by_council.items():
+        council_verdict = []
+        for index, (expectation, kwargs, value) in enumerate(
+                zip(expectations, arguments, measured, strict=True)):
+            success = succeeded[council][index]
+            observed: str | None = None
+            if expectation["type"] == ROW_COUNT:
+                observed = json.dumps(value)
+            elif not success and kwargs.get("column"):
+                observed = shown.get(index, {}).get(council, VALUES_NOT_SHOWN)
+            council_verdict.append((success, value, observed))
+        verdicts[council] = council_verdict
     return verdicts
