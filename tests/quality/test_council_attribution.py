@@ -187,6 +187,17 @@ def test_an_empty_table_is_checked_whole(tmp_path: Path) -> None:
     assert not has_council_rows(path, "main.u")
 
 
+def test_a_table_has_council_rows_when_one_row_names_a_council(tmp_path: Path) -> None:
+    path = tmp_path / "build.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table none_named as select null::varchar as council_code "
+                    "from range(3)")
+        con.execute("create table one_named as select * from (values (null), ('821')) "
+                    "t(council_code)")
+    assert not has_council_rows(path, "main.none_named")
+    assert has_council_rows(path, "main.one_named")
+
+
 COMMITTED_SUITES = sorted(validation.EXPECTATIONS_DIR.glob("*.json"))
 BETWEEN = "expect_column_values_to_be_between"
 LENGTHS = "expect_column_value_lengths_to_be_between"
