@@ -358,8 +358,8 @@ def _log_write_failed(
                 + undelivered,
         run_id=run_id, observed=cause, expected="the alert log appended to",
         details=str(path),
-        what_to_do="Free space on, or make writable, the warehouse volume. No task failed for "
-                   "this: until the log can be written, retries and intraday runs send their "
+        what_to_do="Free space on, or make writable, the warehouse volume. This alone fails no "
+                   "task: until the log can be written, retries and intraday runs send their "
                    "alerts again."
                    + (" Pass tonight's alerts on from a channel that delivered them to the "
                       "readers of the failed ones." if failed_channels else ""),
