@@ -10,8 +10,9 @@ postcode also without their spaces) is replaced by ``NOT_STORED_OWN_IDENTIFIER``
 warning says how many values of which field were withheld, never what they held.
 
 It works on the loading connection's TEMP table ``extract_rows`` (header names as columns):
-the rows holding an identifier are found in one pass (each row's identifiers normalised once)
-and only they are updated, before the quarantine rules and the insert read the table.
+the rows holding an identifier are found in one pass (each row's identifiers and each field's
+words normalised once) into ``extract_own_identifier_matches``, and only they are updated,
+before the quarantine rules and the insert read the table.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ POSTCODE_FIELD = "Postcode"
 # Shorter digit or postcode strings than these are not a whole identifier.
 NHS_NUMBER_DIGITS = 10
 MIN_POSTCODE_CHARACTERS = 5
+MATCHES_TABLE = "extract_own_identifier_matches"
 
 
 @cache
@@ -65,12 +67,16 @@ _IDENTIFIERS = {
 }
 
 
-def holds_own_identifier(text_field: str) -> str:
+def _words_column(number: int) -> str:
+    return f"own_words_{number}"
+
+
+def holds_own_identifier(text_field: str, words: str) -> str:
     """SQL: whether ``text_field`` holds one of its row's own identifiers (the ``_IDENTIFIERS``
-    columns beside it)."""
+    columns beside it); ``words`` names the column holding the field's ``_words``."""
     value = quoted(text_field)
     names = [
-        f"(length(trim({name})) >= {MIN_NAME_LETTERS} and contains({_words(value)}, {name}))"
+        f"(length(trim({name})) >= {MIN_NAME_LETTERS} and contains({words}, {name}))"
         for name in _IDENTIFIERS if name.startswith("own_name_")
     ]
     nhs_number = (f"(length(own_nhs_digits) = {NHS_NUMBER_DIGITS} "
@@ -86,19 +92,27 @@ def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Replace, in ``extract_rows``, every kept text value holding its row's own identifier;
     return how many were withheld per field (fields with none left out)."""
     fields = kept_text_fields()
-    conditions = {field: holds_own_identifier(field) for field in fields}
-    identified = ("select rowid as own_row, *, "
-                  + ", ".join(f"{sql} as {name}" for name, sql in _IDENTIFIERS.items())
-                  + " from extract_rows")
+    # Each field's words worked out once, whichever identifiers are then looked for in them.
+    identified = (
+        "select rowid as own_row, *, "
+        + ", ".join(f"{sql} as {name}" for name, sql in _IDENTIFIERS.items()) + ", "
+        + ", ".join(f"{_words(quoted(field))} as {_words_column(number)}"
+                    for number, field in enumerate(fields))
+        + " from extract_rows"
+    )
+    matches = ", ".join(
+        f"{holds_own_identifier(field, _words_column(number))} as {quoted(field)}"
+        for number, field in enumerate(fields)
+    )
+    # extract_*: ``loading.drop_temp_tables`` drops it even if this load fails half way.
     con.execute(
-        "create or replace temp table own_identifier_matches as select own_row, "
-        + ", ".join(f"{condition} as {quoted(field)}" for field, condition in conditions.items())
-        + f" from ({identified}) where "
-        + " or ".join(conditions.values())
+        f"create or replace temp table {MATCHES_TABLE} as "
+        f"select * from (select own_row, {matches} from ({identified})) "
+        f"where {' or '.join(quoted(field) for field in fields)}"
     )
     counts = con.execute(
         "select " + ", ".join(f"count_if({quoted(field)})" for field in fields)
-        + " from own_identifier_matches"
+        + f" from {MATCHES_TABLE}"
     ).fetchone() or ()
     withheld = {field: int(count) for field, count in zip(fields, counts, strict=True) if count}
     if withheld:
@@ -108,11 +122,11 @@ def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             for field in withheld
         )
         con.execute(
-            f"update extract_rows set {assignments} from own_identifier_matches as matches "
+            f"update extract_rows set {assignments} from {MATCHES_TABLE} as matches "
             "where extract_rows.rowid = matches.own_row",
             [NOT_STORED_OWN_IDENTIFIER] * len(withheld),
         )
-    con.execute("drop table own_identifier_matches")
+    con.execute(f"drop table {MATCHES_TABLE}")
     return withheld
 
 
