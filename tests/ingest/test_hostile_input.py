@@ -166,23 +166,40 @@ def test_the_person_is_really_in_the_test_lines() -> None:
 
 
 def test_an_identifier_keyed_into_a_kept_field_is_not_stored(tmp_path: Path) -> None:
-    # A shifted row: the name in a coded field, the NHS number in a text field, the postcode in a
-    # number field, the date of birth in a flag; the real codes and references still load.
-    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "943 476 5919",
-                       "Unit Cost": "9434765919", "Dementia": "1941-07-19",
+    # A shifted row: a name in a coded field, an NHS number in a number field and, in text fields,
+    # an NHS number, a postcode and a date, all SOMEONE ELSE's (not the row's own identifiers):
+    # only their shape keeps them out. The real codes and references still load.
+    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "450 557 7104",
+                       "Unit Cost": "4505577104", "Dementia": "1950-02-03",
+                       "Provider CQC Location Name": "Flat 2, CT1 2AB",
                        "Provider CQC Location ID": "1-1234567890",
                        "Planned units per week": "12.5"})]
     results = _load_with_other(tmp_path, _lines(rows))
     assert results[NAME].rows_loaded == 1
+    assert results[NAME].message == ""
     with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         stored = con.execute(
-            "select gender, event_reference, unit_cost, dementia, provider_cqc_location_id, "
-            "planned_units_per_week, service_type from raw.cld_events where source_file = ?",
-            [NAME]).fetchone()
+            "select gender, event_reference, unit_cost, dementia, provider_cqc_location_name, "
+            "provider_cqc_location_id, planned_units_per_week, service_type "
+            "from raw.cld_events where source_file = ?", [NAME]).fetchone()
     shape = "(value not stored: wrong shape for the field)"
-    # The NHS number and date of birth in text fields are the row's own: withheld as such.
-    assert stored == (shape, NOT_STORED_OWN_IDENTIFIER, shape, NOT_STORED_OWN_IDENTIFIER,
-                      "1-1234567890", "12.5", "Long term support: Community")
+    assert stored == (shape, shape, shape, shape, shape, "1-1234567890", "12.5",
+                      "Long term support: Community")
+
+
+def test_the_rows_own_identifier_in_a_text_field_is_withheld_as_its_own(tmp_path: Path) -> None:
+    # The row's own NHS number and date of birth in text fields: withheld as the person's own
+    # identifiers (before the shape guard), counted in the warning.
+    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "943 476 5919",
+                       "Unit Cost": "9434765919", "Dementia": "1941-07-19"})]
+    results = _load_with_other(tmp_path, _lines(rows))
+    assert results[NAME].rows_loaded == 1
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select gender, event_reference, unit_cost, dementia from raw.cld_events "
+            "where source_file = ?", [NAME]).fetchone()
+    shape = "(value not stored: wrong shape for the field)"
+    assert stored == (shape, NOT_STORED_OWN_IDENTIFIER, shape, NOT_STORED_OWN_IDENTIFIER)
 
 
 def test_a_rows_own_identifier_in_a_kept_free_text_field_is_not_stored(tmp_path: Path) -> None:
