@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from asc_warehouse.config import Settings
+from asc_warehouse.ingest import retention
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import parse_extract_name
 from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, SAFEGUARDING, PersonFeed
@@ -241,6 +242,8 @@ def test_the_night_purges_old_records_and_files_and_keeps_no_staged_copy(
     settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ASC_RETENTION_MONTHS", "12")
+    # The night reads the clock: pinned, so the cutoff cannot move at midnight mid-test.
+    monkeypatch.setattr(retention, "_today", lambda: TODAY)
     old = write_cld_file(settings.landing_dir / "CLD_820_20180401_20190331_R2.csv", [
         cld_row(**{"Event Start Date": "2018-05-01", "Event End Date": "2019-01-31"}),
         cld_row(**{"Event Reference": "OPEN", "Event Start Date": "2018-05-01"}),
@@ -256,7 +259,7 @@ def test_the_night_purges_old_records_and_files_and_keeps_no_staged_copy(
         [(outcome, cutoff)] = con.execute(
             "select outcome, cutoff from ops.retention_file_audit").fetchall()
     assert outcome == "deleted"
-    assert cutoff == retention_cutoff(datetime.now(UTC).date(), 12)
+    assert cutoff == date(2025, 12, 6)
 
 
 def test_staged_copies_are_removed_when_the_load_fails(
