@@ -17,6 +17,10 @@ Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), 
   * the raw GX suites, as the nightly run executes them (one pass per suite);
 and reports the load against ``read_csv``, and peak resident memory of this process.
 
+Everything it writes (the generated sample unless ``--workdir`` is given, the stored floor's
+database file and the build file, all holding or derived from raw identifiers) lives in one
+temporary folder that is removed when the run ends, however it ends.
+
 Each step shows wall seconds and CPU seconds of this process (all its threads). On a shared
 machine the wall clock measures the other jobs too; CPU seconds are the comparable figure.
 """
@@ -34,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 
-from asc_warehouse.ingest.cld import column_values
+from asc_warehouse.ingest.cld import column_values, register_functions
 from asc_warehouse.ingest.csv_contract import read_by_contract
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.file_checks import read_header
@@ -60,10 +64,10 @@ def _timed(label: str, rows: int, action: Callable[[], object]) -> tuple[float, 
     return seconds, cpu
 
 
-def _kent_file(args: argparse.Namespace) -> Path:
+def _kent_file(args: argparse.Namespace, scratch: Path) -> Path:
     if args.file:
         return args.file
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="asc-bench-"))
+    workdir = args.workdir or scratch
     began = time.perf_counter()
     paths = generate_sample_extracts(workdir / "landing", scale=args.scale, with_faults=True)
     print(f"generated the sample in {time.perf_counter() - began:.1f} s (not timed below)")
@@ -81,7 +85,14 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, duckdb {duckdb.__version__}, "
           f"load average {os.getloadavg()[0]:.1f}")
-    kent = _kent_file(args)
+    # Everything the run writes (sample, stored floor, build file) goes in one folder that is
+    # removed however the run ends: the stored floor holds the file's raw identifiers.
+    with tempfile.TemporaryDirectory(prefix="asc-bench-") as scratch:
+        _run(args, Path(scratch))
+
+
+def _run(args: argparse.Namespace, scratch: Path) -> None:
+    kent = _kent_file(args, scratch)
     with kent.open("rb") as handle:
         rows = sum(1 for _ in handle) - 1
     print(f"{kent.name}: {rows:,} event rows ({kent.stat().st_size / 1e6:.0f} MB)")
@@ -94,7 +105,8 @@ def main() -> None:
     with duckdb.connect(config={"temp_directory": ""}) as con:
         _, read_csv_cpu = _timed("DuckDB read_csv into a TEMP table", rows, lambda: (
             con.execute(f"create temp table extract as {read_csv}", [str(kent)])))
-    stored = Path(tempfile.mkdtemp(prefix="asc-bench-stored-")) / "stored.duckdb"
+    # The raw file's names and NHS numbers: only in the scratch folder, removed on exit.
+    stored = scratch / "stored.duckdb"
     with duckdb.connect(str(stored), config={"temp_directory": ""}) as con:
         _timed("  ... into a table of a file, checkpointed", rows, lambda: (
             con.execute(f"create table extract as {read_csv}", [str(kent)]),
@@ -102,10 +114,11 @@ def main() -> None:
 
     _timed("contract read alone (block scan)", rows, lambda: read_by_contract(kent, header))
     with duckdb.connect(config={"temp_directory": ""}) as con:
+        register_functions(con, KEY)
         read_into_temp_tables(con, parse_extract_name(kent), column_values())
         _timed("own identifiers in kept free text", rows, lambda: withhold_own_identifiers(con))
 
-    build = Path(tempfile.mkdtemp(prefix="asc-bench-build-")) / "build.duckdb"
+    build = scratch / "build.duckdb"
     _, load_cpu = _timed("load (read, hash, quarantine, insert)", rows,
                          lambda: load_extracts(build, [parse_extract_name(kent)], KEY))
     _timed("raw GX suites (one pass per suite)", rows,

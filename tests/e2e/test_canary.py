@@ -39,7 +39,9 @@ CANARY = {
 NEEDLES = ("4505577104", "450 557 7104", "CANARYLA778899", "Zebedee", "Quixoticanary",
            "1933-03-17", "ZZ9 9QX", "ZZ99QX", "CANARYCARER1")
 # Kept free-text fields: a name there has no shape to tell it from a reference or a provider,
-# but it is the row's own name, which the loader sees before dropping it: planted there too.
+# but it is the row's own full name (or local id), which the loader sees before dropping it:
+# planted there too. A first name or surname alone is stored (it is also a provider's, a care
+# home's or a street's name), so the full name is planted.
 KEPT_TEXT = {field.name for field in cld_fields()
              if field.privacy_handling == "keep" and field.value_check == "text"}
 # A date in a date field is a date like any other: the date of birth is not planted there.
@@ -49,11 +51,15 @@ CANARY_FILE = "CLD_820_20240401_20250331_R2.csv"
 
 def _canary_rows() -> list[dict[str, str]]:
     """The canary as submitted, then each field of a row holding one of their identifiers, then
-    their name inside longer text in each kept free-text field."""
+    their full name and their local id inside longer text in each kept free-text field."""
     base = cld_row(**CANARY, **{"Event Start Date": "2024-06-03", "Event Reference": "CAN0"})
     rows = [base]
-    rows += [{**base, "Event Reference": f"CANTEXT{number}", name: f"visit {number}: Zebedee ok"}
-             for number, name in enumerate(sorted(KEPT_TEXT), start=1)]
+    for number, name in enumerate(sorted(KEPT_TEXT), start=1):
+        rows += [
+            {**base, "Event Reference": f"CANTEXT{number}",
+             name: f"visit {number}: Quixoticanary, Zebedee ok"},
+            {**base, "Event Reference": f"CANID{number}", name: f"CANARYLA778899/ASM/{number}"},
+        ]
     for number, name in enumerate(expected_header(), start=1):
         for planted in ("Zebedee Quixoticanary", "4505577104", "ZZ9 9QX", "1933-03-17"):
             if name in DATE_FIELDS and planted == "1933-03-17":

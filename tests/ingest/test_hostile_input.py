@@ -166,48 +166,65 @@ def test_the_person_is_really_in_the_test_lines() -> None:
 
 
 def test_an_identifier_keyed_into_a_kept_field_is_not_stored(tmp_path: Path) -> None:
-    # A shifted row: the name in a coded field, the NHS number in a text field, the postcode in a
-    # number field, the date of birth in a flag; the real codes and references still load.
-    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "943 476 5919",
-                       "Unit Cost": "9434765919", "Dementia": "1941-07-19",
+    # A shifted row: a name in a coded field, an NHS number in a number field and, in text fields,
+    # an NHS number, a postcode and a date, all SOMEONE ELSE's (not the row's own identifiers):
+    # only their shape keeps them out. The real codes and references still load.
+    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "450 557 7104",
+                       "Unit Cost": "4505577104", "Dementia": "1950-02-03",
+                       "Provider CQC Location Name": "Flat 2, CT1 2AB",
                        "Provider CQC Location ID": "1-1234567890",
                        "Planned units per week": "12.5"})]
     results = _load_with_other(tmp_path, _lines(rows))
     assert results[NAME].rows_loaded == 1
+    assert results[NAME].message == ""
     with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         stored = con.execute(
-            "select gender, event_reference, unit_cost, dementia, provider_cqc_location_id, "
-            "planned_units_per_week, service_type from raw.cld_events where source_file = ?",
-            [NAME]).fetchone()
+            "select gender, event_reference, unit_cost, dementia, provider_cqc_location_name, "
+            "provider_cqc_location_id, planned_units_per_week, service_type "
+            "from raw.cld_events where source_file = ?", [NAME]).fetchone()
     shape = "(value not stored: wrong shape for the field)"
-    # The NHS number and date of birth in text fields are the row's own: withheld as such.
-    assert stored == (shape, NOT_STORED_OWN_IDENTIFIER, shape, NOT_STORED_OWN_IDENTIFIER,
-                      "1-1234567890", "12.5", "Long term support: Community")
+    assert stored == (shape, shape, shape, shape, shape, "1-1234567890", "12.5",
+                      "Long term support: Community")
+
+
+def test_the_rows_own_identifier_in_a_text_field_is_withheld_as_its_own(tmp_path: Path) -> None:
+    # The row's own NHS number and date of birth in text fields: withheld as the person's own
+    # identifiers (before the shape guard), counted in the warning.
+    rows = [cld_row(**{"Gender": "Winifred", "Event Reference": "943 476 5919",
+                       "Unit Cost": "9434765919", "Dementia": "1941-07-19"})]
+    results = _load_with_other(tmp_path, _lines(rows))
+    assert results[NAME].rows_loaded == 1
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select gender, event_reference, unit_cost, dementia from raw.cld_events "
+            "where source_file = ?", [NAME]).fetchone()
+    shape = "(value not stored: wrong shape for the field)"
+    assert stored == (shape, NOT_STORED_OWN_IDENTIFIER, shape, NOT_STORED_OWN_IDENTIFIER)
 
 
 def test_a_rows_own_identifier_in_a_kept_free_text_field_is_not_stored(tmp_path: Path) -> None:
     rows = [
-        cld_row(**{"Event Reference": "Ref WINIFRED 7", "Provider CQC Location Name":
-                   " ashdown house ", "Review Outcomes Achieved": "met, per Winifred"}),
+        # The full name, in either order, in any case and spacing.
+        cld_row(**{"Event Reference": "Ref WINIFRED ASHDOWN 7", "Provider CQC Location Name":
+                   " ashdown, winifred ", "Review Outcomes Achieved": "met, per Winifred Ashdown"}),
         # Someone else's row: a provider sharing this person's surname is that provider's name.
         cld_row(**{"First Name": "Ada", "Last Name": "Smith",
                    "Provider CQC Location Name": "Ashdown House"}),
-        # An initial would match nearly anything: names of one letter are not looked for; a
-        # name is a whole word, so King is not found in Kingsmead.
+        # A name is whole words, so A King is not found in A Kingsmead.
         cld_row(**{"First Name": "A", "Last Name": "King", "Provider CQC Location Name":
                    "A Kingsmead Care Home"}),
         # The NHS number with dashes and the postcode with two spaces have no identifier shape.
         cld_row(**{"Event Reference": "943-476-5919", "Provider CQC Location Name": "me4  4tr"}),
-        cld_row(**{"Event Start Date": "not a date", "Event Reference": "Winifred"}),
+        cld_row(**{"Event Start Date": "not a date", "Event Reference": "Winifred Ashdown"}),
     ]
     results = _load_with_other(tmp_path, _lines(rows))
     hostile = results[NAME]
     assert (hostile.rows_in, hostile.rows_loaded, hostile.rows_quarantined) == (5, 4, 1)
     # Counted as read, the quarantined row's value too: none of them is stored.
     assert hostile.message == (
-        "6 kept free-text value(s) held the person's own name, NHS number, date of birth or "
-        "postcode and were not stored (Event Reference 3, Provider CQC Location Name 2, "
-        "Review Outcomes Achieved 1)"
+        "6 kept free-text value(s) held the person's own full name, NHS number, date of birth, "
+        "postcode or local person identifier and were not stored (Event Reference 3, Provider "
+        "CQC Location Name 2, Review Outcomes Achieved 1)"
     )
     with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         stored = con.execute(
@@ -225,3 +242,78 @@ def test_a_rows_own_identifier_in_a_kept_free_text_field_is_not_stored(tmp_path:
     ]
     assert audit_message == hostile.message
     assert results[OTHER].message == ""
+
+
+def _stored_free_text(tmp_path: Path) -> list[tuple[int, str | None, str | None, str | None]]:
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select source_row_number, event_reference, provider_cqc_location_name, "
+            "review_outcomes_achieved from raw.cld_events where source_file = ? order by 1",
+            [NAME]).fetchall()
+
+
+def test_text_that_only_looks_like_the_persons_identifiers_is_stored(tmp_path: Path) -> None:
+    # Shapes of real extracts that are not the person's identifier: a placeholder postcode,
+    # date of birth or name; a surname alone (a care home's, a provider's); a first name alone;
+    # a local id too short to be told from a number, or inside a longer token.
+    rows = [
+        cld_row(**{"Postcode": "UNKNOWN", "Provider CQC Location Name": "Unknown provider"}),
+        cld_row(**{"Postcode": "NOT KNOWN", "Review Outcomes Achieved": "Not known"}),
+        cld_row(**{"First Name": "Unknown", "Last Name": "Unknown",
+                   "Event Reference": "Unknown", "Review Outcomes Achieved": "unknown yet"}),
+        cld_row(**{"Last Name": "Hall", "Provider CQC Location Name": "Oak Hall Care Home"}),
+        cld_row(**{"Last Name": "King", "Provider CQC Location Name": "King's Lodge"}),
+        cld_row(**{"Event Reference": "Ref WINIFRED 7", "Provider CQC Location Name":
+                   "Ashdown House", "Review Outcomes Achieved": "met, per Winifred"}),
+        cld_row(**{"LA Person Unique Identifier": "12345", "Event Reference": "REF-12345"}),
+        cld_row(**{"LA Person Unique Identifier": "000123", "Event Reference": "EVT0001234"}),
+        # Not a date: quarantined, and its text is not counted as withheld either.
+        cld_row(**{"Date of Birth": "not known", "Review Outcomes Achieved": "not known"}),
+    ]
+    results = _load_with_other(tmp_path, _lines(rows))
+    hostile = results[NAME]
+    assert (hostile.rows_in, hostile.rows_loaded, hostile.rows_quarantined) == (9, 8, 1)
+    assert hostile.message == ""
+    assert _stored_free_text(tmp_path) == [
+        (2, "EVT1", "Unknown provider", None),
+        (3, "EVT1", None, "Not known"),
+        (4, "Unknown", None, "unknown yet"),
+        (5, "EVT1", "Oak Hall Care Home", None),
+        (6, "EVT1", "King's Lodge", None),
+        (7, "Ref WINIFRED 7", "Ashdown House", "met, per Winifred"),
+        (8, "REF-12345", None, None),
+        (9, "EVT0001234", None, None),
+    ]
+
+
+def test_the_persons_full_name_and_local_id_are_not_stored(tmp_path: Path) -> None:
+    rows = [
+        cld_row(**{"Event Reference": "ASHDOWN Winifred", "Provider CQC Location Name":
+                   "c/o winifred  ashdown", "Review Outcomes Achieved": "Ashdown, Winifred: met"}),
+        # A name with an apostrophe is the same words in the name and in the text.
+        cld_row(**{"First Name": "Mary", "Last Name": "O'Brien",
+                   "Review Outcomes Achieved": "seen by Mary O'Brien"}),
+        # Event references often embed the local id: found as whole words, in any case.
+        cld_row(**{"Event Reference": "MOSAIC-000123/ASM/1",
+                   "Review Outcomes Achieved": "see mosaic 000123"}),
+        # The shortest local id looked for.
+        cld_row(**{"LA Person Unique Identifier": "AB1234", "Event Reference": "AB1234/2"}),
+        cld_row(**{"Provider CQC Location Name": "me44tr",
+                   "Review Outcomes Achieved": "born 1941-07-19"}),
+    ]
+    results = _load_with_other(tmp_path, _lines(rows))
+    hostile = results[NAME]
+    assert (hostile.rows_in, hostile.rows_loaded, hostile.rows_quarantined) == (5, 5, 0)
+    assert hostile.message == (
+        "9 kept free-text value(s) held the person's own full name, NHS number, date of birth, "
+        "postcode or local person identifier and were not stored (Event Reference 3, Provider "
+        "CQC Location Name 2, Review Outcomes Achieved 4)"
+    )
+    withheld = NOT_STORED_OWN_IDENTIFIER
+    assert _stored_free_text(tmp_path) == [
+        (2, withheld, withheld, withheld),
+        (3, "EVT1", None, withheld),
+        (4, withheld, None, withheld),
+        (5, withheld, None, None),
+        (6, "EVT1", withheld, withheld),
+    ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from asc_warehouse.config import Settings
+from asc_warehouse.ingest import retention
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import parse_extract_name
 from asc_warehouse.ingest.person_feeds import DOLS, HOSPITAL, SAFEGUARDING, PersonFeed
@@ -75,6 +76,60 @@ def test_events_that_ended_before_the_cutoff_are_purged_and_audited(tmp_path: Pa
     cld_audit = [row for row in _audit(tmp_path) if row[0] == "raw.cld_events"]
     assert cld_audit == [("raw.cld_events", MONTHS, CUTOFF, 1),
                          ("raw.cld_events", MONTHS, CUTOFF, 0)]
+
+
+def test_open_copies_in_a_file_a_later_file_restates_are_purged(tmp_path: Path) -> None:
+    # Kent's overlapping files: the event is open in A1 and A2 (periods ended before the cutoff),
+    # and B (a later period) gives its end, after the cutoff; B2, later again, restates it, but
+    # B's period ended after the cutoff: B is kept. Medway's only file still holds an open
+    # event: no later CLD file restates it (a later DoLS file is another feed).
+    build = tmp_path / "build.duckdb"
+    open_event = {"Event Reference": "OPEN", "Event Start Date": "2018-05-01"}
+    files = {
+        "CLD_820_20180401_20190331_R2.csv": [
+            cld_row(**{"Event Reference": "OLD", "Event Start Date": "2018-05-01",
+                       "Event End Date": "2019-01-31"}),
+            cld_row(**open_event),
+        ],
+        "CLD_820_20180701_20190630_R2.csv": [cld_row(**open_event)],
+        "CLD_820_20190401_20200331_R2.csv": [
+            cld_row(**open_event, **{"Event End Date": "2020-01-31"})],
+        "CLD_820_20190701_20200630_R2.csv": [
+            cld_row(**open_event, **{"Event End Date": "2020-01-31",
+                                     "Reporting Period End Date": "2020-06-30"})],
+        "CLD_821_20180401_20190331_R2.csv": [
+            cld_row(**{"Event Reference": "ONLY", "Event Start Date": "2018-05-01"})],
+    }
+    for name, rows in files.items():
+        load_extracts(build, [parse_extract_name(write_cld_file(tmp_path / name, rows))], "key")
+    application = {**APPLICATION, "Application Received Date": "2018-06-01"}
+    _load_feed(tmp_path, DOLS, "DOLS_820_20180101_20181231.csv",
+               [{**application, "Completed Date": "", "Outcome": ""}])
+    _load_feed(tmp_path, DOLS, "DOLS_820_20180101_20201231.csv",
+               [{**application, "Completed Date": "2020-06-01"}])
+    _load_feed(tmp_path, DOLS, "DOLS_821_20190101_20201231.csv", [
+        {**APPLICATION, "Application Received Date": "2020-01-05",
+         "Completed Date": "2020-01-20"}])
+
+    # CLD: OLD (ended before the cutoff) and the two open copies; DoLS: the open copy.
+    assert purge_expired_events(build, MONTHS, today=TODAY) == 4
+    assert purge_expired_events(build, MONTHS, today=TODAY) == 0
+
+    with duckdb.connect(str(build), read_only=True) as con:
+        kept = con.execute("select source_file, event_reference, event_end_date "
+                           "from raw.cld_events order by 1").fetchall()
+        kept_applications = con.execute(
+            "select source_file, completed_date from raw.dols_applications order by 1").fetchall()
+    assert kept == [("CLD_820_20190401_20200331_R2.csv", "OPEN", "2020-01-31"),
+                    ("CLD_820_20190701_20200630_R2.csv", "OPEN", "2020-01-31"),
+                    ("CLD_821_20180401_20190331_R2.csv", "ONLY", None)]
+    assert kept_applications == [("DOLS_820_20180101_20201231.csv", date(2020, 6, 1)),
+                                 ("DOLS_821_20190101_20201231.csv", date(2020, 1, 20))]
+    audit = [row for row in _audit(tmp_path)
+             if row[0] in ("raw.cld_events", "raw.dols_applications")]
+    assert audit == [("raw.cld_events", MONTHS, CUTOFF, 3), ("raw.cld_events", MONTHS, CUTOFF, 0),
+                     ("raw.dols_applications", MONTHS, CUTOFF, 1),
+                     ("raw.dols_applications", MONTHS, CUTOFF, 0)]
 
 
 def _spell(discharged: str) -> dict[str, str]:
@@ -187,6 +242,8 @@ def test_the_night_purges_old_records_and_files_and_keeps_no_staged_copy(
     settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ASC_RETENTION_MONTHS", "12")
+    # The night reads the clock: pinned, so the cutoff cannot move at midnight mid-test.
+    monkeypatch.setattr(retention, "_today", lambda: TODAY)
     old = write_cld_file(settings.landing_dir / "CLD_820_20180401_20190331_R2.csv", [
         cld_row(**{"Event Start Date": "2018-05-01", "Event End Date": "2019-01-31"}),
         cld_row(**{"Event Reference": "OPEN", "Event Start Date": "2018-05-01"}),
@@ -202,7 +259,7 @@ def test_the_night_purges_old_records_and_files_and_keeps_no_staged_copy(
         [(outcome, cutoff)] = con.execute(
             "select outcome, cutoff from ops.retention_file_audit").fetchall()
     assert outcome == "deleted"
-    assert cutoff == retention_cutoff(datetime.now(UTC).date(), 12)
+    assert cutoff == date(2025, 12, 6)
 
 
 def test_staged_copies_are_removed_when_the_load_fails(

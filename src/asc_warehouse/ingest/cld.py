@@ -32,6 +32,7 @@ from asc_warehouse.ingest.pseudonymise import keyed_hasher, postcode_district
 from asc_warehouse.ingest.quarantine_rules import (
     DATE_FORMAT,
     EVENT_TYPE,
+    POSTCODE_PATTERN,
     blank_to_null,
     is_known_code,
     quarantine_rules,
@@ -47,8 +48,6 @@ from asc_warehouse.ingest.row_values import (
 
 # Free text once stored verbatim, now dropped at ingestion: removed from older build files.
 FORMERLY_STORED_COLUMNS = ("event_description",)
-# Outward code, optional space, inward code: the shape of every UK postcode.
-POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 # Text shaped like an NHS number (not part of a longer id such as a CQC location's), a postcode
 # or a date: an identifier keyed into the wrong field.
 IDENTIFIER_SHAPES = (

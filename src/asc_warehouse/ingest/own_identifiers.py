@@ -3,15 +3,26 @@
 Free-text fields CLD keeps (Event Reference, Provider CQC Location Name, the impairment and
 review fields, ...) have no shape that tells a name from a reference or a provider's name. But
 the loader still sees, on the same row, the person's first and last name, NHS number, date of
-birth and postcode before it drops or reduces them. A kept text value that contains any of
-them (case-insensitive, trimmed; a name of at least ``MIN_NAME_LETTERS`` letters as a whole
-word, so that King is found in "seen by King" but not in "Kingsmead House"; the NHS number and
-postcode also without their spaces) is replaced by ``NOT_STORED_OWN_IDENTIFIER``, and the load's
-warning says how many values of which field were withheld, never what they held.
+birth, postcode and local person identifier before it drops or reduces them. A kept text value
+that contains any of them is replaced by ``NOT_STORED_OWN_IDENTIFIER``, and the load's warning
+says how many values of which field were withheld, never what they held. Case is ignored and
+values are trimmed; the NHS number and postcode are also looked for without their spaces.
+
+Only what really identifies the person is looked for, since every false hit loses a value:
+
+* the name only as the full name, first and last as adjacent whole words in either order
+  ("Winifred Ashdown", "ASHDOWN, Winifred"), never a surname alone ("Oak Hall Care Home" is not
+  Ms Hall's, nor "King's Lodge" Mr King's);
+* the postcode only when it has a postcode's shape, the date of birth only when it is a date
+  (a placeholder such as "UNKNOWN" or "not known" is not looked for);
+* the local person identifier as whole words, when it has at least ``MIN_PERSON_ID_CHARACTERS``
+  letters and digits: "MOSAIC-000123/ASM/1" holds MOSAIC-000123, "EVT0001234" does not hold
+  000123.
 
 It works on the loading connection's TEMP table ``extract_rows`` (header names as columns):
-the rows holding an identifier are found in one pass (each row's identifiers normalised once)
-and only they are updated, before the quarantine rules and the insert read the table.
+the rows holding an identifier are found in one pass (each row's identifiers and each field's
+words normalised once) into ``extract_own_identifier_matches``, and only they are updated,
+before the quarantine rules and the insert read the table.
 """
 
 from __future__ import annotations
@@ -21,18 +32,20 @@ from functools import cache
 import duckdb
 
 from asc_warehouse.ingest.cld_schema import cld_fields
-from asc_warehouse.ingest.quarantine_rules import quoted
+from asc_warehouse.ingest.quarantine_rules import DATE_FORMAT, POSTCODE_PATTERN, quoted
 
 NOT_STORED_OWN_IDENTIFIER = "(value not stored: holds the person's own identifier)"
-# A one-letter name (an initial) would match almost any text.
-MIN_NAME_LETTERS = 2
-NAME_FIELDS = ("First Name", "Last Name")
+FIRST_NAME_FIELD = "First Name"
+LAST_NAME_FIELD = "Last Name"
 NHS_NUMBER_FIELD = "NHS Number"
 DATE_OF_BIRTH_FIELD = "Date of Birth"
 POSTCODE_FIELD = "Postcode"
-# Shorter digit or postcode strings than these are not a whole identifier.
+PERSON_ID_FIELD = "LA Person Unique Identifier"
 NHS_NUMBER_DIGITS = 10
-MIN_POSTCODE_CHARACTERS = 5
+# Letters and digits a local person id needs before it is looked for: a shorter one (a sequence
+# number, say) is a token of too much unrelated text.
+MIN_PERSON_ID_CHARACTERS = 6
+MATCHES_TABLE = "extract_own_identifier_matches"
 
 
 @cache
@@ -46,59 +59,96 @@ def _trimmed(field: str) -> str:
     return f"trim(coalesce({quoted(field)}, ''))"
 
 
-def _words(expression: str) -> str:
-    """Lower-case words, each with one space either side: whole words match whole words."""
+def _word_run(expression: str) -> str:
+    """Lower-case words (runs of letters and digits) joined by single spaces."""
     lowered = f"lower(coalesce({expression}, ''))"
-    return f"(' ' || regexp_replace({lowered}, '[^a-z0-9]+', ' ', 'g') || ' ')"
+    return f"trim(regexp_replace({lowered}, '[^a-z0-9]+', ' ', 'g'))"
+
+
+def _words(expression: str) -> str:
+    """The words with one space either side: whole words match whole words."""
+    return f"(' ' || {_word_run(expression)} || ' ')"
 
 
 def _without_spaces(expression: str) -> str:
     return f"upper(replace({expression}, ' ', ''))"
 
 
+def _full_name(first: str, second: str) -> str:
+    """Both names' words, adjacent in this order, as whole words; '' unless both are given."""
+    first_words, second_words = _word_run(quoted(first)), _word_run(quoted(second))
+    return (f"case when {first_words} <> '' and {second_words} <> '' "
+            f"then ' ' || {first_words} || ' ' || {second_words} || ' ' else '' end")
+
+
 # Each row's identifiers, normalised once (not once per text field): name -> SQL over the row.
+# Each is '' when the row's field does not hold a usable identifier: a postcode or date of birth
+# that is not one ("UNKNOWN", "not known") is not looked for, and a name only as the full name
+# (a surname alone is also a care home's, a street's or a provider's name).
 _IDENTIFIERS = {
-    **{f"own_name_{number}": _words(quoted(name)) for number, name in enumerate(NAME_FIELDS)},
+    "own_full_name": _full_name(FIRST_NAME_FIELD, LAST_NAME_FIELD),
+    "own_full_name_reversed": _full_name(LAST_NAME_FIELD, FIRST_NAME_FIELD),
     "own_nhs_digits": f"regexp_replace({_trimmed(NHS_NUMBER_FIELD)}, '[^0-9]', '', 'g')",
-    "own_date_of_birth": _trimmed(DATE_OF_BIRTH_FIELD),
-    "own_postcode": _without_spaces(_trimmed(POSTCODE_FIELD)),
+    "own_date_of_birth": (
+        f"case when try_strptime({_trimmed(DATE_OF_BIRTH_FIELD)}, '{DATE_FORMAT}') is not null "
+        f"then {_trimmed(DATE_OF_BIRTH_FIELD)} else '' end"
+    ),
+    "own_postcode": (
+        f"case when regexp_full_match(upper({_trimmed(POSTCODE_FIELD)}), '{POSTCODE_PATTERN}') "
+        f"then {_without_spaces(_trimmed(POSTCODE_FIELD))} else '' end"
+    ),
+    # An event reference often embeds the person's id ("MOSAIC-000123/ASM/1").
+    "own_person_id": (
+        f"case when length(regexp_replace({_trimmed(PERSON_ID_FIELD)}, '[^A-Za-z0-9]', '', 'g'))"
+        f" >= {MIN_PERSON_ID_CHARACTERS} then {_words(quoted(PERSON_ID_FIELD))} else '' end"
+    ),
 }
 
 
-def holds_own_identifier(text_field: str) -> str:
+def _words_column(number: int) -> str:
+    return f"own_words_{number}"
+
+
+def holds_own_identifier(text_field: str, words: str) -> str:
     """SQL: whether ``text_field`` holds one of its row's own identifiers (the ``_IDENTIFIERS``
-    columns beside it)."""
+    columns beside it); ``words`` names the column holding the field's ``_words``."""
     value = quoted(text_field)
-    names = [
-        f"(length(trim({name})) >= {MIN_NAME_LETTERS} and contains({_words(value)}, {name}))"
-        for name in _IDENTIFIERS if name.startswith("own_name_")
-    ]
+    full_name = (f"(own_full_name <> '' and (contains({words}, own_full_name) "
+                 f"or contains({words}, own_full_name_reversed)))")
     nhs_number = (f"(length(own_nhs_digits) = {NHS_NUMBER_DIGITS} "
                   f"and contains(regexp_replace({value}, '[^0-9]', '', 'g'), own_nhs_digits))")
     date_of_birth = f"(own_date_of_birth <> '' and contains({value}, own_date_of_birth))"
-    postcode = (f"(length(own_postcode) >= {MIN_POSTCODE_CHARACTERS} "
-                f"and contains({_without_spaces(value)}, own_postcode))")
+    postcode = f"(own_postcode <> '' and contains({_without_spaces(value)}, own_postcode))"
+    person_id = f"(own_person_id <> '' and contains({words}, own_person_id))"
     return (f"({value} is not null and "
-            f"({' or '.join([*names, nhs_number, date_of_birth, postcode])}))")
+            f"({' or '.join([full_name, nhs_number, date_of_birth, postcode, person_id])}))")
 
 
 def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Replace, in ``extract_rows``, every kept text value holding its row's own identifier;
     return how many were withheld per field (fields with none left out)."""
     fields = kept_text_fields()
-    conditions = {field: holds_own_identifier(field) for field in fields}
-    identified = ("select rowid as own_row, *, "
-                  + ", ".join(f"{sql} as {name}" for name, sql in _IDENTIFIERS.items())
-                  + " from extract_rows")
+    # Each field's words worked out once, whichever identifiers are then looked for in them.
+    identified = (
+        "select rowid as own_row, *, "
+        + ", ".join(f"{sql} as {name}" for name, sql in _IDENTIFIERS.items()) + ", "
+        + ", ".join(f"{_words(quoted(field))} as {_words_column(number)}"
+                    for number, field in enumerate(fields))
+        + " from extract_rows"
+    )
+    matches = ", ".join(
+        f"{holds_own_identifier(field, _words_column(number))} as {quoted(field)}"
+        for number, field in enumerate(fields)
+    )
+    # extract_*: ``loading.drop_temp_tables`` drops it even if this load fails half way.
     con.execute(
-        "create or replace temp table own_identifier_matches as select own_row, "
-        + ", ".join(f"{condition} as {quoted(field)}" for field, condition in conditions.items())
-        + f" from ({identified}) where "
-        + " or ".join(conditions.values())
+        f"create or replace temp table {MATCHES_TABLE} as "
+        f"select * from (select own_row, {matches} from ({identified})) "
+        f"where {' or '.join(quoted(field) for field in fields)}"
     )
     counts = con.execute(
         "select " + ", ".join(f"count_if({quoted(field)})" for field in fields)
-        + " from own_identifier_matches"
+        + f" from {MATCHES_TABLE}"
     ).fetchone() or ()
     withheld = {field: int(count) for field, count in zip(fields, counts, strict=True) if count}
     if withheld:
@@ -108,11 +158,11 @@ def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             for field in withheld
         )
         con.execute(
-            f"update extract_rows set {assignments} from own_identifier_matches as matches "
+            f"update extract_rows set {assignments} from {MATCHES_TABLE} as matches "
             "where extract_rows.rowid = matches.own_row",
             [NOT_STORED_OWN_IDENTIFIER] * len(withheld),
         )
-    con.execute("drop table own_identifier_matches")
+    con.execute(f"drop table {MATCHES_TABLE}")
     return withheld
 
 
@@ -121,5 +171,6 @@ def withheld_warning(withheld: dict[str, int]) -> str | None:
     if not withheld:
         return None
     counts = ", ".join(f"{field} {count}" for field, count in withheld.items())
-    return (f"{sum(withheld.values())} kept free-text value(s) held the person's own name, NHS "
-            f"number, date of birth or postcode and were not stored ({counts})")
+    return (f"{sum(withheld.values())} kept free-text value(s) held the person's own full name, "
+            f"NHS number, date of birth, postcode or local person identifier and were not stored "
+            f"({counts})")

@@ -18,6 +18,8 @@ from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.ingest.row_values import Derived, derived, quoted
 
 DATE_FORMAT = "%Y-%m-%d"
+# Outward code, optional space, inward code: the shape of every UK postcode.
+POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 EVENT_TYPE = "Event Type"
 # Nobody in a current care record was born, or had an event, before this date.
 EARLIEST_POSSIBLE_DATE = "1900-01-01"

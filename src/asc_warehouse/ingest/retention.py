@@ -11,8 +11,15 @@ they still describe people receiving care. When each feed's record ends:
   outcome, or an enquiry outcome but no enquiry yet;
 * a DoLS application: its Completed Date (none: open).
 
-Each table's purge writes one ``ops.retention_audit`` row, even when nothing was old enough, so
-an auditor can see the rule ran every night.
+Files overlap (each quarter's file restates the year), so an open record has a copy in every
+file that saw it open, and a later file giving its end does not end those copies. So the rows of
+a load are also purged, whatever their dates, when its file's period ended before the cutoff
+(the landed-file rule below) and a later load of the same council and feed exists (later by
+period end, then by arrival): the later file restates whatever is still open. A council's latest
+load keeps its open records however old its period.
+
+Each table's purge writes one ``ops.retention_audit`` row (rows purged by either rule, each row
+once), even when nothing was old enough, so an auditor can see the rule ran every night.
 
 The pipeline keeps no archive of its own: each night's files are staged as private copies and
 removed once loaded. The files in the landing folder, which hold the raw identifiers, follow the
@@ -31,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from asc_warehouse.ingest.landing import (
+    CLD_FEED,
     FILE_NAME_PATTERNS,
     MANIFEST_SUFFIX,
     OPEL_FEED,
@@ -43,6 +51,7 @@ RAW_CLD_TABLE = "raw.cld_events"
 @dataclass(frozen=True)
 class RetainedTable:
     table: str
+    feed: str
     ended_on: str
     """SQL over the table's columns: the date the record ended, null while it is open."""
 
@@ -51,14 +60,14 @@ _ENQUIRY_OUTCOMES = ", ".join(
     "'" + outcome.replace("'", "''") + "'" for outcome in ENQUIRY_OUTCOMES
 )
 RETAINED_TABLES = (
-    RetainedTable(RAW_CLD_TABLE, "try_cast(event_end_date as date)"),
-    RetainedTable(HOSPITAL.raw_table, "discharge_date"),
+    RetainedTable(RAW_CLD_TABLE, CLD_FEED, "try_cast(event_end_date as date)"),
+    RetainedTable(HOSPITAL.raw_table, HOSPITAL.feed, "discharge_date"),
     RetainedTable(
-        SAFEGUARDING.raw_table,
+        SAFEGUARDING.raw_table, SAFEGUARDING.feed,
         "case when enquiry_start_date is not null then enquiry_end_date "
         f"when concern_outcome not in ({_ENQUIRY_OUTCOMES}) then concern_received_date end",
     ),
-    RetainedTable(DOLS.raw_table, "completed_date"),
+    RetainedTable(DOLS.raw_table, DOLS.feed, "completed_date"),
 )
 PERSON_LEVEL_PATTERNS = {
     feed: pattern for feed, pattern in FILE_NAME_PATTERNS.items() if feed != OPEL_FEED
@@ -77,14 +86,35 @@ def retention_cutoff(today: date, months: int) -> date:
     raise ValueError(f"no cutoff for {today} minus {months} months")
 
 
+# Loads of a feed whose file's period ended before the cutoff ($2) and that a later load of the
+# same council and feed ($1) restates.
+_SUPERSEDED_LOADS = """
+    select earlier.load_id from ops.load_audit as earlier
+    where earlier.feed = $1 and earlier.status = 'loaded' and earlier.reporting_period_end < $2
+    and exists (
+        select 1 from ops.load_audit as later
+        where later.feed = earlier.feed and later.council_code = earlier.council_code
+        and later.status = 'loaded'
+        and (later.reporting_period_end > earlier.reporting_period_end
+             or (later.reporting_period_end = earlier.reporting_period_end
+                 and later.arrived_at > earlier.arrived_at))
+    )
+"""
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 def purge_expired_events(build_path: Path, months: int, today: date | None = None) -> int:
-    """Delete records of every person-level raw table that ended before the cutoff; return how
-    many were purged in all."""
-    cutoff = retention_cutoff(today or datetime.now(UTC).date(), months)
+    """Delete records of every person-level raw table that ended before the cutoff, and every
+    row of a load its feed's later load restates (``_SUPERSEDED_LOADS``); return how many were
+    purged in all."""
+    cutoff = retention_cutoff(today or _today(), months)
     purged = 0
     with duckdb.connect(str(build_path)) as con:
         con.execute(
@@ -100,10 +130,12 @@ def purge_expired_events(build_path: Path, months: int, today: date | None = Non
         for retained in RETAINED_TABLES:
             if retained.table not in existing:
                 continue  # a build file from before the feed existed: nothing to hold
-            expired = f"({retained.ended_on}) < cast(? as date)"
+            expired = (f"coalesce(({retained.ended_on}) < cast($2 as date), false) "
+                       f"or load_id in ({_SUPERSEDED_LOADS})")
+            parameters = [retained.feed, cutoff]
             [(count,)] = con.execute(
-                f"select count(*) from {retained.table} where {expired}", [cutoff]).fetchall()
-            con.execute(f"delete from {retained.table} where {expired}", [cutoff])
+                f"select count(*) from {retained.table} where {expired}", parameters).fetchall()
+            con.execute(f"delete from {retained.table} where {expired}", parameters)
             con.execute(
                 "insert into ops.retention_audit values (?, ?, ?, ?, ?)",
                 [_now(), retained.table, months, cutoff, count],
@@ -131,7 +163,7 @@ def purge_expired_files(
 ) -> list[str]:
     """Delete landed person-level files whose period ended before the cutoff; return their
     names. A file that cannot be deleted is audited with the reason and left."""
-    cutoff = retention_cutoff(today or datetime.now(UTC).date(), months)
+    cutoff = retention_cutoff(today or _today(), months)
     audit: list[tuple[str, date, str]] = []
     if landing_dir.is_dir():
         with os.scandir(landing_dir) as entries:
