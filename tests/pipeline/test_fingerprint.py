@@ -155,6 +155,17 @@ def test_a_purge_that_deleted_rows_changes_its_feeds_purges(
     assert _current(inputs).changed_since(stored) == [component]
 
 
+@pytest.mark.parametrize("package", ["dbt-core", "dbt-duckdb", "duckdb"])
+def test_a_new_release_of_the_build_engine_changes_the_dbt_version(
+    inputs: dict[str, Path], package: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = _stored_now(inputs)
+    installed = fingerprint.version
+    monkeypatch.setattr(fingerprint, "version", lambda name: "99.0.0" if name == package
+                        else installed(name))
+    assert _current(inputs).changed_since(stored) == ["dbt_version"]
+
+
 def test_another_key_changes_the_key(inputs: dict[str, Path]) -> None:
     with duckdb.connect(str(inputs["build"])) as con:
         con.execute("create table ops.pseudonymisation_key (fingerprint varchar not null, "

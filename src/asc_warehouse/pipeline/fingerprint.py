@@ -1,7 +1,8 @@
 """What a build was made from, so that a night with nothing new need not rebuild.
 
 A build's inputs are the files loaded into the build file (``ops.load_audit``), the seeds, the dbt
-project (models, macros, tests and ``dbt_project.yml`` with its vars), the dbt version, the
+project (models, macros, tests and ``dbt_project.yml`` with its vars), the versions of dbt-core,
+dbt-duckdb and DuckDB (the rows incremental models keep were written by that engine), the
 pseudonymisation key (by its fingerprint) and the records purged by retention (CLD events apart from
 the other person-level feeds). Each is reduced to a
 SHA-256 digest; the digests of the last complete build are stored in the build file itself
@@ -32,6 +33,8 @@ FINGERPRINT_TABLE = "ops.build_fingerprint"
 # Written by dbt, not read by it: never part of what a build was made from.
 DBT_OUTPUT_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
 DBT_USER_ID_FILE = ".user.yml"
+# The packages that build and store the models: a new release of any may change their rows.
+BUILD_ENGINE_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 # Changes that an incremental build takes in: new loads, and purges of feeds that only tables
 # and views read.
 INCREMENTAL_CHANGES = frozenset({"loads", "other_purges"})
@@ -138,7 +141,8 @@ def current(
         seeds=_digest_files(seeds_dir, (p for p in seeds_dir.rglob("*") if p.is_file())),
         models=_digest_files(project_dir, _dbt_project_files(project_dir)),
         vars=_vars_digest(project_dir),
-        dbt_version=version("dbt-core"),
+        dbt_version=" ".join(f"{package}=={version(package)}"
+                             for package in BUILD_ENGINE_PACKAGES),
         key=key,
         cld_purges=cld_purges,
         other_purges=other_purges,
