@@ -95,6 +95,23 @@ def test_the_profile_defaults_are_the_settings_defaults(
     assert settings.dbt_memory_limit == DBT_MEMORY_LIMIT_DEFAULT
 
 
+def test_the_deployments_spill_parent_is_never_duckdbs_temp_directory(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ASC_DBT_TEMP_DIR names the folder that holds each run's private folder; dbt run by hand
+    # in the deployment's environment must not spill into that shared folder itself.
+    parent = tmp_path / "spill-parent"
+    monkeypatch.setenv("ASC_DBT_TEMP_DIR", str(parent))
+    monkeypatch.setenv("ASC_DBT_SPILL_DIR", str(tmp_path / "a-previous-run"))
+    by_hand = _rendered_profile({"ASC_BUILD_PATH": str(settings.build_path),
+                                 "ASC_DBT_TEMP_DIR": str(parent)})
+    assert by_hand.credentials.config_options["temp_directory"] == f"{settings.build_path}.tmp"
+    private = parent / "dbt_spill_1_x"
+    by_the_pipeline = _rendered_profile(dbt_environment(settings, spill_dir=private))
+    assert by_the_pipeline.credentials.config_options["temp_directory"] == str(private)
+    assert "ASC_DBT_SPILL_DIR" not in dbt_environment(settings)
+
+
 def test_an_out_of_memory_failure_says_which_limit_to_raise(tmp_path: Path) -> None:
     run_results = tmp_path / "run_results.json"
     run_results.write_text(json.dumps({"results": [

@@ -44,8 +44,11 @@ def dbt_environment(
     environment["ASC_BUILD_PATH"] = str(settings.build_path if build_path is None else build_path)
     environment["ASC_DBT_MEMORY_LIMIT"] = settings.dbt_memory_limit
     environment["ASC_DBT_THREADS"] = str(settings.dbt_threads)
+    # DuckDB's temp_directory itself (profiles.yml), only ever this run's private folder; the
+    # deployment's ASC_DBT_TEMP_DIR is the folder that holds such folders.
+    environment.pop("ASC_DBT_SPILL_DIR", None)
     if spill_dir is not None:
-        environment["ASC_DBT_TEMP_DIR"] = str(spill_dir)
+        environment["ASC_DBT_SPILL_DIR"] = str(spill_dir)
     if work_dir is not None:
         # A second build file needs its own dbt state, whatever the deployment sets.
         environment["DBT_TARGET_PATH"] = str(folder / "dbt_target")
