@@ -7,7 +7,14 @@
 
     What a load contributes never changes once it is loaded: the pipeline runs a full refresh
     whenever anything else a per-file model reads changes (seeds, models, vars, the key, or a
-    retention purge; asc_warehouse.pipeline.fingerprint).
+    retention purge of CLD events; asc_warehouse.pipeline.fingerprint).
+
+    A model holds a load when it has rows of it, so a wanted load that yields no rows would be
+    processed again every incremental night. The failure mart therefore wants only the current
+    loads whose field-quality counts include a failing status. int_cld_submission_months_counted
+    still re-reads, each incremental night, a loaded file none of whose events ended before the
+    month it arrived in (all open or in the future): knowing that needs the scan itself, and such
+    a file is rare (a CLD extract covers twelve months of events) and cheap to count again.
 -#}
 
 {#- The filter on a model's source rows: in an incremental run, the wanted loads this model does
@@ -52,4 +59,16 @@
 
 {% macro current_cld_loads_sql() -%}
     select load_id from {{ ref('int_cld_current_loads') }}
+{%- endmacro %}
+
+{#- Current loads with at least one failing field, from the counts already built tonight. -#}
+{% macro failing_cld_loads_sql() -%}
+    select distinct load_id from {{ ref('fct_cld_field_quality') }}
+    where validation_status in ({{ failing_validation_statuses_sql() }})
+{%- endmacro %}
+
+{% macro failing_validation_statuses_sql() -%}
+    {%- for status in var('cld_failing_validation_statuses') -%}
+        '{{ status | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+    {%- endfor -%}
 {%- endmacro %}

@@ -4,9 +4,13 @@ profile bounds the build's memory and threads and spills to a private folder."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from argparse import Namespace
 from dataclasses import replace
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 from dbt.config.profile import Profile, read_profile
@@ -21,6 +25,7 @@ from asc_warehouse.config import (
     Settings,
     load_settings,
 )
+from asc_warehouse.pipeline import dbt_build
 from asc_warehouse.pipeline.dbt_build import _failure_message, dbt_environment
 
 # What a DuckDB cast error in a model looks like in run_results.json: it quotes the value.
@@ -95,6 +100,23 @@ def test_the_profile_defaults_are_the_settings_defaults(
     assert settings.dbt_memory_limit == DBT_MEMORY_LIMIT_DEFAULT
 
 
+def test_the_deployments_spill_parent_is_never_duckdbs_temp_directory(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ASC_DBT_TEMP_DIR names the folder that holds each run's private folder; dbt run by hand
+    # in the deployment's environment must not spill into that shared folder itself.
+    parent = tmp_path / "spill-parent"
+    monkeypatch.setenv("ASC_DBT_TEMP_DIR", str(parent))
+    monkeypatch.setenv("ASC_DBT_SPILL_DIR", str(tmp_path / "a-previous-run"))
+    by_hand = _rendered_profile({"ASC_BUILD_PATH": str(settings.build_path),
+                                 "ASC_DBT_TEMP_DIR": str(parent)})
+    assert by_hand.credentials.config_options["temp_directory"] == f"{settings.build_path}.tmp"
+    private = parent / "dbt_spill_1_x"
+    by_the_pipeline = _rendered_profile(dbt_environment(settings, spill_dir=private))
+    assert by_the_pipeline.credentials.config_options["temp_directory"] == str(private)
+    assert "ASC_DBT_SPILL_DIR" not in dbt_environment(settings)
+
+
 def test_an_out_of_memory_failure_says_which_limit_to_raise(tmp_path: Path) -> None:
     run_results = tmp_path / "run_results.json"
     run_results.write_text(json.dumps({"results": [
@@ -109,3 +131,33 @@ def test_an_out_of_memory_failure_says_which_limit_to_raise(tmp_path: Path) -> N
         "dbt's log in /var/log/dbt has the details. DuckDB ran out of memory within "
         "ASC_DBT_MEMORY_LIMIT (100MB) even after spilling to disk: raise the limit, or free "
         "space where ASC_DBT_TEMP_DIR points")
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_run_removes_spill_folders_of_killed_runs_and_never_a_live_ones(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = tmp_path / "spill-parent"
+    killed = parent / f"dbt_spill_{_dead_pid()}_abc123"
+    live = parent / f"dbt_spill_{os.getpid()}_def456"
+    for folder in (killed, live):
+        folder.mkdir(parents=True)
+        (folder / "duckdb_temp_block-1.block").write_bytes(b"spilled")
+    seen: list[Path] = []
+
+    def dbt(command: list[str], env: dict[str, str], **_: object) -> CompletedProcess[str]:
+        spill = Path(env["ASC_DBT_SPILL_DIR"])
+        assert spill.is_dir() and not killed.exists() and live.is_dir()
+        seen.append(spill)
+        return CompletedProcess(command, 0, "Completed successfully", "")
+
+    monkeypatch.setattr(dbt_build.subprocess, "run", dbt)
+    dbt_build.run_dbt(replace(settings, dbt_temp_parent=parent), "build")
+    [spill] = seen
+    assert spill.parent == parent and spill.name.startswith(f"dbt_spill_{os.getpid()}_")
+    assert sorted(path.name for path in parent.iterdir()) == [live.name]

@@ -55,7 +55,8 @@ def _stored_now(inputs: dict[str, Path]) -> dict[str, str]:
 def test_nothing_stored_means_everything_changed(inputs: dict[str, Path]) -> None:
     assert fingerprint.stored(inputs["build"]) == {}
     assert _current(inputs).changed_since({}) == ["loads", "seeds", "models", "vars",
-                                                  "dbt_version", "key", "purges"]
+                                                  "dbt_version", "key", "cld_purges",
+                                                  "other_purges"]
 
 
 def test_the_same_inputs_give_the_same_fingerprint(inputs: dict[str, Path]) -> None:
@@ -128,21 +129,41 @@ def test_every_model_that_reads_the_clock_is_tagged_date_dependent() -> None:
     assert untagged == []
 
 
-def test_a_purge_that_deleted_rows_changes_the_purges(inputs: dict[str, Path]) -> None:
+def _purge(inputs: dict[str, Path], table: str, day: int, rows_purged: int) -> None:
     with duckdb.connect(str(inputs["build"])) as con:
-        con.execute("create table ops.retention_audit (run_at timestamp, table_name varchar, "
-                    "retention_months integer, cutoff date, rows_purged bigint)")
-        con.execute("insert into ops.retention_audit values "
-                    "('2026-04-01 02:00', 'raw.cld_events', 84, '2019-04-01', 0)")
+        con.execute("create table if not exists ops.retention_audit (run_at timestamp, "
+                    "table_name varchar, retention_months integer, cutoff date, "
+                    "rows_purged bigint)")
+        con.execute("insert into ops.retention_audit values (?, ?, 84, ?, ?)",
+                    [datetime(2026, 4, day, 2), table, datetime(2019, 4, day), rows_purged])
+
+
+@pytest.mark.parametrize(("table", "component"), [
+    ("raw.cld_events", "cld_purges"),
+    ("raw.hospital_discharges", "other_purges"),
+    ("raw.safeguarding_concerns", "other_purges"),
+    ("raw.dols_applications", "other_purges"),
+])
+def test_a_purge_that_deleted_rows_changes_its_feeds_purges(
+    inputs: dict[str, Path], table: str, component: str
+) -> None:
+    _purge(inputs, table, 1, 0)
     stored = _stored_now(inputs)
-    with duckdb.connect(str(inputs["build"])) as con:  # nothing old enough: no change
-        con.execute("insert into ops.retention_audit values "
-                    "('2026-04-02 02:00', 'raw.cld_events', 84, '2019-04-02', 0)")
+    _purge(inputs, table, 2, 0)  # nothing old enough: no change
     assert _current(inputs).changed_since(stored) == []
-    with duckdb.connect(str(inputs["build"])) as con:
-        con.execute("insert into ops.retention_audit values "
-                    "('2026-04-03 02:00', 'raw.cld_events', 84, '2019-04-03', 12)")
-    assert _current(inputs).changed_since(stored) == ["purges"]
+    _purge(inputs, table, 3, 12)
+    assert _current(inputs).changed_since(stored) == [component]
+
+
+@pytest.mark.parametrize("package", ["dbt-core", "dbt-duckdb", "duckdb"])
+def test_a_new_release_of_the_build_engine_changes_the_dbt_version(
+    inputs: dict[str, Path], package: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = _stored_now(inputs)
+    installed = fingerprint.version
+    monkeypatch.setattr(fingerprint, "version", lambda name: "99.0.0" if name == package
+                        else installed(name))
+    assert _current(inputs).changed_since(stored) == ["dbt_version"]
 
 
 def test_another_key_changes_the_key(inputs: dict[str, Path]) -> None:
@@ -161,7 +182,12 @@ def test_another_key_changes_the_key(inputs: dict[str, Path]) -> None:
     (["loads", "seeds"], False),
     (["models"], False),
     (["loads", "key"], False),
-    (["loads", "purges"], False),
+    (["loads", "cld_purges"], False),
+    (["cld_purges"], False),
+    (["loads", "other_purges"], True),
+    (["other_purges"], True),
+    (["other_purges", "seeds"], False),
+    ([], False),
 ])
 def test_only_new_loads_may_build_incrementally(changed: list[str], incremental: bool) -> None:
     assert fingerprint.only_new_loads(changed, {"loads": "x"}) is incremental

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -92,6 +93,10 @@ def nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     time.sleep(max(0.0, arrival - time.time()))
     _correct(landing / corrected.relative_to(pool), arrival)
     second = _night("night-2")
+    # What night 2's incremental run of the failure mart read, before anything else runs dbt.
+    failure_sql = (Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"]) / "compiled"
+                       / "asc_warehouse" / "models" / "marts" / "data_quality"
+                       / "fct_cld_field_quality_failure.sql").read_text(encoding="utf-8")
 
     rebuilt = tmp_path / "rebuilt.duckdb"
     shutil.copy2(settings.build_path, rebuilt)
@@ -102,6 +107,7 @@ def nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     publish.publish(settings.build_path, incremental_published, "night-2")
     publish.publish(rebuilt, rebuilt_published, "night-2")
     return {"first": first, "second": second, "corrected": corrected.name,
+            "failure_sql": failure_sql,
             "build": settings.build_path, "incremental": incremental_published,
             "rebuilt": rebuilt_published}
 
@@ -134,3 +140,23 @@ def test_a_night_adding_files_builds_incrementally_and_equals_a_full_rebuild(
     assert len(loads) == 2
     assert counted == [loads[-1]]
     assert invalid_genders >= 3
+
+
+def test_an_incremental_night_reads_only_new_loads_with_failing_fields(nights: dict) -> None:
+    """A current load without a failing field has no rows in the failure mart; it must not be
+    read again each incremental night as if it were new."""
+    filters = re.findall(r"where load_id in \(([^)]*)\)", nights["failure_sql"])
+    assert len(filters) == 1
+    read = set(re.findall(r"'([^']+)'", filters[0]))
+    with duckdb.connect(str(nights["build"]), read_only=True) as con:
+        corrected_load = con.execute(
+            "select load_id from ops.load_audit where file_name = ? and status = 'loaded' "
+            "order by loaded_at desc limit 1", [nights["corrected"]]).fetchone()[0]
+        with_failures = {row[0] for row in con.execute(
+            "select distinct load_id from marts.fct_cld_field_quality_failure").fetchall()}
+        without_failures = {row[0] for row in con.execute(
+            "select load_id from marts.fct_cld_field_quality except "
+            "select load_id from marts.fct_cld_field_quality_failure").fetchall()}
+    assert without_failures, "every load has a failing field: the case is not exercised"
+    assert corrected_load in read
+    assert read <= with_failures

@@ -121,3 +121,27 @@ def test_a_missing_build_file_means_a_full_build(tmp_path: Path) -> None:
     missing = tmp_path / "none.duckdb"
     assert fingerprint.stored(missing) == {}
     assert fingerprint.current(missing).changed_since({})[0] == "loads"
+
+
+@pytest.mark.parametrize(("purged_table", "changed", "mode", "call"), [
+    ("raw.cld_events", ["cld_purges"], "full", ("build",)),
+    ("raw.hospital_discharges", ["other_purges"], "incremental", ("build", "incremental")),
+    ("raw.safeguarding_concerns", ["other_purges"], "incremental", ("build", "incremental")),
+    ("raw.dols_applications", ["other_purges"], "incremental", ("build", "incremental")),
+])
+def test_only_a_cld_purge_forces_a_full_build(
+    settings: Settings, dbt: DbtRecorder, purged_table: str, changed: list[str], mode: str,
+    call: tuple[str, ...],
+) -> None:
+    """Per-file (incremental) models read CLD only; the models reading the other feeds are
+    tables and views that every build rebuilds, so their purge needs a build, not a full one."""
+    _load(settings, "820-a")
+    nightly.build_marts("night-1")
+    with duckdb.connect(str(settings.build_path)) as con:
+        con.execute("create table ops.retention_audit (run_at timestamp, table_name varchar, "
+                    "retention_months integer, cutoff date, rows_purged bigint)")
+        con.execute("insert into ops.retention_audit values "
+                    "('2026-04-02 02:00', ?, 84, '2019-04-02', 5)", [purged_table])
+    second = nightly.build_marts("night-2")
+    assert dbt.calls == [("build",), call]
+    assert (second["mode"], second["changed"]) == (mode, changed)

@@ -21,6 +21,8 @@ from asc_warehouse.config import DBT_PROJECT_DIR, Settings
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # How DuckDB names the error when a query needs more than its memory limit and cannot spill.
 OUT_OF_MEMORY = "Out of Memory Error"
+# Each run's spill folder is named dbt_spill_<pid of the process running dbt>_<random>.
+SPILL_PREFIX = "dbt_spill_"
 
 
 class DbtBuildError(RuntimeError):
@@ -44,8 +46,11 @@ def dbt_environment(
     environment["ASC_BUILD_PATH"] = str(settings.build_path if build_path is None else build_path)
     environment["ASC_DBT_MEMORY_LIMIT"] = settings.dbt_memory_limit
     environment["ASC_DBT_THREADS"] = str(settings.dbt_threads)
+    # DuckDB's temp_directory itself (profiles.yml), only ever this run's private folder; the
+    # deployment's ASC_DBT_TEMP_DIR is the folder that holds such folders.
+    environment.pop("ASC_DBT_SPILL_DIR", None)
     if spill_dir is not None:
-        environment["ASC_DBT_TEMP_DIR"] = str(spill_dir)
+        environment["ASC_DBT_SPILL_DIR"] = str(spill_dir)
     if work_dir is not None:
         # A second build file needs its own dbt state, whatever the deployment sets.
         environment["DBT_TARGET_PATH"] = str(folder / "dbt_target")
@@ -70,9 +75,10 @@ def run_dbt(
     spill_parent = settings.dbt_temp_parent or (
         (settings.build_path if build_path is None else build_path).parent)
     spill_parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_spill_folders(spill_parent)
     # A private (0700) folder for this process only, removed whatever happens: what DuckDB
     # spills is pseudonymised, but still person-level.
-    spill_dir = Path(tempfile.mkdtemp(prefix="dbt_spill_", dir=spill_parent))
+    spill_dir = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}_", dir=spill_parent))
     try:
         environment = dbt_environment(settings, build_path, work_dir, spill_dir)
         run_results = Path(environment["DBT_TARGET_PATH"]) / "run_results.json"
@@ -86,6 +92,26 @@ def run_dbt(
     if completed.returncode != 0:
         raise DbtBuildError(_failure_message(arguments, run_results, environment))
     return output
+
+
+def remove_stale_spill_folders(spill_parent: Path) -> None:
+    """Remove the spill folders of runs whose process no longer runs: one killed outright (kill
+    -9, the OOM killer) never reached its own clean-up. A live run's folder stays: the OPEL
+    intraday build may be running beside the night's."""
+    for folder in spill_parent.glob(f"{SPILL_PREFIX}*"):
+        pid = folder.name.removeprefix(SPILL_PREFIX).split("_", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _is_running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, as another user
+        return True
+    return True
 
 
 def _failure_message(

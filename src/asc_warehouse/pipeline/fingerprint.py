@@ -1,13 +1,17 @@
 """What a build was made from, so that a night with nothing new need not rebuild.
 
 A build's inputs are the files loaded into the build file (``ops.load_audit``), the seeds, the dbt
-project (models, macros, tests and ``dbt_project.yml`` with its vars), the dbt version, the
-pseudonymisation key (by its fingerprint) and the events purged by retention. Each is reduced to a
+project (models, macros, tests and ``dbt_project.yml`` with its vars), the versions of dbt-core,
+dbt-duckdb and DuckDB (the rows incremental models keep were written by that engine), the
+pseudonymisation key (by its fingerprint) and the records purged by retention (CLD events apart from
+the other person-level feeds). Each is reduced to a
 SHA-256 digest; the digests of the last complete build are stored in the build file itself
 (``ops.build_fingerprint``), so they can never describe a different file.
 
-Only new loads can be built incrementally (per-file models add the loads they lack); any other
-change alters what loads already built contribute, so it needs a full refresh.
+Only new loads can be built incrementally (per-file models add the loads they lack), together with
+purges of the feeds no per-file model reads (hospital, safeguarding, DoLS: the models that read
+them are tables or views, rebuilt by every build). Any other change, a CLD purge included, alters
+what loads already built contribute, so it needs a full refresh.
 """
 
 from __future__ import annotations
@@ -23,11 +27,17 @@ import duckdb
 import yaml
 
 from asc_warehouse.config import DBT_PROJECT_DIR, SEEDS_DIR
+from asc_warehouse.ingest.retention import RAW_CLD_TABLE
 
 FINGERPRINT_TABLE = "ops.build_fingerprint"
 # Written by dbt, not read by it: never part of what a build was made from.
 DBT_OUTPUT_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
 DBT_USER_ID_FILE = ".user.yml"
+# The packages that build and store the models: a new release of any may change their rows.
+BUILD_ENGINE_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
+# Changes that an incremental build takes in: new loads, and purges of feeds that only tables
+# and views read.
+INCREMENTAL_CHANGES = frozenset({"loads", "other_purges"})
 
 
 @dataclass(frozen=True)
@@ -38,12 +48,13 @@ class Fingerprint:
     vars: str
     dbt_version: str
     key: str
-    purges: str
+    cld_purges: str
+    other_purges: str
 
     def as_dict(self) -> dict[str, str]:
         return {"loads": self.loads, "seeds": self.seeds, "models": self.models,
                 "vars": self.vars, "dbt_version": self.dbt_version, "key": self.key,
-                "purges": self.purges}
+                "cld_purges": self.cld_purges, "other_purges": self.other_purges}
 
     def changed_since(self, stored: dict[str, str]) -> list[str]:
         """The inputs that differ from ``stored`` (all of them when nothing is stored)."""
@@ -93,13 +104,18 @@ def _key_digest(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256("\x1e".join(row[0] for row in rows).encode("utf-8")).hexdigest()
 
 
-def _purges_digest(con: duckdb.DuckDBPyConnection) -> str:
-    # Rows purged in all: a night whose purge found nothing old enough changes nothing.
-    if not _has_table(con, "ops", "retention_audit"):
-        return ""
-    [(purged,)] = con.execute(
-        "select coalesce(sum(rows_purged), 0) from ops.retention_audit").fetchall()
-    return hashlib.sha256(str(purged).encode("utf-8")).hexdigest()
+def _purges_digests(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Rows purged in all from raw CLD events, and from the other person-level feeds: a night
+    whose purge found nothing old enough changes nothing, nor does the audit's first night."""
+    cld_purged = other_purged = 0
+    if _has_table(con, "ops", "retention_audit"):
+        [(cld_purged, other_purged)] = con.execute(
+            "select coalesce(sum(rows_purged) filter (where table_name = ?), 0), "
+            "coalesce(sum(rows_purged) filter (where table_name <> ?), 0) "
+            "from ops.retention_audit", [RAW_CLD_TABLE, RAW_CLD_TABLE],
+        ).fetchall()
+    return (hashlib.sha256(str(cld_purged).encode("utf-8")).hexdigest(),
+            hashlib.sha256(str(other_purged).encode("utf-8")).hexdigest())
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -114,26 +130,29 @@ def current(
     build_path: Path, seeds_dir: Path = SEEDS_DIR, project_dir: Path = DBT_PROJECT_DIR
 ) -> Fingerprint:
     """The fingerprint of the inputs as they are now."""
-    loads = key = purges = ""
+    loads = key = cld_purges = other_purges = ""
     if build_path.exists():
         with duckdb.connect(str(build_path), read_only=True) as con:
             loads = _loads_digest(con) if _has_table(con, "ops", "load_audit") else ""
             key = _key_digest(con)
-            purges = _purges_digest(con)
+            cld_purges, other_purges = _purges_digests(con)
     return Fingerprint(
         loads=loads,
         seeds=_digest_files(seeds_dir, (p for p in seeds_dir.rglob("*") if p.is_file())),
         models=_digest_files(project_dir, _dbt_project_files(project_dir)),
         vars=_vars_digest(project_dir),
-        dbt_version=version("dbt-core"),
+        dbt_version=" ".join(f"{package}=={version(package)}"
+                             for package in BUILD_ENGINE_PACKAGES),
         key=key,
-        purges=purges,
+        cld_purges=cld_purges,
+        other_purges=other_purges,
     )
 
 
 def only_new_loads(changed: list[str], stored_fingerprint: dict[str, str]) -> bool:
-    """Whether a build can be incremental: a complete build before, and only the loads changed."""
-    return bool(stored_fingerprint) and changed == ["loads"]
+    """Whether a build can be incremental: a complete build before, and nothing changed but new
+    loads and purges of feeds no per-file model reads."""
+    return bool(stored_fingerprint) and bool(changed) and set(changed) <= INCREMENTAL_CHANGES
 
 
 def stored(build_path: Path) -> dict[str, str]:

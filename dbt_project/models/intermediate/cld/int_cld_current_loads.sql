@@ -6,7 +6,7 @@ select
     file_name,
     loaded_at
 from {{ ref('stg_ops__load_audit') }}
-where feed = 'cld' and load_status = 'loaded'
+where load_id in ({{ loaded_cld_loads_sql() }})
 qualify row_number() over (
         partition by council_code, file_name order by loaded_at desc, load_id desc
     ) = 1

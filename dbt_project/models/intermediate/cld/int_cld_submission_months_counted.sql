@@ -16,7 +16,7 @@ with
 loads as (
 
     select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
+    where load_id in ({{ loaded_cld_loads_sql() }})
 
 ),
 

@@ -1,8 +1,9 @@
 -- Drill-through: for each measure, period and council, the pseudonymised people counted in the
 -- denominator and whether each is in the numerator, so an analyst can see why a number moved.
 -- Only the periods analysts drill into are kept: every financial year, and the rolling periods
--- ending in the latest var('drill_through_month_ends') month ends of each council and measure
--- (13: the latest month and the same month a year before).
+-- ending in the latest var('drill_through_month_ends') calendar months of each council and
+-- measure, counted back from its latest period end whether or not each month has people (13: the
+-- latest month and the same month a year before).
 {%- set people_models = [
     'int_ascof_3d_people',
     'int_ascof_2bc_people',
@@ -29,27 +30,13 @@ people as (
 
 ),
 
-period_ends as (
+latest_months as (
 
-    select distinct council_code, measure_code, period_end
+    select
+        council_code,
+        measure_code,
+        date_trunc('month', max(period_end)) as latest_month
     from people
-
-),
-
-earliest_kept as (
-
-    select council_code, measure_code, min(period_end) as earliest_period_end
-    from (
-        select
-            council_code,
-            measure_code,
-            period_end,
-            row_number() over (
-                partition by council_code, measure_code order by period_end desc
-            ) as recency
-        from period_ends
-    ) as ranked_period_ends
-    where recency <= {{ var('drill_through_month_ends') }}
     group by council_code, measure_code
 
 )
@@ -65,8 +52,9 @@ select
     cast(people.in_numerator as boolean) as in_numerator,
     cast(people.in_denominator as boolean) as in_denominator
 from people
-inner join earliest_kept
-    on people.council_code = earliest_kept.council_code
-        and people.measure_code = earliest_kept.measure_code
+inner join latest_months
+    on people.council_code = latest_months.council_code
+        and people.measure_code = latest_months.measure_code
 where people.period_type = 'Financial year'
-    or people.period_end >= earliest_kept.earliest_period_end
+    or date_trunc('month', people.period_end) > latest_months.latest_month
+    - to_months({{ var('drill_through_month_ends') }})

@@ -1,19 +1,20 @@
 -- Each failing field of each row of each file's current load, with the event reference and
 -- line to correct it at source. Incremental by load (macros/incremental_by_load.sql), like
--- fct_cld_field_quality.
-{%- set current_loads_sql = current_cld_loads_sql() %}
+-- fct_cld_field_quality, over the current loads that have a failing field there: a load with
+-- none yields no rows here, and is never wanted, so never read again.
+{%- set failing_loads_sql = failing_cld_loads_sql() %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook=["{{ delete_loads_no_longer_wanted(current_cld_loads_sql()) }}"],
+    pre_hook=["{{ delete_loads_no_longer_wanted(failing_cld_loads_sql()) }}"],
 ) }}
 with
 
 classified as (
 
     select * from {{ ref('int_cld_field_values_classified') }}
-    where {{ loads_to_build(current_loads_sql) }}
+    where {{ loads_to_build(failing_loads_sql) }}
 
 ),
 
@@ -36,4 +37,4 @@ select
 from classified
 inner join current_loads
     on classified.load_id = current_loads.load_id
-where classified.validation_status in ('Invalid', 'Blank but mandatory', 'Valid only in Release 1')
+where classified.validation_status in ({{ failing_validation_statuses_sql() }})
