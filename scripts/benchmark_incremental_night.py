@@ -2,7 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python scripts/benchmark_incremental_night.py [--scale 1.0]
 
-Prints figures and asserts nothing. The sample extracts of the CLD and person-level feeds are
+Prints figures and asserts nothing. The sample extracts of every feed (CLD, person-level, OPEL) are
 generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
 Kent's newest CLD file, loads them and builds in full (``nightly.build_marts``). The second night
 lands that file, loads it and builds as the pipeline does (incremental: only new loads changed).
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from asc_warehouse.config import load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
-from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import generate_sample_landing_files
 
 SLOWEST_NODES = 8
 
@@ -84,8 +84,7 @@ def main() -> None:
         "GX_ANALYTICS_ENABLED": "false",
     })
     pool = workdir / "pool"
-    generated = generate_sample_extracts(pool, scale=arguments.scale, with_faults=True)
-    generated += generate_person_feed_extracts(pool, scale=arguments.scale, with_faults=True)
+    generated = generate_sample_landing_files(pool, scale=arguments.scale)
     newest_kent = max(path for path in generated if path.name.startswith("CLD_820_"))
     # The generator's own checksum list travels with its files (the sample key's guard).
     for listing in (path for path in pool.iterdir() if path.is_file()

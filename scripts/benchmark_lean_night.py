@@ -26,11 +26,7 @@ from typing import Any
 
 from asc_warehouse.config import load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
-from asc_warehouse.sample_data import (
-    generate_opel_extracts,
-    generate_person_feed_extracts,
-    generate_sample_extracts,
-)
+from asc_warehouse.sample_data import generate_sample_landing_files
 
 
 def _timed(steps: dict[str, float], name: str, action: Callable[[], Any]) -> Any:
@@ -78,10 +74,7 @@ def main() -> None:
         "ASC_LANDING_SETTLE_MINUTES": "0",
         "GX_ANALYTICS_ENABLED": "false",
     })
-    landing = workdir / "landing"
-    generate_sample_extracts(landing, scale=arguments.scale, with_faults=True)
-    generate_person_feed_extracts(landing, scale=arguments.scale, with_faults=True)
-    generate_opel_extracts(landing)
+    generate_sample_landing_files(workdir / "landing", scale=arguments.scale)
     print(f"scale {arguments.scale}, {os.cpu_count()} cores, {platform.platform()}, "
           f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}")
     first = night("night-1", lambda: nightly.build_marts("night-1"))

@@ -131,15 +131,17 @@ def _csv_rows(paths: list[Path]) -> int:
 
 def run_step(step: str, state_path: Path, scale: float, councils: str) -> None:
     """Run one step in this (child) process; keep what later steps need in the state file."""
-    from asc_warehouse.cli import _generate_into
     from asc_warehouse.config import load_settings
     from asc_warehouse.pipeline import nightly
+    from asc_warehouse.sample_data import generate_sample_landing_files
+    from asc_warehouse.sample_data.profiles import parse_councils
 
     settings = load_settings()
     state: dict[str, Any] = (
         json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {})
     if step == "generate":
-        _generate_into(settings.landing_dir, scale, councils)
+        generate_sample_landing_files(settings.landing_dir, scale=scale,
+                                      councils=parse_councils(councils))
         files = sorted(settings.landing_dir.glob("*.csv"))
         state["cld_rows"] = _csv_rows([path for path in files if path.name.startswith("CLD_")])
         rows = _csv_rows(files)

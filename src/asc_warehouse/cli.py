@@ -54,20 +54,11 @@ def airflow_environment() -> dict[str, str]:
 
 
 def _generate_into(landing_dir: Path, scale: float, councils: str) -> None:
-    from asc_warehouse.sample_data import (
-        generate_opel_extracts,
-        generate_person_feed_extracts,
-        generate_sample_extracts,
-    )
+    from asc_warehouse.sample_data import generate_sample_landing_files
     from asc_warehouse.sample_data.profiles import parse_councils
 
-    codes = parse_councils(councils)
-    written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True, councils=codes)
-    # Hospital discharges, safeguarding and DoLS records of the same people.
-    written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True,
-                                             councils=codes)
-    # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
-    written += generate_opel_extracts(landing_dir, councils=codes)
+    written = generate_sample_landing_files(
+        landing_dir, scale=scale, councils=parse_councils(councils))
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
 
 

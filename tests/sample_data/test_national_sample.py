@@ -13,7 +13,11 @@ import pytest
 from asc_warehouse import cli
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import scan_landing
-from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import (
+    generate_person_feed_extracts,
+    generate_sample_extracts,
+    generate_sample_landing_files,
+)
 from asc_warehouse.sample_data.people import NhsNumberDraw
 from asc_warehouse.sample_data.profiles import (
     PROFILES,
@@ -183,3 +187,16 @@ def test_the_cli_writes_the_councils_asked_for_and_refuses_unknown_ones(
         cli.main(["sample-data", "--councils", "820,999"])
     assert refused.value.code == 2
     assert "councils not in ref_councils.csv: ['999']" in capsys.readouterr().err
+
+
+def test_the_landing_files_of_a_sample_night_hold_every_feed(tmp_path: Path) -> None:
+    written = generate_sample_landing_files(tmp_path, scale=0.005)
+    by_feed_and_council: dict[str, int] = {}
+    for path in written:
+        feed_council = "_".join(path.name.split("_")[:2])
+        by_feed_and_council[feed_council] = by_feed_and_council.get(feed_council, 0) + 1
+    # Twelve quarters from June 2023 to March 2026 each, and Kent's one resubmission; Kent alone
+    # sends the person-level feeds (one file each) and OPEL (one a day for four weeks).
+    assert by_feed_and_council == {
+        "CLD_820": 13, "CLD_821": 12, "HOSP_820": 1, "SG_820": 1, "DOLS_820": 1, "OPEL_820": 28}
+    assert sorted(tmp_path.glob("*.csv")) == sorted(written)
