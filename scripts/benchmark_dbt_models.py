@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from bench_common import children_cpu_seconds, machine_line
 
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -69,12 +69,14 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     build_path = workdir / "asc_build.duckdb"
     shutil.copyfile(arguments.loaded, build_path)
-    print(f"{os.cpu_count()} cores, {platform.platform()}, load average "
-          f"{os.getloadavg()[0]:.1f}, project {arguments.project_dir}")
+    print(f"{machine_line()}, project {arguments.project_dir}")
 
+    cpu_before = children_cpu_seconds()
     wall = build(arguments.project_dir.resolve(), build_path, workdir, arguments.threads,
                  arguments.exclude)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = children_cpu_seconds() - cpu_before
+    # The largest resident memory of any one child: dbt runs in the one process.
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     manifest = json.loads((workdir / "target" / "manifest.json").read_text())["nodes"]
     failed = [r["unique_id"] for r in results if r["status"] in {"error", "fail"}]
@@ -86,8 +88,8 @@ def main() -> None:
             "select schema_name, table_name, estimated_size from duckdb_tables()").fetchall()
     }
     con.close()
-    print(f"dbt build: {wall:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} CPU s, "
-          f"peak {usage.ru_maxrss / 1024:.0f} MB, build file "
+    print(f"dbt build: {wall:.1f} s wall, {cpu:.1f} CPU s, "
+          f"peak {peak_kib / 1024:.0f} MB, build file "
           f"{build_path.stat().st_size / 1e6:.1f} MB, {len(results)} nodes, "
           f"failed: {', '.join(failed) or 'none'}")
     print(f"{'model':<52}{'kind':>10}{'seconds':>9}{'rows':>12}")

@@ -31,8 +31,6 @@ import csv
 import itertools
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+if __package__:  # imported as scripts.benchmark_scale (the tests)
+    from scripts.bench_common import children_cpu_seconds, machine_line, sample_environment
+else:  # run as a file: scripts/ is sys.path[0]
+    from bench_common import children_cpu_seconds, machine_line, sample_environment
 
 # Growth of a step's CPU cost this many times faster than its CLD rows is flagged.
 LINEAR_TOLERANCE = 1.3
@@ -187,16 +190,11 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def measure_step(
     step: str, command: list[str], environment: dict[str, str]
 ) -> tuple[float, float, int]:
     """(CPU seconds, wall seconds, peak tree RSS bytes) of one child process."""
-    cpu_before, began = _children_cpu_seconds(), time.perf_counter()
+    cpu_before, began = children_cpu_seconds(), time.perf_counter()
     child = subprocess.Popen(command, env=environment)
     peak, done = 0, threading.Event()
 
@@ -217,20 +215,12 @@ def measure_step(
     sampler.join()
     if status != 0:
         raise SystemExit(f"step {step} failed (exit {status}); see its output above")
-    return _children_cpu_seconds() - cpu_before, time.perf_counter() - began, peak
+    return children_cpu_seconds() - cpu_before, time.perf_counter() - began, peak
 
 
 def run_night(label: str, folder: Path, scale: float, councils: str) -> RunFigures:
     folder.mkdir(parents=True, exist_ok=True)
-    environment = dict(os.environ) | {
-        "ASC_LANDING_DIR": str(folder / "landing"),
-        "ASC_WAREHOUSE_DIR": str(folder / "warehouse"),
-        "ASC_LOG_DIR": str(folder / "logs"),
-        "ASC_SAMPLE_MODE": "1",
-        # The files were written a moment ago by the generate step: no settling wait.
-        "ASC_LANDING_SETTLE_MINUTES": "0",
-        "GX_ANALYTICS_ENABLED": "false",
-    }
+    environment = dict(os.environ) | sample_environment(folder)
     state_path = folder / "state.json"
     steps = {}
     for step in STEPS:
@@ -314,9 +304,7 @@ def main() -> None:
                   for text in arguments.councils or ["820,821"]]
     scales = [float(scale) for scale in arguments.scales.split(",")]
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-scale-"))
-    print(f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 1024**3:.0f} GiB, "
-          f"{platform.platform()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}", flush=True)
+    print(f"{machine_line()}, workdir {workdir}", flush=True)
     runs = []
     for councils in selections:
         for scale in scales:
