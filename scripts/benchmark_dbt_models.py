@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -27,20 +26,25 @@ from pathlib import Path
 import duckdb
 from bench_common import children_cpu_seconds, machine_line
 
+from asc_warehouse.config import load_settings
+from asc_warehouse.pipeline.dbt_build import dbt_environment
+
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 
 def build(
     project_dir: Path, build_path: Path, workdir: Path, threads: int, exclude: list[str]
-) -> float:
-    """One ``dbt build`` as the nightly run calls it; returns its wall seconds."""
-    environment = dict(os.environ)
-    environment.update({
-        "ASC_BUILD_PATH": str(build_path),
-        "DBT_TARGET_PATH": str(workdir / "target"),
-        "DBT_LOG_PATH": str(workdir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    })
+) -> tuple[float, Path]:
+    """One ``dbt build`` with the nightly run's environment (memory limit, DuckDB threads) on
+    the copied file; returns its wall seconds and dbt's target folder.
+
+    Only dbt's own thread count is the benchmark's (``--threads``), so that models can run one at
+    a time; DuckDB keeps the night's threads within each model.
+    """
+    spill_dir = workdir / "dbt_spill"
+    # What DuckDB spills is pseudonymised but person-level: a folder for this user only.
+    spill_dir.mkdir(mode=0o700, exist_ok=True)
+    environment = dbt_environment(load_settings(), build_path, workdir, spill_dir)
     began = time.perf_counter()
     completed = subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "build", "--full-refresh",
@@ -52,7 +56,7 @@ def build(
     wall = time.perf_counter() - began
     if completed.returncode != 0:
         print(completed.stdout[-3000:])
-    return wall
+    return wall, Path(environment["DBT_TARGET_PATH"])
 
 
 def main() -> None:
@@ -72,13 +76,13 @@ def main() -> None:
     print(f"{machine_line()}, project {arguments.project_dir}")
 
     cpu_before = children_cpu_seconds()
-    wall = build(arguments.project_dir.resolve(), build_path, workdir, arguments.threads,
-                 arguments.exclude)
+    wall, target = build(arguments.project_dir.resolve(), build_path, workdir, arguments.threads,
+                         arguments.exclude)
     cpu = children_cpu_seconds() - cpu_before
     # The largest resident memory of any one child: dbt runs in the one process.
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
-    manifest = json.loads((workdir / "target" / "manifest.json").read_text())["nodes"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
     failed = [r["unique_id"] for r in results if r["status"] in {"error", "fail"}]
 
     con = duckdb.connect(str(build_path), read_only=True)
