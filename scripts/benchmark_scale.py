@@ -21,13 +21,15 @@ Then the build, published and restricted file sizes, and for every step its CPU 
 CLD rows at each run and how much faster than the CLD rows it grew from one run to the next;
 a step growing more than 1.3 times faster than linear is flagged. ``--councils`` may be given
 more than once (``--councils 2 --councils 10``): each selection is run at every scale.
-``--councils N`` takes Kent, Medway and the first N - 2 other councils of seeds/ref_councils.csv.
+``--councils N`` takes Kent, Medway and the first N - 2 other councils the generator can size
+(every council of seeds/ref_councils.csv with an adult population: not the Isles of Scilly). Each
+run's folder is named by its scale and a short digest of its councils.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import hashlib
 import itertools
 import json
 import os
@@ -96,7 +98,7 @@ def faster_than_linear(growth: float, tolerance: float = LINEAR_TOLERANCE) -> bo
 
 def council_selection(text: str, seed_codes: list[str]) -> str:
     """``--councils`` as the generator takes it: ``all``, a list of codes, or a number N (Kent,
-    Medway and the first N - 2 others in seed order)."""
+    Medway and the first N - 2 others of ``seed_codes``, the councils it can size, in order)."""
     text = text.strip()
     if not text.isdigit() or (len(text) == 3 and text in seed_codes):
         return text
@@ -105,6 +107,24 @@ def council_selection(text: str, seed_codes: list[str]) -> str:
         raise ValueError(f"--councils {count}: between 1 and {len(seed_codes)} councils")
     first = ["820", "821"]
     return ",".join((first + [code for code in seed_codes if code not in first])[:count])
+
+
+def sizeable_council_codes() -> list[str]:
+    """The councils the generator can size, in seed order (``profiles.load_councils``)."""
+    from asc_warehouse.sample_data.profiles import load_councils
+
+    return [council.code for council in load_councils(None)]
+
+
+def council_count(councils: str) -> str:
+    return "all" if councils == "all" else str(len(councils.split(",")))
+
+
+def run_folder_name(scale: float, councils: str) -> str:
+    """A run's folder: its scale, its number of councils and a digest of which they are, so two
+    different selections of the same size never share a folder."""
+    digest = hashlib.sha256(councils.encode()).hexdigest()[:8]
+    return f"scale-{scale:g}-councils-{council_count(councils)}-{digest}"
 
 
 # The child: one step of one night.
@@ -145,10 +165,8 @@ def run_step(step: str, state_path: Path, scale: float, councils: str) -> None:
     if step == "generate":
         generate_sample_landing_files(settings.landing_dir, scale=scale,
                                       councils=parse_councils(councils))
-        files = sorted(settings.landing_dir.glob("*.csv"))
-        state["cld_rows"] = _csv_rows([path for path in files if path.name.startswith("CLD_")])
-        rows = _csv_rows(files)
-    elif step == "load":
+        return  # its rows are counted by the parent, outside the measured child
+    if step == "load":
         state["loads"] = nightly.load_new_extracts(nightly.find_new_extracts(), RUN_ID)
         rows = sum(int(load["rows_loaded"]) for load in state["loads"])
     elif step == "validate_raw":
@@ -218,6 +236,14 @@ def measure_step(
     return children_cpu_seconds() - cpu_before, time.perf_counter() - began, peak
 
 
+def _record_generated_rows(landing: Path, state_path: Path) -> None:
+    """The generated files' rows (all, and CLD), counted here, not billed to the generate step."""
+    files = sorted(landing.glob("*.csv"))
+    state = {"cld_rows": _csv_rows([path for path in files if path.name.startswith("CLD_")]),
+             "rows": {"generate": _csv_rows(files)}}
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+
+
 def run_night(label: str, folder: Path, scale: float, councils: str) -> RunFigures:
     folder.mkdir(parents=True, exist_ok=True)
     environment = dict(os.environ) | sample_environment(folder)
@@ -227,6 +253,8 @@ def run_night(label: str, folder: Path, scale: float, councils: str) -> RunFigur
         command = [sys.executable, __file__, "--step", step, "--state", str(state_path),
                    "--scales", str(scale), "--councils", councils]
         cpu, wall, peak = measure_step(step, command, environment)
+        if step == "generate":
+            _record_generated_rows(folder / "landing", state_path)
         rows = json.loads(state_path.read_text(encoding="utf-8"))["rows"][step]
         steps[step] = StepFigures(step, rows, cpu, wall, peak)
         print(f"  {label} {step}: {rows:,} rows, {cpu:.1f} CPU s, {wall:.1f} s, "
@@ -296,10 +324,7 @@ def main() -> None:
         run_step(arguments.step, arguments.state, float(arguments.scales),
                  arguments.councils[0])
         return
-    from asc_warehouse.sample_data.profiles import COUNCILS_PATH
-
-    with COUNCILS_PATH.open(newline="", encoding="utf-8") as handle:
-        seed_codes = [row["council_code"] for row in csv.DictReader(handle)]
+    seed_codes = sizeable_council_codes()
     selections = [council_selection(text, seed_codes)
                   for text in arguments.councils or ["820,821"]]
     scales = [float(scale) for scale in arguments.scales.split(",")]
@@ -308,9 +333,8 @@ def main() -> None:
     runs = []
     for councils in selections:
         for scale in scales:
-            count = "all" if councils == "all" else str(len(councils.split(",")))
-            label = f"scale {scale:g}, {count} councils"
-            folder = workdir / f"scale-{scale:g}-councils-{count}"
+            label = f"scale {scale:g}, {council_count(councils)} councils"
+            folder = workdir / run_folder_name(scale, councils)
             runs.append(run_night(label, folder, scale, councils))
     print_tables(runs)
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
