@@ -200,3 +200,13 @@ def test_the_landing_files_of_a_sample_night_hold_every_feed(tmp_path: Path) -> 
     assert by_feed_and_council == {
         "CLD_820": 13, "CLD_821": 12, "HOSP_820": 1, "SG_820": 1, "DOLS_820": 1, "OPEL_820": 28}
     assert sorted(tmp_path.glob("*.csv")) == sorted(written)
+
+
+def test_the_cli_samples_the_generators_default_councils_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ASC_SAMPLE_COUNCILS", raising=False)
+    monkeypatch.setenv("ASC_LANDING_DIR", str(tmp_path / "landing"))
+    assert cli.main(["sample-data", "--scale", "0.005"]) == 0
+    written = {path.name.split("_")[1] for path in (tmp_path / "landing").glob("*.csv")}
+    assert written == {"820", "821"}
