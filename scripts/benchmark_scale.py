@@ -44,8 +44,8 @@ from typing import Any
 
 import psutil
 
-from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS, load_councils
-
+# asc_warehouse is imported only inside the functions that use it: every step's child loads this
+# module, and no step may be billed for importing what only another step needs.
 if __package__:  # imported as scripts.benchmark_scale (the tests)
     from scripts.bench_common import children_cpu_seconds, machine_line, sample_environment
 else:  # run as a file: scripts/ is sys.path[0]
@@ -107,12 +107,16 @@ def council_selection(text: str, seed_codes: list[str]) -> str:
     count = int(text)
     if not 1 <= count <= len(seed_codes):
         raise ValueError(f"--councils {count}: between 1 and {len(seed_codes)} councils")
+    from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS
+
     first = list(DEFAULT_SAMPLE_COUNCILS)
     return ",".join((first + [code for code in seed_codes if code not in first])[:count])
 
 
 def sizeable_council_codes() -> list[str]:
     """The councils the generator can size, in seed order (``profiles.load_councils``)."""
+    from asc_warehouse.sample_data.profiles import load_councils
+
     return [council.code for council in load_councils(None)]
 
 
@@ -324,6 +328,8 @@ def main() -> None:
         run_step(arguments.step, arguments.state, float(arguments.scales),
                  arguments.councils[0])
         return
+    from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS
+
     seed_codes = sizeable_council_codes()
     selections = [council_selection(text, seed_codes)
                   for text in arguments.councils or [",".join(DEFAULT_SAMPLE_COUNCILS)]]
