@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -26,21 +24,27 @@ import time
 from pathlib import Path
 
 import duckdb
+from bench_common import children_cpu_seconds, machine_line
+
+from asc_warehouse.config import load_settings
+from asc_warehouse.pipeline.dbt_build import dbt_environment
 
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 
 def build(
     project_dir: Path, build_path: Path, workdir: Path, threads: int, exclude: list[str]
-) -> float:
-    """One ``dbt build`` as the nightly run calls it; returns its wall seconds."""
-    environment = dict(os.environ)
-    environment.update({
-        "ASC_BUILD_PATH": str(build_path),
-        "DBT_TARGET_PATH": str(workdir / "target"),
-        "DBT_LOG_PATH": str(workdir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    })
+) -> tuple[float, Path]:
+    """One ``dbt build`` with the nightly run's environment (memory limit, DuckDB threads) on
+    the copied file; returns its wall seconds and dbt's target folder.
+
+    Only dbt's own thread count is the benchmark's (``--threads``), so that models can run one at
+    a time; DuckDB keeps the night's threads within each model.
+    """
+    spill_dir = workdir / "dbt_spill"
+    # What DuckDB spills is pseudonymised but person-level: a folder for this user only.
+    spill_dir.mkdir(mode=0o700, exist_ok=True)
+    environment = dbt_environment(load_settings(), build_path, workdir, spill_dir)
     began = time.perf_counter()
     completed = subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "build", "--full-refresh",
@@ -52,7 +56,7 @@ def build(
     wall = time.perf_counter() - began
     if completed.returncode != 0:
         print(completed.stdout[-3000:])
-    return wall
+    return wall, Path(environment["DBT_TARGET_PATH"])
 
 
 def main() -> None:
@@ -69,14 +73,16 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     build_path = workdir / "asc_build.duckdb"
     shutil.copyfile(arguments.loaded, build_path)
-    print(f"{os.cpu_count()} cores, {platform.platform()}, load average "
-          f"{os.getloadavg()[0]:.1f}, project {arguments.project_dir}")
+    print(f"{machine_line()}, project {arguments.project_dir}")
 
-    wall = build(arguments.project_dir.resolve(), build_path, workdir, arguments.threads,
-                 arguments.exclude)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
-    manifest = json.loads((workdir / "target" / "manifest.json").read_text())["nodes"]
+    cpu_before = children_cpu_seconds()
+    wall, target = build(arguments.project_dir.resolve(), build_path, workdir, arguments.threads,
+                         arguments.exclude)
+    cpu = children_cpu_seconds() - cpu_before
+    # The largest resident memory of any one child: dbt runs in the one process.
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
     failed = [r["unique_id"] for r in results if r["status"] in {"error", "fail"}]
 
     con = duckdb.connect(str(build_path), read_only=True)
@@ -86,8 +92,8 @@ def main() -> None:
             "select schema_name, table_name, estimated_size from duckdb_tables()").fetchall()
     }
     con.close()
-    print(f"dbt build: {wall:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} CPU s, "
-          f"peak {usage.ru_maxrss / 1024:.0f} MB, build file "
+    print(f"dbt build: {wall:.1f} s wall, {cpu:.1f} CPU s, "
+          f"peak {peak_kib / 1024:.0f} MB, build file "
           f"{build_path.stat().st_size / 1e6:.1f} MB, {len(results)} nodes, "
           f"failed: {', '.join(failed) or 'none'}")
     print(f"{'model':<52}{'kind':>10}{'seconds':>9}{'rows':>12}")

@@ -2,7 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python scripts/benchmark_incremental_night.py [--scale 1.0]
 
-Prints figures and asserts nothing. The sample extracts of the CLD and person-level feeds are
+Prints figures and asserts nothing. The sample extracts of every feed (CLD, person-level, OPEL) are
 generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
 Kent's newest CLD file, loads them and builds in full (``nightly.build_marts``). The second night
 lands that file, loads it and builds as the pipeline does (incremental: only new loads changed).
@@ -17,30 +17,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import resource
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_common import children_cpu_seconds, machine_line, sample_environment
+
 from asc_warehouse.config import load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
-from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import generate_sample_landing_files
 
 SLOWEST_NODES = 8
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _measured(action: Callable[[], object], target_dir: Path, build_file: Path) -> dict:
-    cpu, wall = _children_cpu(), time.perf_counter()
+    cpu, wall = children_cpu_seconds(), time.perf_counter()
     result = action()
-    figures = {"cpu": _children_cpu() - cpu, "wall": time.perf_counter() - wall,
+    figures = {"cpu": children_cpu_seconds() - cpu, "wall": time.perf_counter() - wall,
                "size_mb": build_file.stat().st_size / 2**20, "result": result}
     results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
     nodes = sorted(results["results"], key=lambda node: -node["execution_time"])
@@ -76,16 +71,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     arguments = parser.parse_args()
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-incremental-night-"))
-    os.environ.update({
-        "ASC_LANDING_DIR": str(workdir / "landing"),
-        "ASC_WAREHOUSE_DIR": str(workdir / "warehouse"),
-        "ASC_SAMPLE_MODE": "1",
-        "ASC_LANDING_SETTLE_MINUTES": "0",
-        "GX_ANALYTICS_ENABLED": "false",
-    })
+    os.environ.update(sample_environment(workdir))
     pool = workdir / "pool"
-    generated = generate_sample_extracts(pool, scale=arguments.scale, with_faults=True)
-    generated += generate_person_feed_extracts(pool, scale=arguments.scale, with_faults=True)
+    generated = generate_sample_landing_files(pool, scale=arguments.scale)
     newest_kent = max(path for path in generated if path.name.startswith("CLD_820_"))
     # The generator's own checksum list travels with its files (the sample key's guard).
     for listing in (path for path in pool.iterdir() if path.is_file()
@@ -93,8 +81,7 @@ def main() -> None:
         _land([listing], pool, workdir / "landing")
     settings = load_settings()
     target_dir = Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"])
-    print(f"scale {arguments.scale}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}")
+    print(f"scale {arguments.scale}, {machine_line()}, workdir {workdir}")
 
     _land([path for path in generated if path != newest_kent], pool, settings.landing_dir)
     first_loads = _night("night-1")

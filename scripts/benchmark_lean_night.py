@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_common import machine_line, sample_environment
+
 from asc_warehouse.config import load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
-from asc_warehouse.sample_data import (
-    generate_opel_extracts,
-    generate_person_feed_extracts,
-    generate_sample_extracts,
-)
+from asc_warehouse.sample_data import generate_sample_landing_files
 
 
 def _timed(steps: dict[str, float], name: str, action: Callable[[], Any]) -> Any:
@@ -70,20 +67,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     arguments = parser.parse_args()
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-lean-night-"))
-    os.environ.update({
-        "ASC_LANDING_DIR": str(workdir / "landing"),
-        "ASC_WAREHOUSE_DIR": str(workdir / "warehouse"),
-        "ASC_SAMPLE_MODE": "1",
-        # Just written by this script: nothing is still being copied in.
-        "ASC_LANDING_SETTLE_MINUTES": "0",
-        "GX_ANALYTICS_ENABLED": "false",
-    })
-    landing = workdir / "landing"
-    generate_sample_extracts(landing, scale=arguments.scale, with_faults=True)
-    generate_person_feed_extracts(landing, scale=arguments.scale, with_faults=True)
-    generate_opel_extracts(landing)
-    print(f"scale {arguments.scale}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}")
+    os.environ.update(sample_environment(workdir))
+    generate_sample_landing_files(workdir / "landing", scale=arguments.scale)
+    print(f"scale {arguments.scale}, {machine_line()}, workdir {workdir}")
     first = night("night-1", lambda: nightly.build_marts("night-1"))
     before = night("night-2", lambda: full_build_as_before("night-2"))
     after = night("night-3", lambda: nightly.build_marts("night-3"))

@@ -21,18 +21,18 @@ Then the build, published and restricted file sizes, and for every step its CPU 
 CLD rows at each run and how much faster than the CLD rows it grew from one run to the next;
 a step growing more than 1.3 times faster than linear is flagged. ``--councils`` may be given
 more than once (``--councils 2 --councils 10``): each selection is run at every scale.
-``--councils N`` takes Kent, Medway and the first N - 2 other councils of seeds/ref_councils.csv.
+``--councils N`` takes Kent, Medway and the first N - 2 other councils the generator can size
+(every council of seeds/ref_councils.csv with an adult population: not the Isles of Scilly). Each
+run's folder is named by its scale and a short digest of its councils.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import hashlib
 import itertools
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +43,13 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+# asc_warehouse is imported only inside the functions that use it: every step's child loads this
+# module, and no step may be billed for importing what only another step needs.
+if __package__:  # imported as scripts.benchmark_scale (the tests)
+    from scripts.bench_common import children_cpu_seconds, machine_line, sample_environment
+else:  # run as a file: scripts/ is sys.path[0]
+    from bench_common import children_cpu_seconds, machine_line, sample_environment
 
 # Growth of a step's CPU cost this many times faster than its CLD rows is flagged.
 LINEAR_TOLERANCE = 1.3
@@ -93,15 +100,35 @@ def faster_than_linear(growth: float, tolerance: float = LINEAR_TOLERANCE) -> bo
 
 def council_selection(text: str, seed_codes: list[str]) -> str:
     """``--councils`` as the generator takes it: ``all``, a list of codes, or a number N (Kent,
-    Medway and the first N - 2 others in seed order)."""
+    Medway and the first N - 2 others of ``seed_codes``, the councils it can size, in order)."""
     text = text.strip()
     if not text.isdigit() or (len(text) == 3 and text in seed_codes):
         return text
     count = int(text)
     if not 1 <= count <= len(seed_codes):
         raise ValueError(f"--councils {count}: between 1 and {len(seed_codes)} councils")
-    first = ["820", "821"]
+    from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS
+
+    first = list(DEFAULT_SAMPLE_COUNCILS)
     return ",".join((first + [code for code in seed_codes if code not in first])[:count])
+
+
+def sizeable_council_codes() -> list[str]:
+    """The councils the generator can size, in seed order (``profiles.load_councils``)."""
+    from asc_warehouse.sample_data.profiles import load_councils
+
+    return [council.code for council in load_councils(None)]
+
+
+def council_count(councils: str) -> str:
+    return "all" if councils == "all" else str(len(councils.split(",")))
+
+
+def run_folder_name(scale: float, councils: str) -> str:
+    """A run's folder: its scale, its number of councils and a digest of which they are, so two
+    different selections of the same size never share a folder."""
+    digest = hashlib.sha256(councils.encode()).hexdigest()[:8]
+    return f"scale-{scale:g}-councils-{council_count(councils)}-{digest}"
 
 
 # The child: one step of one night.
@@ -131,19 +158,19 @@ def _csv_rows(paths: list[Path]) -> int:
 
 def run_step(step: str, state_path: Path, scale: float, councils: str) -> None:
     """Run one step in this (child) process; keep what later steps need in the state file."""
-    from asc_warehouse.cli import _generate_into
     from asc_warehouse.config import load_settings
     from asc_warehouse.pipeline import nightly
+    from asc_warehouse.sample_data import generate_sample_landing_files
+    from asc_warehouse.sample_data.profiles import parse_councils
 
     settings = load_settings()
     state: dict[str, Any] = (
         json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {})
     if step == "generate":
-        _generate_into(settings.landing_dir, scale, councils)
-        files = sorted(settings.landing_dir.glob("*.csv"))
-        state["cld_rows"] = _csv_rows([path for path in files if path.name.startswith("CLD_")])
-        rows = _csv_rows(files)
-    elif step == "load":
+        generate_sample_landing_files(settings.landing_dir, scale=scale,
+                                      councils=parse_councils(councils))
+        return  # its rows are counted by the parent, outside the measured child
+    if step == "load":
         state["loads"] = nightly.load_new_extracts(nightly.find_new_extracts(), RUN_ID)
         rows = sum(int(load["rows_loaded"]) for load in state["loads"])
     elif step == "validate_raw":
@@ -185,16 +212,11 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def measure_step(
     step: str, command: list[str], environment: dict[str, str]
 ) -> tuple[float, float, int]:
     """(CPU seconds, wall seconds, peak tree RSS bytes) of one child process."""
-    cpu_before, began = _children_cpu_seconds(), time.perf_counter()
+    cpu_before, began = children_cpu_seconds(), time.perf_counter()
     child = subprocess.Popen(command, env=environment)
     peak, done = 0, threading.Event()
 
@@ -215,26 +237,28 @@ def measure_step(
     sampler.join()
     if status != 0:
         raise SystemExit(f"step {step} failed (exit {status}); see its output above")
-    return _children_cpu_seconds() - cpu_before, time.perf_counter() - began, peak
+    return children_cpu_seconds() - cpu_before, time.perf_counter() - began, peak
+
+
+def _record_generated_rows(landing: Path, state_path: Path) -> None:
+    """The generated files' rows (all, and CLD), counted here, not billed to the generate step."""
+    files = sorted(landing.glob("*.csv"))
+    state = {"cld_rows": _csv_rows([path for path in files if path.name.startswith("CLD_")]),
+             "rows": {"generate": _csv_rows(files)}}
+    state_path.write_text(json.dumps(state), encoding="utf-8")
 
 
 def run_night(label: str, folder: Path, scale: float, councils: str) -> RunFigures:
     folder.mkdir(parents=True, exist_ok=True)
-    environment = dict(os.environ) | {
-        "ASC_LANDING_DIR": str(folder / "landing"),
-        "ASC_WAREHOUSE_DIR": str(folder / "warehouse"),
-        "ASC_LOG_DIR": str(folder / "logs"),
-        "ASC_SAMPLE_MODE": "1",
-        # The files were written a moment ago by the generate step: no settling wait.
-        "ASC_LANDING_SETTLE_MINUTES": "0",
-        "GX_ANALYTICS_ENABLED": "false",
-    }
+    environment = dict(os.environ) | sample_environment(folder)
     state_path = folder / "state.json"
     steps = {}
     for step in STEPS:
         command = [sys.executable, __file__, "--step", step, "--state", str(state_path),
                    "--scales", str(scale), "--councils", councils]
         cpu, wall, peak = measure_step(step, command, environment)
+        if step == "generate":
+            _record_generated_rows(folder / "landing", state_path)
         rows = json.loads(state_path.read_text(encoding="utf-8"))["rows"][step]
         steps[step] = StepFigures(step, rows, cpu, wall, peak)
         print(f"  {label} {step}: {rows:,} rows, {cpu:.1f} CPU s, {wall:.1f} s, "
@@ -304,23 +328,19 @@ def main() -> None:
         run_step(arguments.step, arguments.state, float(arguments.scales),
                  arguments.councils[0])
         return
-    from asc_warehouse.sample_data.profiles import COUNCILS_PATH
+    from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS
 
-    with COUNCILS_PATH.open(newline="", encoding="utf-8") as handle:
-        seed_codes = [row["council_code"] for row in csv.DictReader(handle)]
+    seed_codes = sizeable_council_codes()
     selections = [council_selection(text, seed_codes)
-                  for text in arguments.councils or ["820,821"]]
+                  for text in arguments.councils or [",".join(DEFAULT_SAMPLE_COUNCILS)]]
     scales = [float(scale) for scale in arguments.scales.split(",")]
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-scale-"))
-    print(f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 1024**3:.0f} GiB, "
-          f"{platform.platform()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}", flush=True)
+    print(f"{machine_line()}, workdir {workdir}", flush=True)
     runs = []
     for councils in selections:
         for scale in scales:
-            count = "all" if councils == "all" else str(len(councils.split(",")))
-            label = f"scale {scale:g}, {count} councils"
-            folder = workdir / f"scale-{scale:g}-councils-{count}"
+            label = f"scale {scale:g}, {council_count(councils)} councils"
+            folder = workdir / run_folder_name(scale, councils)
             runs.append(run_night(label, folder, scale, councils))
     print_tables(runs)
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")

@@ -53,25 +53,17 @@ def airflow_environment() -> dict[str, str]:
     return environment
 
 
-def _generate_into(landing_dir: Path, scale: float, councils: str) -> None:
-    from asc_warehouse.sample_data import (
-        generate_opel_extracts,
-        generate_person_feed_extracts,
-        generate_sample_extracts,
-    )
-    from asc_warehouse.sample_data.profiles import parse_councils
+def _generate_into(landing_dir: Path, scale: float, councils: str | None) -> None:
+    """``councils`` as ``--councils`` gives it; None for the generator's default councils."""
+    from asc_warehouse.sample_data import generate_sample_landing_files
+    from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS, parse_councils
 
-    codes = parse_councils(councils)
-    written = generate_sample_extracts(landing_dir, scale=scale, with_faults=True, councils=codes)
-    # Hospital discharges, safeguarding and DoLS records of the same people.
-    written += generate_person_feed_extracts(landing_dir, scale=scale, with_faults=True,
-                                             councils=codes)
-    # Four weeks of OPEL updates ending in an escalation to OPEL 4, to show the alert.
-    written += generate_opel_extracts(landing_dir, councils=codes)
+    codes = DEFAULT_SAMPLE_COUNCILS if councils is None else parse_councils(councils)
+    written = generate_sample_landing_files(landing_dir, scale=scale, councils=codes)
     print(f"Generated {len(written)} sample extracts in {landing_dir}")
 
 
-def generate_sample_landing(scale: float, councils: str) -> Path:
+def generate_sample_landing(scale: float, councils: str | None) -> Path:
     """A new folder holding this run's generated extracts (the caller removes it)."""
     landing_dir = Path(tempfile.mkdtemp(prefix="asc-sample-landing-"))
     try:
@@ -163,8 +155,8 @@ def command_site(_: argparse.Namespace) -> int:
 # that is 1.5 million Kent rows in 13 files (793 MB, measured). A fifth of it holds about as
 # many rows as the former single two-year Kent-sized file, so `make run` stays short.
 DEFAULT_SAMPLE_SCALE = 0.2
-# Kent and Medway; "all" is every council the seeds can size (profiles.load_councils).
-DEFAULT_SAMPLE_COUNCILS = "820,821"
+# Without --councils or ASC_SAMPLE_COUNCILS, the generator's own default (Kent and Medway,
+# profiles.DEFAULT_SAMPLE_COUNCILS); "all" is every council the seeds can size.
 COUNCILS_HELP = ("councils to generate sample data for: CASSR codes (820,821, the default) or "
                  "'all' (every English council, sized by its adult population)")
 
@@ -203,7 +195,8 @@ def council_selection(text: str) -> str:
     try:
         load_councils(parse_councils(text))
     except (KeyError, ValueError) as error:
-        raise argparse.ArgumentTypeError(str(error).strip('"')) from error
+        # args[0]: str() of a KeyError is the repr of its message, in quotes.
+        raise argparse.ArgumentTypeError(error.args[0]) from error
     return text
 
 
@@ -240,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                      default=float(os.environ.get("ASC_SAMPLE_SCALE", DEFAULT_SAMPLE_SCALE)),
                      help="sample volume with --sample (1 = Kent/Medway size)")
     run.add_argument("--councils", type=council_selection,
-                     default=os.environ.get("ASC_SAMPLE_COUNCILS", DEFAULT_SAMPLE_COUNCILS),
+                     default=os.environ.get("ASC_SAMPLE_COUNCILS"),
                      help=COUNCILS_HELP)
     run.set_defaults(handler=command_run)
     summary = commands.add_parser("summary", help="print the last run's summary")
@@ -263,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=float(os.environ.get("ASC_SAMPLE_SCALE", DEFAULT_SAMPLE_SCALE)),
                         help="sample volume (1 = Kent/Medway size)")
     sample.add_argument("--councils", type=council_selection,
-                        default=os.environ.get("ASC_SAMPLE_COUNCILS", DEFAULT_SAMPLE_COUNCILS),
+                        default=os.environ.get("ASC_SAMPLE_COUNCILS"),
                         help=COUNCILS_HELP)
     sample.set_defaults(handler=command_sample_data)
     server_env = commands.add_parser(

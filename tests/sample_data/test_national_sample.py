@@ -13,7 +13,11 @@ import pytest
 from asc_warehouse import cli
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.landing import scan_landing
-from asc_warehouse.sample_data import generate_person_feed_extracts, generate_sample_extracts
+from asc_warehouse.sample_data import (
+    generate_person_feed_extracts,
+    generate_sample_extracts,
+    generate_sample_landing_files,
+)
 from asc_warehouse.sample_data.people import NhsNumberDraw
 from asc_warehouse.sample_data.profiles import (
     PROFILES,
@@ -138,6 +142,20 @@ def test_kent_and_medway_files_do_not_change_when_other_councils_are_added(
     assert _digests(kent) == _digests(alone)
 
 
+# Kent's first quarter at scale 0.01 as main generated it at commit 67f6cba: a change to the
+# generator for other councils must leave Kent's files byte for byte as they were.
+KENT_FIRST_QUARTER = "CLD_820_20230401_20230630_R2.csv"
+KENT_FIRST_QUARTER_SHA256 = "9e0e3268f10f1b0f791df64ee0a0a209cbf1ae7494f1cdd565edc612962a1cdd"
+
+
+def test_kents_first_quarter_keeps_the_bytes_it_had_at_67f6cba(
+    national: tuple[Path, list[Path]],
+) -> None:
+    landing, _ = national
+    assert _digests([landing / KENT_FIRST_QUARTER]) == {
+        KENT_FIRST_QUARTER: KENT_FIRST_QUARTER_SHA256}
+
+
 def test_only_kent_sends_person_level_feeds(tmp_path: Path) -> None:
     written = generate_person_feed_extracts(tmp_path, scale=0.005, councils=("820", WIGAN))
     assert {path.name.split("_")[1] for path in written} == {"820"}
@@ -169,3 +187,26 @@ def test_the_cli_writes_the_councils_asked_for_and_refuses_unknown_ones(
         cli.main(["sample-data", "--councils", "820,999"])
     assert refused.value.code == 2
     assert "councils not in ref_councils.csv: ['999']" in capsys.readouterr().err
+
+
+def test_the_landing_files_of_a_sample_night_hold_every_feed(tmp_path: Path) -> None:
+    written = generate_sample_landing_files(tmp_path, scale=0.005)
+    by_feed_and_council: dict[str, int] = {}
+    for path in written:
+        feed_council = "_".join(path.name.split("_")[:2])
+        by_feed_and_council[feed_council] = by_feed_and_council.get(feed_council, 0) + 1
+    # Twelve quarters from June 2023 to March 2026 each, and Kent's one resubmission; Kent alone
+    # sends the person-level feeds (one file each) and OPEL (one a day for four weeks).
+    assert by_feed_and_council == {
+        "CLD_820": 13, "CLD_821": 12, "HOSP_820": 1, "SG_820": 1, "DOLS_820": 1, "OPEL_820": 28}
+    assert sorted(tmp_path.glob("*.csv")) == sorted(written)
+
+
+def test_the_cli_samples_the_generators_default_councils_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ASC_SAMPLE_COUNCILS", raising=False)
+    monkeypatch.setenv("ASC_LANDING_DIR", str(tmp_path / "landing"))
+    assert cli.main(["sample-data", "--scale", "0.005"]) == 0
+    written = {path.name.split("_")[1] for path in (tmp_path / "landing").glob("*.csv")}
+    assert written == {"820", "821"}

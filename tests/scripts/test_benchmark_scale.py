@@ -9,6 +9,8 @@ from scripts.benchmark_scale import (
     council_selection,
     faster_than_linear,
     growth_over_linear,
+    run_folder_name,
+    sizeable_council_codes,
 )
 
 SEED_CODES = ["104", "106", "820", "821", "H6X4G"]
@@ -49,3 +51,23 @@ def test_a_number_of_councils_starts_with_kent_and_medway() -> None:
     assert council_selection("104", SEED_CODES) == "104"
     with pytest.raises(ValueError, match="between 1 and 5"):
         council_selection("6", SEED_CODES)
+
+
+def test_a_number_of_councils_is_taken_from_those_the_generator_can_size() -> None:
+    codes = sizeable_council_codes()
+    # seeds/ref_councils.csv holds 153 councils; the Isles of Scilly (906) has no adult
+    # population estimate to size it by, so 152 remain, Kent and Medway among them.
+    assert len(codes) == 152
+    assert "906" not in codes and {"820", "821"} <= set(codes)
+    with pytest.raises(ValueError, match="between 1 and 152"):
+        council_selection("153", codes)
+
+
+def test_two_selections_of_the_same_size_have_their_own_folders() -> None:
+    kent_medway = run_folder_name(0.5, "820,821")
+    kent_wigan = run_folder_name(0.5, "820,313")
+    assert kent_medway.startswith("scale-0.5-councils-2-")
+    assert kent_wigan.startswith("scale-0.5-councils-2-")
+    assert kent_medway != kent_wigan
+    assert run_folder_name(0.5, "820,821") == kent_medway
+    assert run_folder_name(1, "all").startswith("scale-1-councils-all-")

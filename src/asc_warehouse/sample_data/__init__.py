@@ -39,7 +39,12 @@ from asc_warehouse.sample_data.submissions import (
 from asc_warehouse.sample_data.vocabulary import build_vocabulary
 from asc_warehouse.sample_data.writer import ExtractWriter, extract_name, read_header
 
-__all__ = ["generate_opel_extracts", "generate_person_feed_extracts", "generate_sample_extracts"]
+__all__ = [
+    "generate_opel_extracts",
+    "generate_person_feed_extracts",
+    "generate_sample_extracts",
+    "generate_sample_landing_files",
+]
 
 
 def generate_sample_extracts(
@@ -97,3 +102,25 @@ def generate_sample_extracts(
         os.utime(path, (latest + 60, latest + 60))
     mark_as_generated(landing_dir, paths)
     return paths
+
+
+def generate_sample_landing_files(
+    landing_dir: Path,
+    *,
+    scale: float,
+    councils: Sequence[str] | None = DEFAULT_SAMPLE_COUNCILS,
+    with_faults: bool = True,
+) -> list[Path]:
+    """Every feed's sample extracts for ``councils`` (None: every council the seeds can size), as
+    ``asc-warehouse run --sample`` lands them; return the paths written.
+
+    The CLD history, then the hospital discharges, safeguarding and DoLS records of the same
+    people, then four weeks of OPEL updates ending in an escalation to OPEL 4 (to show the alert).
+    """
+    written = generate_sample_extracts(
+        landing_dir, scale=scale, with_faults=with_faults, councils=councils)
+    written += generate_person_feed_extracts(
+        landing_dir, scale=scale, with_faults=with_faults, councils=councils)
+    written += generate_opel_extracts(landing_dir, councils=councils)
+    return written
+

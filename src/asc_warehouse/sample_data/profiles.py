@@ -143,7 +143,11 @@ WORKING_AGE, OLDER = "18 to 64", "65 and above"
 
 
 def adult_population(council_code: str) -> tuple[int, int]:
-    """(18 to 64, 65 and above) residents, latest estimate in seeds/ons_population_estimates.csv."""
+    """(18 to 64, 65 and above) residents, latest estimate in seeds/ons_population_estimates.csv.
+
+    Strict, unlike ``adults``: the person-level feeds apply a discharge rate per band, so a
+    council sending them needs both bands measured, not one estimated from Kent's proportion.
+    """
     bands = _adult_populations().get(council_code, {})
     if WORKING_AGE not in bands or OLDER not in bands:
         raise KeyError(f"{POPULATION_PATH.name} has no adult population for council {council_code}")
