@@ -21,12 +21,12 @@ DATE_DEPENDENT_TAG = re.compile(r"config\([^)]*tags\s*=\s*\[[^\]]*['\"]date_depe
 
 
 def _audit_row(con: duckdb.DuckDBPyConnection, load_id: str, status: str, checksum: str,
-               at: datetime) -> None:
+               at: datetime, feed: str = "cld") -> None:
     con.execute(
         "insert or replace into ops.load_audit values "
-        "(?, 'cld', 'CLD_820_20240401_20260331_R2.csv', ?, '820', 'R2', '2024-04-01', "
+        "(?, ?, 'CLD_820_20240401_20260331_R2.csv', ?, '820', 'R2', '2024-04-01', "
         "'2026-03-31', ?, 3, 3, 0, null, ?, ?)",
-        [load_id, checksum, status, at, at],
+        [load_id, feed, checksum, status, at, at],
     )
 
 
@@ -78,6 +78,32 @@ def test_a_file_rejected_again_changes_nothing(inputs: dict[str, Path]) -> None:
     with duckdb.connect(str(inputs["build"])) as con:  # the next night, the same bad file
         _audit_row(con, "820-c", "rejected", "c" * 64, datetime(2026, 4, 2, 2))
     assert _current(inputs).changed_since(stored) == []
+
+
+def test_the_feeds_whose_loads_changed_are_named(inputs: dict[str, Path]) -> None:
+    with duckdb.connect(str(inputs["build"])) as con:
+        _audit_row(con, "820-c", "rejected", "c" * 64, datetime(2026, 4, 1, 2))
+    stored = _stored_now(inputs)
+    assert _current(inputs).changed_feeds(stored) == frozenset()
+    with duckdb.connect(str(inputs["build"])) as con:
+        _audit_row(con, "820-c", "rejected", "c" * 64, datetime(2026, 4, 2, 2))
+        _audit_row(con, "820-h", "loaded", "h" * 64, datetime(2026, 4, 2, 2), "hospital")
+    assert _current(inputs).changed_feeds(stored) == {"hospital"}
+    with duckdb.connect(str(inputs["build"])) as con:
+        _audit_row(con, "820-o", "rejected", "o" * 64, datetime(2026, 4, 2, 2), "opel")
+        con.execute("delete from ops.load_audit where load_id = '820-a'")
+    assert _current(inputs).changed_feeds(stored) == {"cld", "hospital", "opel"}
+
+
+def test_a_build_stored_without_feed_digests_cannot_name_the_feeds(
+    inputs: dict[str, Path],
+) -> None:
+    """A build file from before the per-feed digests: which feeds changed is unknown."""
+    stored = _stored_now(inputs)
+    assert {name for name in stored if name.startswith("loads.")} == {"loads.cld"}
+    older = {name: digest for name, digest in stored.items() if not name.startswith("loads.")}
+    assert _current(inputs).changed_since(older) == []
+    assert _current(inputs).changed_feeds(older) is None
 
 
 def test_a_changed_seed_changes_the_seeds(inputs: dict[str, Path]) -> None:

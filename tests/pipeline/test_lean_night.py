@@ -1,4 +1,5 @@
-"""Which build a night chooses: full when an input changed, lean when nothing did.
+"""Which build a night chooses: full when an input changed, lean when nothing did, and
+incremental, of only what the changes reach, when nothing but loads and other feeds' purges did.
 
 dbt itself is replaced here by a recorder, so that each night's choice is seen in milliseconds;
 the real builds of both kinds run in tests/production/test_production.py.
@@ -16,6 +17,7 @@ import pytest
 from asc_warehouse.config import Settings
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.pipeline import dbt_build, fingerprint, nightly
+from asc_warehouse.pipeline.build_selection import incremental_selector
 
 
 class DbtRecorder:
@@ -45,12 +47,12 @@ def dbt(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> DbtRecorder:
     return recorder
 
 
-def _load(settings: Settings, load_id: str) -> None:
+def _load(settings: Settings, load_id: str, feed: str = "cld") -> None:
     with duckdb.connect(str(settings.build_path)) as con:
         con.execute(
-            "insert into ops.load_audit values (?, 'cld', 'f.csv', ?, '820', 'R2', "
+            "insert into ops.load_audit values (?, ?, 'f.csv', ?, '820', 'R2', "
             "'2024-04-01', '2026-03-31', 'loaded', 1, 1, 0, null, ?, ?)",
-            [load_id, load_id * 8, datetime(2026, 4, 1), datetime(2026, 4, 1)],
+            [load_id, feed, load_id * 8, datetime(2026, 4, 1), datetime(2026, 4, 1)],
         )
 
 
@@ -62,11 +64,40 @@ def test_first_night_full_then_lean_until_a_new_file_loads(
     second = nightly.build_marts("night-2")
     _load(settings, "820-b")
     third = nightly.build_marts("night-3")
-    assert dbt.calls == [("build",), ("refresh", nightly.LEAN_SELECTOR),
-                         ("build", "incremental")]
-    assert (first["mode"], first["changed"][:1]) == ("full", ["loads"])
+    cld_night = incremental_selector(["loads"], frozenset({"cld"}))
+    assert dbt.calls == [("build",), ("refresh", nightly.LEAN_SELECTOR), ("refresh", cld_night)]
+    assert (first["mode"], first["changed"][:1], first["selected"]) == ("full", ["loads"], None)
     assert (second["mode"], second["changed"]) == ("lean", [])
-    assert (third["mode"], third["changed"]) == ("incremental", ["loads"])
+    assert (third["mode"], third["changed"], third["selected"]) == (
+        "incremental", ["loads"], cld_night)
+    assert "source:cld.cld_events+" in cld_night.split()
+
+
+def test_a_night_with_only_a_hospital_file_selects_the_hospital_feed(
+    settings: Settings, dbt: DbtRecorder
+) -> None:
+    _load(settings, "820-a")
+    nightly.build_marts("night-1")
+    _load(settings, "820-h", "hospital")
+    second = nightly.build_marts("night-2")
+    assert dbt.calls[-1] == ("refresh", second["selected"])
+    assert "source:hospital.hospital_discharges+" in second["selected"].split()
+    assert "source:cld.cld_events+" not in second["selected"].split()
+
+
+def test_a_build_stored_before_feed_digests_builds_the_whole_project(
+    settings: Settings, dbt: DbtRecorder
+) -> None:
+    _load(settings, "820-a")
+    nightly.build_marts("night-1")
+    with duckdb.connect(str(settings.build_path)) as con:
+        con.execute(f"delete from {fingerprint.FINGERPRINT_TABLE} where component like 'loads.%'")
+    _load(settings, "820-b")
+    second = nightly.build_marts("night-2")
+    assert dbt.calls[-1] == ("build", "incremental")
+    assert (second["mode"], second["selected"]) == ("incremental", None)
+    assert fingerprint.current(settings.build_path).changed_feeds(
+        fingerprint.stored(settings.build_path)) == frozenset()
 
 
 def test_new_loads_with_a_changed_seed_build_in_full(
@@ -92,11 +123,12 @@ def test_a_full_build_that_fails_is_followed_by_another_full_build(
     _load(settings, "820-a")
     nightly.build_marts("night-1")
 
-    def failing(_: Settings, **options: bool) -> str:
+    def failing(_: Settings, *selector: str, **options: bool) -> str:
         raise dbt_build.DbtBuildError("a dbt test failed")
 
     _load(settings, "820-b")
     monkeypatch.setattr(dbt_build, "build", failing)
+    monkeypatch.setattr(dbt_build, "refresh", failing)
     with pytest.raises(dbt_build.DbtBuildError):
         nightly.build_marts("night-2")
     assert fingerprint.stored(settings.build_path) == {}
@@ -125,9 +157,12 @@ def test_a_missing_build_file_means_a_full_build(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("purged_table", "changed", "mode", "call"), [
     ("raw.cld_events", ["cld_purges"], "full", ("build",)),
-    ("raw.hospital_discharges", ["other_purges"], "incremental", ("build", "incremental")),
-    ("raw.safeguarding_concerns", ["other_purges"], "incremental", ("build", "incremental")),
-    ("raw.dols_applications", ["other_purges"], "incremental", ("build", "incremental")),
+    ("raw.hospital_discharges", ["other_purges"], "incremental",
+     ("refresh", incremental_selector(["other_purges"], None))),
+    ("raw.safeguarding_concerns", ["other_purges"], "incremental",
+     ("refresh", incremental_selector(["other_purges"], None))),
+    ("raw.dols_applications", ["other_purges"], "incremental",
+     ("refresh", incremental_selector(["other_purges"], None))),
 ])
 def test_only_a_cld_purge_forces_a_full_build(
     settings: Settings, dbt: DbtRecorder, purged_table: str, changed: list[str], mode: str,

@@ -6,7 +6,9 @@ dbt-duckdb and DuckDB (the rows incremental models keep were written by that eng
 pseudonymisation key (by its fingerprint) and the records purged by retention (CLD events apart from
 the other person-level feeds). Each is reduced to a
 SHA-256 digest; the digests of the last complete build are stored in the build file itself
-(``ops.build_fingerprint``), so they can never describe a different file.
+(``ops.build_fingerprint``), so they can never describe a different file. The loads are also
+digested feed by feed (components ``loads.<feed>``), so that an incremental night knows which
+feeds' files changed (``build_selection``).
 
 Only new loads can be built incrementally (per-file models add the loads they lack), together with
 purges of the feeds no per-file model reads (hospital, safeguarding, DoLS: the models that read
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -38,6 +40,8 @@ BUILD_ENGINE_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 # Changes that an incremental build takes in: new loads, and purges of feeds that only tables
 # and views read.
 INCREMENTAL_CHANGES = frozenset({"loads", "other_purges"})
+# Stored components "loads.<feed>": the digest of one feed's rows of ops.load_audit.
+FEED_LOADS_PREFIX = "loads."
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Fingerprint:
     key: str
     cld_purges: str
     other_purges: str
+    # The loads again, feed by feed: which feeds a change of ``loads`` came from.
+    feed_loads: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, str]:
         return {"loads": self.loads, "seeds": self.seeds, "models": self.models,
@@ -59,6 +65,21 @@ class Fingerprint:
     def changed_since(self, stored: dict[str, str]) -> list[str]:
         """The inputs that differ from ``stored`` (all of them when nothing is stored)."""
         return [name for name, digest in self.as_dict().items() if stored.get(name) != digest]
+
+    def components(self) -> dict[str, str]:
+        """Everything stored: the components, and the loads of each feed."""
+        return self.as_dict() | {FEED_LOADS_PREFIX + feed: digest
+                                 for feed, digest in self.feed_loads.items()}
+
+    def changed_feeds(self, stored: dict[str, str]) -> frozenset[str] | None:
+        """The feeds whose rows of ops.load_audit differ from ``stored`` (a feed gone counts
+        too); None when the stored build predates per-feed digests and cannot tell."""
+        stored_feeds = {name.removeprefix(FEED_LOADS_PREFIX): digest
+                        for name, digest in stored.items() if name.startswith(FEED_LOADS_PREFIX)}
+        if not stored_feeds:
+            return None
+        return frozenset(feed for feed in stored_feeds.keys() | self.feed_loads.keys()
+                         if stored_feeds.get(feed) != self.feed_loads.get(feed))
 
 
 def _digest_files(root: Path, paths: Iterable[Path]) -> str:
@@ -84,17 +105,22 @@ def _vars_digest(project_dir: Path) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _loads_digest(con: duckdb.DuckDBPyConnection) -> str:
+def _loads_digests(con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
+    """The digest of all loads, and of each feed's."""
     # Ids, outcomes and content checksums only: a file rejected again each night is replaced
     # in the audit under the same id, with a new time, and changes nothing a model reads.
     rows = con.execute(
-        "select load_id, status, checksum, coalesce(message, '') from ops.load_audit "
+        "select feed, load_id, status, checksum, coalesce(message, '') from ops.load_audit "
         "order by load_id"
     ).fetchall()
     digest = hashlib.sha256()
-    for row in rows:
-        digest.update("\x1f".join(str(value) for value in row).encode("utf-8") + b"\x1e")
-    return digest.hexdigest()
+    feed_lines: dict[str, list[bytes]] = {}
+    for feed, *row in rows:
+        line = "\x1f".join(str(value) for value in row).encode("utf-8") + b"\x1e"
+        digest.update(line)
+        feed_lines.setdefault(str(feed), []).append(line)
+    return digest.hexdigest(), {feed: hashlib.sha256(b"".join(lines)).hexdigest()
+                                for feed, lines in feed_lines.items()}
 
 
 def _key_digest(con: duckdb.DuckDBPyConnection) -> str:
@@ -131,9 +157,11 @@ def current(
 ) -> Fingerprint:
     """The fingerprint of the inputs as they are now."""
     loads = key = cld_purges = other_purges = ""
+    feed_loads: dict[str, str] = {}
     if build_path.exists():
         with duckdb.connect(str(build_path), read_only=True) as con:
-            loads = _loads_digest(con) if _has_table(con, "ops", "load_audit") else ""
+            if _has_table(con, "ops", "load_audit"):
+                loads, feed_loads = _loads_digests(con)
             key = _key_digest(con)
             cld_purges, other_purges = _purges_digests(con)
     return Fingerprint(
@@ -146,6 +174,7 @@ def current(
         key=key,
         cld_purges=cld_purges,
         other_purges=other_purges,
+        feed_loads=feed_loads,
     )
 
 
@@ -183,5 +212,6 @@ def store(build_path: Path, fingerprint: Fingerprint, run_id: str) -> None:
         )
         con.executemany(
             f"insert into {FINGERPRINT_TABLE} values (?, ?, ?, ?)",
-            [(name, digest, run_id, built_at) for name, digest in fingerprint.as_dict().items()],
+            [(name, digest, run_id, built_at)
+             for name, digest in fingerprint.components().items()],
         )

@@ -46,6 +46,7 @@ from asc_warehouse.ingest.pseudonymise import (
 )
 from asc_warehouse.ingest.retention import purge_expired_events, purge_expired_files
 from asc_warehouse.pipeline import dbt_build, dbt_docs, fingerprint, publish
+from asc_warehouse.pipeline.build_selection import ALWAYS_REBUILT, incremental_selector
 from asc_warehouse.pipeline.disk_space import remove_leftovers, require_free_space
 from asc_warehouse.present import check_report, exports, run_history, site
 from asc_warehouse.quality import validation
@@ -58,7 +59,7 @@ DATA_DOCS_INDEX = "data_docs/index.html"
 DAG_ID = "asc_nightly"
 # On a night with no new or changed input, only what reads the clock (tagged in dbt) or tonight's
 # check results is rebuilt; every other table of the build file is still current.
-LEAN_SELECTOR = "tag:date_dependent+ source:ops.data_quality_result+"
+LEAN_SELECTOR = ALWAYS_REBUILT
 FULL, INCREMENTAL, LEAN = "full", "incremental", "lean"
 
 
@@ -300,19 +301,25 @@ def build_marts(run_id: str) -> dict[str, Any]:
     when any other input changed, else refresh lean.
 
     The inputs (files loaded, seeds, dbt project and vars, dbt version, key, retention purges)
-    are fingerprinted and the fingerprint of each complete build is kept in the build file.
+    are fingerprinted and the fingerprint of each complete build is kept in the build file. An
+    incremental build selects only what the changed loads and purges reach (build_selection).
     """
     settings = load_settings()
     inputs = fingerprint.current(settings.build_path)
     last_build = fingerprint.stored(settings.build_path)
     changed = inputs.changed_since(last_build)
-    mode = LEAN
+    mode, selected = LEAN, None
     if changed:
         mode = INCREMENTAL if fingerprint.only_new_loads(changed, last_build) else FULL
         logger.info("%s build: %s", mode, "changed since the last build: " + ", ".join(changed)
                     if last_build else "no complete build before this one")
+        if mode == INCREMENTAL:
+            selected = incremental_selector(changed, inputs.changed_feeds(last_build))
+            logger.info("incremental build of %s", selected or "the whole project (the feeds "
+                        "that changed cannot be told apart)")
         fingerprint.forget(settings.build_path)
-        output = dbt_build.build(settings, full_refresh=mode == FULL)
+        output = (dbt_build.refresh(settings, selected) if selected
+                  else dbt_build.build(settings, full_refresh=mode == FULL))
         fingerprint.store(settings.build_path, inputs, run_id)
     else:
         logger.info("lean build: no new or changed input (files, seeds, models, vars) since "
@@ -324,7 +331,7 @@ def build_marts(run_id: str) -> dict[str, Any]:
                 report.tests_warned, report.tests_failed)
     logger.info("models built: %s", ", ".join(report.models_built) or "none")
     return {
-        "mode": mode, "changed": changed, **report.as_dict(),
+        "mode": mode, "changed": changed, "selected": selected, **report.as_dict(),
         "dbt": output.strip().splitlines()[-1] if output.strip() else "",
     }
 
@@ -507,8 +514,9 @@ def summarise(
             f"({check['column'] or ''}) {check['unexpected_count'] or 0} unexpected"
             for check in checks if not check["success"]
         ],
-        "build": {key: build[key] for key in ("mode", "changed", "models_built", "seeds_loaded",
-                                               "tests_passed", "tests_warned", "tests_failed")},
+        "build": {key: build[key] for key in ("mode", "changed", "selected", "models_built",
+                                               "seeds_loaded", "tests_passed", "tests_warned",
+                                               "tests_failed")},
         "published_tables": published,
         "opel_escalations": [
             alert["message"] for alert in escalations
@@ -559,7 +567,9 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"what depends on the date or tonight's checks: {', '.join(build['models_built'])}")
     else:
         lines.append(f"Build: {build['mode']} ({', '.join(build['changed'])} changed): "
-                     f"{len(build['models_built'])} models, {build['seeds_loaded']} seeds")
+                     f"{len(build['models_built'])} models, {build['seeds_loaded']} seeds"
+                     + (f"; only what the changes reach: {build['selected']}"
+                        if build.get("selected") else ""))
     lines.append(f"dbt tests: {build['tests_passed']} passed, {build['tests_warned']} warned, "
                  f"{build['tests_failed']} failed")
     for escalation in summary["opel_escalations"]:
