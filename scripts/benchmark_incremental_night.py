@@ -5,11 +5,12 @@
 Prints figures and asserts nothing. The sample extracts of every feed (CLD, person-level, OPEL) are
 generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
 Kent's newest CLD file, loads them and builds in full (``nightly.build_marts``). The second night
-lands that file, loads it and builds as the pipeline does (incremental: only new loads changed).
-The same build file is then copied and rebuilt with ``dbt build --full-refresh``, as every night
-with a new file did before. For each build: CPU seconds of the dbt process tree (user + system),
-wall seconds, the slowest nodes by dbt's own execution time (``run_results.json``) and the size
-of the build file.
+lands that file, loads it and builds as the pipeline does (incremental: only new loads changed,
+so only what the new CLD file reaches is selected, ``build_selection``). The same build file is
+then copied and rebuilt with ``dbt build --full-refresh``, as every night with a new file did
+before. For each build: CPU seconds of the dbt process tree (user + system), wall seconds, the
+nodes run by kind with the sum of dbt's own execution times (``run_results.json``, wall seconds
+inside dbt's threads), the slowest nodes and the size of the build file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +42,10 @@ def _measured(action: Callable[[], object], target_dir: Path, build_file: Path) 
     results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
     nodes = sorted(results["results"], key=lambda node: -node["execution_time"])
     figures["nodes"] = len(results["results"])
+    figures["by_kind"] = Counter(node["unique_id"].split(".")[0] for node in nodes)
+    figures["seconds_by_kind"] = Counter()
+    for node in nodes:
+        figures["seconds_by_kind"][node["unique_id"].split(".")[0]] += node["execution_time"]
     figures["slowest"] = [(node["unique_id"].split(".")[-1], node["execution_time"])
                           for node in nodes[:SLOWEST_NODES]]
     return figures
@@ -61,6 +67,11 @@ def _night(run_id: str) -> dict:
 def _report(name: str, figures: dict) -> None:
     print(f"{name}: {figures['cpu']:.1f} CPU s, {figures['wall']:.1f} s wall, "
           f"{figures['nodes']} nodes, build file {figures['size_mb']:.0f} MB")
+    print("    " + ", ".join(
+        f"{count} {kind}s ({figures['seconds_by_kind'][kind]:.1f} s executing)"
+        for kind, count in sorted(figures["by_kind"].items())))
+    if isinstance(figures["result"], dict) and figures["result"].get("selected"):
+        print(f"    selected: {figures['result']['selected']}")
     for node, seconds in figures["slowest"]:
         print(f"    {node:<60}{seconds:>8.2f} s")
 

@@ -1,9 +1,12 @@
-"""A night that only adds files builds incrementally by load, and equals a full rebuild.
+"""A night that only adds files builds incrementally, only what its new files reach, and equals
+a full rebuild.
 
-Night 1 loads the sample's CLD files but Kent's newest and builds in full. Night 2 lands Kent's
-newest file and a corrected copy of an old Medway file under the same name (superseding its
-first load), and builds incrementally. The same build file rebuilt with ``--full-refresh`` must
-publish exactly the same marts, in the aggregate and the restricted file.
+Night 1 loads the sample's files of every feed but Kent's newest CLD and hospital files and
+builds in full. Night 2 (CLD only) lands Kent's newest CLD file and a corrected copy of an old
+Medway file under the same name (superseding its first load), and builds incrementally. Night 3
+lands only Kent's newest hospital file. After each incremental night the same build file rebuilt
+with ``--full-refresh`` must publish exactly the same marts, in the aggregate and the restricted
+file.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asc_warehouse.config import Settings
+from asc_warehouse.config import Settings, load_settings
 from asc_warehouse.pipeline import dbt_build, nightly, publish
-from asc_warehouse.sample_data import generate_sample_extracts
+from asc_warehouse.sample_data import generate_sample_landing_files
+from tests.conftest import TEST_KEY
 
 # Reads the clock (tag date_dependent) and is rebuilt every night whatever the build: two
 # builds minutes apart may rightly differ on it.
@@ -72,24 +76,57 @@ def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
         }
 
 
-@pytest.fixture
-def nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
+def _compared_with_a_full_rebuild(settings: Settings, folder: Path, run_id: str) -> dict:
+    """Publish the build file as it is, and a copy of it rebuilt with ``--full-refresh``."""
+    folder.mkdir()
+    rebuilt = folder / "rebuilt.duckdb"
+    shutil.copy2(settings.build_path, rebuilt)
+    dbt_build.run_dbt(settings, "build", "--full-refresh", "--exclude-resource-type",
+                      "unit_test", build_path=rebuilt, work_dir=folder / "rebuild")
+    incremental_published = folder / "incremental" / "asc.duckdb"
+    rebuilt_published = folder / "rebuilt" / "asc.duckdb"
+    publish.publish(settings.build_path, incremental_published, run_id)
+    publish.publish(rebuilt, rebuilt_published, run_id)
+    return {"incremental": incremental_published, "rebuilt": rebuilt_published}
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    tmp_path = tmp_path_factory.mktemp("incremental")
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in {"ASC_LANDING_DIR": tmp_path / "landing",
+                            "ASC_WAREHOUSE_DIR": tmp_path / "warehouse",
+                            "ASC_LOG_DIR": tmp_path / "logs", "ASC_LANDING_SETTLE_MINUTES": "0",
+                            "ASC_PSEUDONYMISATION_KEY": TEST_KEY}.items():
+            environment.setenv(name, str(value))
+        environment.delenv("ASC_SAMPLE_MODE", raising=False)
+        return _three_nights(load_settings(), tmp_path)
+
+
+def _three_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     pool = tmp_path / "pool"
-    generated = generate_sample_extracts(pool, scale=0.02, with_faults=True)
+    generated = [path for path in generate_sample_landing_files(pool, scale=0.02)
+                 if path.suffix == ".csv"]
     cld = sorted(path for path in generated if path.name.startswith("CLD_"))
     newest_kent = max(path for path in cld if path.name.startswith("CLD_820_"))
+    newest_hospital = max(path for path in generated if path.name.startswith("HOSP_820_"))
     corrected = max(path for path in cld if path.name.startswith("CLD_821_")
                     and path.name < "CLD_821_2025")
     landing = settings.landing_dir
-    for path in cld:
-        if path != newest_kent:
-            target = landing / path.relative_to(pool)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+
+    def land(path: Path) -> Path:
+        target = landing / path.relative_to(pool)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        return target
+
+    for path in generated:
+        if path not in (newest_kent, newest_hospital):
+            land(path)
     first = _night("night-1")
-    shutil.copy2(newest_kent, landing / newest_kent.relative_to(pool))
+    land(newest_kent)
     # Arrives after every generated file, and not in the future (it would wait to settle).
-    arrival = max(path.stat().st_mtime for path in cld) + 1
+    arrival = max(path.stat().st_mtime for path in generated) + 1
     time.sleep(max(0.0, arrival - time.time()))
     _correct(landing / corrected.relative_to(pool), arrival)
     second = _night("night-2")
@@ -97,19 +134,23 @@ def nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     failure_sql = (Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"]) / "compiled"
                        / "asc_warehouse" / "models" / "marts" / "data_quality"
                        / "fct_cld_field_quality_failure.sql").read_text(encoding="utf-8")
+    after_cld = _compared_with_a_full_rebuild(settings, tmp_path / "night-2", "night-2")
+    land(newest_hospital)
+    third = _night("night-3")
+    after_hospital = _compared_with_a_full_rebuild(settings, tmp_path / "night-3", "night-3")
+    return {"first": first, "second": second, "third": third, "corrected": corrected.name,
+            "failure_sql": failure_sql, "build": settings.build_path,
+            "after_cld": after_cld, "after_hospital": after_hospital}
 
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    shutil.copy2(settings.build_path, rebuilt)
-    dbt_build.run_dbt(settings, "build", "--full-refresh", "--exclude-resource-type",
-                      "unit_test", build_path=rebuilt, work_dir=tmp_path / "rebuild")
-    incremental_published = tmp_path / "incremental" / "asc.duckdb"
-    rebuilt_published = tmp_path / "rebuilt" / "asc.duckdb"
-    publish.publish(settings.build_path, incremental_published, "night-2")
-    publish.publish(rebuilt, rebuilt_published, "night-2")
-    return {"first": first, "second": second, "corrected": corrected.name,
-            "failure_sql": failure_sql,
-            "build": settings.build_path, "incremental": incremental_published,
-            "rebuilt": rebuilt_published}
+
+def _assert_equal_to_a_full_rebuild(published: dict[str, Path]) -> None:
+    for side in ("incremental", "rebuilt"):
+        assert _marts(published[side]) and _marts(publish.restricted_path_for(published[side]))
+    assert _marts(published["incremental"]) == _marts(published["rebuilt"])
+    assert _differences(published["incremental"], published["rebuilt"]) == {}
+    restricted = publish.restricted_path_for(published["incremental"])
+    assert _marts(restricted) == _marts(publish.restricted_path_for(published["rebuilt"]))
+    assert _differences(restricted, publish.restricted_path_for(published["rebuilt"])) == {}
 
 
 def test_a_night_adding_files_builds_incrementally_and_equals_a_full_rebuild(
@@ -117,14 +158,7 @@ def test_a_night_adding_files_builds_incrementally_and_equals_a_full_rebuild(
 ) -> None:
     assert (nights["first"]["mode"], nights["second"]["mode"]) == ("full", "incremental")
     assert nights["second"]["changed"] == ["loads"]
-    for published in ("incremental", "rebuilt"):
-        assert _marts(nights[published]) and _marts(publish.restricted_path_for(
-            nights[published]))
-    assert _marts(nights["incremental"]) == _marts(nights["rebuilt"])
-    assert _differences(nights["incremental"], nights["rebuilt"]) == {}
-    restricted = publish.restricted_path_for(nights["incremental"])
-    assert _marts(restricted) == _marts(publish.restricted_path_for(nights["rebuilt"]))
-    assert _differences(restricted, publish.restricted_path_for(nights["rebuilt"])) == {}
+    _assert_equal_to_a_full_rebuild(nights["after_cld"])
     # The superseded load of the corrected file is gone; its current load is counted.
     with duckdb.connect(str(nights["build"]), read_only=True) as con:
         loads = con.execute(
@@ -160,3 +194,31 @@ def test_an_incremental_night_reads_only_new_loads_with_failing_fields(nights: d
     assert without_failures, "every load has a failing field: the case is not exercised"
     assert corrected_load in read
     assert read <= with_failures
+
+
+def test_a_night_with_only_a_hospital_file_equals_a_full_rebuild(nights: dict) -> None:
+    assert (nights["third"]["mode"], nights["third"]["changed"]) == ("incremental", ["loads"])
+    _assert_equal_to_a_full_rebuild(nights["after_hospital"])
+
+
+def test_an_incremental_night_builds_only_what_its_new_files_reach(nights: dict) -> None:
+    """No seed is reloaded, and what no changed input reaches is not rebuilt; the report counts
+    what ran."""
+    first, cld_night, hospital_night = nights["first"], nights["second"], nights["third"]
+    assert first["selected"] is None and first["seeds_loaded"] > 0
+    for night in (cld_night, hospital_night):
+        assert night["seeds_loaded"] == 0
+        assert night["tests_failed"] == 0
+        assert 0 < night["tests_passed"] < first["tests_passed"]
+        assert set(night["models_built"]) < set(first["models_built"])
+        # Reads the clock: rebuilt every night.
+        assert "fct_feed_freshness" in night["models_built"]
+        # Reads the seeds and OPEL updates only.
+        assert not {"dim_ascof_measure", "fct_opel_status_daily"} & set(night["models_built"])
+    assert {"int_cld_events_mapped_to_r2", "fct_ascof_measure"} <= set(
+        cld_night["models_built"])
+    assert "stg_cld__events" in cld_night["models_built"]
+    assert "stg_cld__events" not in hospital_night["models_built"]
+    assert {"int_hospital_discharges_deduplicated", "stg_hospital__discharges"} <= set(
+        hospital_night["models_built"])
+    assert "stg_hospital__discharges" not in cld_night["models_built"]
