@@ -180,3 +180,21 @@ def test_only_a_cld_purge_forces_a_full_build(
     second = nightly.build_marts("night-2")
     assert dbt.calls == [("build",), call]
     assert (second["mode"], second["changed"]) == (mode, changed)
+
+
+def test_the_summary_names_what_an_incremental_night_selected() -> None:
+    selected = incremental_selector(["loads"], frozenset({"cld"}))
+    summary = {
+        "run_id": "night-3", "finished_at": "2026-04-03T02:10:00+00:00", "files": [],
+        "checks_passed": 10, "checks_failed": 0, "failed_checks": [],
+        "build": {"mode": "incremental", "changed": ["loads"], "selected": selected,
+                  "models_built": ["fct_ascof_measure", "fct_feed_freshness"],
+                  "seeds_loaded": 0, "tests_passed": 3, "tests_warned": 0, "tests_failed": 0},
+        "opel_escalations": [], "headline_measures": [], "kpi_scorecard": [],
+    }
+    text = nightly.format_summary(summary)
+    assert (f"Build: incremental (loads changed): 2 models, 0 seeds; only what the changes "
+            f"reach: {selected}") in text
+    summary["build"]["selected"] = None
+    assert "Build: incremental (loads changed): 2 models, 0 seeds\n" in nightly.format_summary(
+        summary)
