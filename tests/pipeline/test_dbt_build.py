@@ -153,11 +153,37 @@ def test_a_run_removes_spill_folders_of_killed_runs_and_never_a_live_ones(
     def dbt(command: list[str], env: dict[str, str], **_: object) -> CompletedProcess[str]:
         spill = Path(env["ASC_DBT_SPILL_DIR"])
         assert spill.is_dir() and not killed.exists() and live.is_dir()
-        seen.append(spill)
+        seen.append(spill.resolve())
         return CompletedProcess(command, 0, "Completed successfully", "")
 
     monkeypatch.setattr(dbt_build.subprocess, "run", dbt)
     dbt_build.run_dbt(replace(settings, dbt_temp_parent=parent), "build")
     [spill] = seen
-    assert spill.parent == parent and spill.name.startswith(f"dbt_spill_{os.getpid()}_")
+    assert spill.parent == parent.resolve()
+    assert spill.name.startswith(f"dbt_spill_{os.getpid()}_")
     assert sorted(path.name for path in parent.iterdir()) == [live.name]
+
+
+def test_each_run_spills_to_its_own_folder_under_the_same_name(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt parses the whole project again when its profile changes, and DuckDB's temp_directory
+    is part of the profile: two runs give DuckDB the same path, each reaching its own private
+    (0700) folder, which is gone afterwards."""
+    parent = tmp_path / "spill-parent"
+    seen: list[tuple[str, Path, int]] = []
+
+    def dbt(command: list[str], env: dict[str, str], **_: object) -> CompletedProcess[str]:
+        spill = Path(env["ASC_DBT_SPILL_DIR"])
+        seen.append((str(spill), spill.resolve(), spill.resolve().stat().st_mode & 0o777))
+        return CompletedProcess(command, 0, "Completed successfully", "")
+
+    monkeypatch.setattr(dbt_build.subprocess, "run", dbt)
+    for _ in range(2):
+        dbt_build.run_dbt(replace(settings, dbt_temp_parent=parent), "build")
+    dbt_build.run_dbt(replace(settings, dbt_temp_parent=parent), "build",
+                      build_path=tmp_path / "other" / "opel_build.duckdb")
+    (first, first_folder, mode), (second, second_folder, _), (other, _, _) = seen
+    assert first == second != other
+    assert first_folder != second_folder and mode == 0o700
+    assert list(parent.iterdir()) == []

@@ -6,6 +6,7 @@ build, and nothing else holds the build file while it runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +24,10 @@ FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 OUT_OF_MEMORY = "Out of Memory Error"
 # Each run's spill folder is named dbt_spill_<pid of the process running dbt>_<random>.
 SPILL_PREFIX = "dbt_spill_"
+# DuckDB reaches that folder through a link named after the build file, the same every run:
+# dbt parses the whole project again whenever its profile differs from the last run's, and
+# temp_directory is part of the profile.
+SPILL_LINK_PREFIX = f"{SPILL_PREFIX}of_"
 
 
 class DbtBuildError(RuntimeError):
@@ -72,26 +77,37 @@ def run_dbt(
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
     ]
-    spill_parent = settings.dbt_temp_parent or (
-        (settings.build_path if build_path is None else build_path).parent)
+    build_file = settings.build_path if build_path is None else build_path
+    spill_parent = settings.dbt_temp_parent or build_file.parent
     spill_parent.mkdir(parents=True, exist_ok=True)
     remove_stale_spill_folders(spill_parent)
     # A private (0700) folder for this process only, removed whatever happens: what DuckDB
     # spills is pseudonymised, but still person-level.
     spill_dir = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}_", dir=spill_parent))
+    spill_link = spill_link_for(build_file, spill_parent)
     try:
-        environment = dbt_environment(settings, build_path, work_dir, spill_dir)
+        spill_link.unlink(missing_ok=True)
+        spill_link.symlink_to(spill_dir, target_is_directory=True)
+        environment = dbt_environment(settings, build_path, work_dir, spill_link)
         run_results = Path(environment["DBT_TARGET_PATH"]) / "run_results.json"
         run_results.unlink(missing_ok=True)
         completed = subprocess.run(
             command, env=environment, capture_output=True, text=True, check=False,
         )
     finally:
+        spill_link.unlink(missing_ok=True)
         shutil.rmtree(spill_dir, ignore_errors=True)
     output = completed.stdout + completed.stderr
     if completed.returncode != 0:
         raise DbtBuildError(_failure_message(arguments, run_results, environment))
     return output
+
+
+def spill_link_for(build_file: Path, spill_parent: Path) -> Path:
+    """The link to a run's spill folder: one name per build file (by its full path, so the
+    nightly and OPEL builds never share one), whatever the process."""
+    path_digest = hashlib.sha256(str(build_file.resolve()).encode("utf-8")).hexdigest()[:12]
+    return spill_parent / f"{SPILL_LINK_PREFIX}{build_file.stem}_{path_digest}"
 
 
 def remove_stale_spill_folders(spill_parent: Path) -> None:
