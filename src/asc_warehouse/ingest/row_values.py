@@ -42,6 +42,8 @@ DERIVED_FUNCTIONS = {
     Derived.KNOWN_CODE: "asc_is_known_code",
 }
 GUARD_FUNCTION = "asc_code_guard"
+# Every wanted column's distinct values, with what is kept and derived of each.
+VALUES_TABLE = "extract_values"
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,6 @@ def quoted(name: str) -> str:
 def derived(name: str, kind: Derived) -> str:
     """SQL: the column of ``extract_rows`` holding ``kind`` of the value of column ``name``."""
     return quoted(f"{name} ({kind})")
-
-
-VALUES_TABLE = "extract_values"
 
 
 def _values_table(
