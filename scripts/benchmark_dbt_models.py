@@ -8,12 +8,15 @@ copied into the work folder, so the same data can be built by two versions of th
 (``--project-dir`` of an older checkout, with its ``seeds`` beside it) and compared. Printed:
 the build's CPU seconds and peak memory (dbt's process tree), its wall time, the build file's
 size after the build, every model's execution time from ``run_results.json`` (with
-``--threads 1`` they do not overlap), its materialisation and, for tables, its row count.
+``--threads 1`` they do not overlap), its materialisation and, for tables, its row count; then
+the data tests: their number and seconds by kind (the generic test's name, or singular), and
+the slowest of them with the rows of the table they read (none for a view).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import resource
 import shutil
@@ -30,6 +33,7 @@ from asc_warehouse.config import load_settings
 from asc_warehouse.pipeline.dbt_build import dbt_environment
 
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+SLOWEST_TESTS = 15
 
 
 def build(
@@ -103,8 +107,32 @@ def main() -> None:
         relation = f"{node['schema']}.{node['alias']}"
         print(f"{node['name']:<52}{node['config']['materialized']:>10}"
               f"{result['execution_time']:>9.2f}{rows.get(relation, ''):>12}")
+    print_tests(results, manifest, rows)
     if not arguments.keep:
         shutil.rmtree(workdir)
+
+
+def print_tests(results: list[dict], manifest: dict, rows: dict[str, int]) -> None:
+    """Data tests by kind, and the slowest ones with the size of what they read."""
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    by_kind: dict[str, list[float]] = collections.defaultdict(list)
+    for result in tests:
+        node = manifest[result["unique_id"]]
+        kind = (node.get("test_metadata") or {}).get("name", "singular")
+        by_kind[kind].append(result["execution_time"])
+    total = sum(result["execution_time"] for result in tests)
+    print(f"\ndata tests: {len(tests)} nodes, {total:.1f} s of execution time in all")
+    print(f"{'kind':<36}{'nodes':>7}{'seconds':>9}{'median':>8}")
+    for kind, seconds in sorted(by_kind.items(), key=lambda item: -sum(item[1])):
+        print(f"{kind:<36}{len(seconds):>7}{sum(seconds):>9.2f}"
+              f"{sorted(seconds)[len(seconds) // 2]:>8.3f}")
+    print(f"\n{'slowest data tests':<88}{'seconds':>9}{'rows read':>12}")
+    for result in sorted(tests, key=lambda r: -r["execution_time"])[:SLOWEST_TESTS]:
+        node = manifest[result["unique_id"]]
+        parent = manifest.get(node.get("attached_node") or "", {})
+        relation = f"{parent.get('schema')}.{parent.get('alias')}" if parent else ""
+        print(f"{node['name'][:87]:<88}{result['execution_time']:>9.2f}"
+              f"{rows.get(relation, ''):>12}")
 
 
 if __name__ == "__main__":

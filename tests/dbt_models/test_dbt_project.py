@@ -87,7 +87,7 @@ def test_a_failing_dbt_test_stops_the_build(built: Settings, tmp_path: Path) -> 
             "denominator, denominator as numerator) from marts.fct_ascof_measure "
             "where denominator > 0 limit 1"
         )
-    with pytest.raises(dbt_build.DbtBuildError, match="numerator_denominator"):
+    with pytest.raises(dbt_build.DbtBuildError, match="expressions_are_true_fct_ascof_measure"):
         dbt_build.run_dbt(broken, "test", "--select", "fct_ascof_measure")
 
 
