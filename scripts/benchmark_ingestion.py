@@ -1,6 +1,7 @@
 """Benchmark CLD ingestion at Kent scale: prints throughput and peak memory, asserts nothing.
 
     .venv/bin/python scripts/benchmark_ingestion.py [--scale 4.2] [--workdir DIR] [--file CSV]
+    .venv/bin/python scripts/benchmark_ingestion.py --councils 30 --scale 0.02 [--workdir DIR]
 
 Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), or takes
 ``--file``, then times on that one Kent file:
@@ -16,6 +17,11 @@ Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), 
     with the default memory limit and no temp directory (nothing spills);
   * the raw GX suites, as the nightly run executes them (one pass per suite);
 and reports the load against ``read_csv``, and peak resident memory of this process.
+
+With ``--councils N`` it times instead the fixed cost per file: every feed's sample for Kent,
+Medway and the first N - 2 other councils the generator can size (``all`` for every one), at
+``--scale`` (0.02 gives files of a few hundred rows), loaded in one ``load_extracts`` call as the
+night loads them, and reports CPU seconds per file.
 
 Everything it writes (the generated sample unless ``--workdir`` is given, the stored floor's
 database file and the build file, all holding or derived from raw identifiers) lives in one
@@ -42,11 +48,12 @@ from asc_warehouse.ingest.cld import column_values, register_functions
 from asc_warehouse.ingest.csv_contract import read_by_contract
 from asc_warehouse.ingest.extracts import load_extracts
 from asc_warehouse.ingest.file_checks import read_header
-from asc_warehouse.ingest.landing import parse_extract_name
-from asc_warehouse.ingest.loading import read_into_temp_tables
+from asc_warehouse.ingest.landing import parse_extract_name, scan_landing
+from asc_warehouse.ingest.loading import LoadResult, read_into_temp_tables
 from asc_warehouse.ingest.own_identifiers import withhold_own_identifiers
 from asc_warehouse.quality import validation
-from asc_warehouse.sample_data import generate_sample_extracts
+from asc_warehouse.sample_data import generate_sample_extracts, generate_sample_landing_files
+from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS, load_councils
 
 KEY = "benchmark-key"
 
@@ -81,6 +88,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=4.2)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--file", type=Path, default=None, help="a Kent CLD file to time")
+    parser.add_argument("--councils", default=None,
+                        help="N or all: time many small files of that many councils instead")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, duckdb {duckdb.__version__}, "
@@ -91,7 +100,45 @@ def main() -> None:
         _run(args, Path(scratch))
 
 
+def _data_rows(path: Path) -> int:
+    with path.open("rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def _council_codes(selection: str) -> list[str] | None:
+    """Kent, Medway and the first N - 2 other councils the generator can size; None for all."""
+    if selection == "all":
+        return None
+    first = list(DEFAULT_SAMPLE_COUNCILS)
+    others = [council.code for council in load_councils(None) if council.code not in first]
+    return (first + others)[: int(selection)]
+
+
+def _run_many_files(args: argparse.Namespace, scratch: Path) -> None:
+    landing = (args.workdir or scratch) / "landing"
+    if not landing.exists():
+        began = time.perf_counter()
+        generate_sample_landing_files(landing, scale=args.scale,
+                                      councils=_council_codes(args.councils))
+        print(f"generated the sample in {time.perf_counter() - began:.1f} s (not timed below)")
+    extracts = scan_landing(landing, 0).extracts
+    rows = sum(_data_rows(extract.path) for extract in extracts)
+    print(f"{len(extracts):,} files, {rows:,} rows")
+    results: list[LoadResult] = []
+    _, cpu = _timed("load every file, one connection", rows, lambda: results.extend(
+        load_extracts(scratch / "build.duckdb", extracts, KEY)))
+    statuses = {status: sum(result.status == status for result in results)
+                for status in sorted({result.status for result in results})}
+    print(f"files: {statuses}; rows loaded {sum(result.rows_loaded for result in results):,}, "
+          f"quarantined {sum(result.rows_quarantined for result in results):,}")
+    print(f"CPU seconds per file: {cpu / len(extracts):.3f}")
+    print(f"peak resident memory: {_peak_memory_mb():,.0f} MB")
+
+
 def _run(args: argparse.Namespace, scratch: Path) -> None:
+    if args.councils:
+        _run_many_files(args, scratch)
+        return
     kent = _kent_file(args, scratch)
     with kent.open("rb") as handle:
         rows = sum(1 for _ in handle) - 1

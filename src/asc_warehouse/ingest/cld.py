@@ -223,16 +223,17 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
         checked = [field for field in cld_fields() if field.check_column]
         checks = [_check_expression(field) for field in checked]
         check_columns = [str(field.check_column) for field in checked]
-        con.execute(
+        inserted = con.execute(
             "insert into raw.cld_events (council_code, release, load_id, source_file, "
             f"source_row_number, loaded_at, {', '.join(check_columns)}, "
             f"{', '.join(raw_columns)}) "
             f"select ?, ?, ?, ?, source_row_number, ?, {', '.join(checks)}, {', '.join(selects)} "
             f"from extract_rows where not ({unusable})",
             [extract.council_code, extract.release, load_id, name, loaded_at],
-        )
+        ).fetchone()
         warning = "; ".join(part for part in (header.warning, withheld) if part) or None
-        result = record_load(con, extract, load_id, "raw.cld_events", loaded_at, warning)
+        rows_loaded = int(inserted[0]) if inserted else 0
+        result = record_load(con, extract, load_id, rows_loaded, loaded_at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")

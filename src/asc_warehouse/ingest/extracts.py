@@ -11,8 +11,8 @@ from asc_warehouse.ingest.file_checks import ExtractRejectedError
 from asc_warehouse.ingest.landing import CLD_FEED, OPEL_FEED, ExtractFile
 from asc_warehouse.ingest.loading import (
     LoadResult,
-    already_loaded,
     drop_temp_tables,
+    loaded_checksums,
     record_rejection,
 )
 from asc_warehouse.ingest.opel import ensure_opel_schema, load_opel_extract
@@ -46,8 +46,9 @@ def load_extracts(
         ensure_person_feed_schema(con)
         check_key_fingerprint(con, key)
         register_functions(con, key)
+        loaded = loaded_checksums(con, [extract.checksum for extract in extracts])
         for extract in extracts:
-            if already_loaded(con, extract.checksum):
+            if extract.checksum in loaded:
                 results.append(
                     LoadResult(extract.path.name, extract.council_code, "skipped", 0, 0, 0,
                                "already loaded (same checksum)")
@@ -55,6 +56,8 @@ def load_extracts(
                 continue
             try:
                 results.append(loaders[extract.feed](con, extract))
+                # The same content twice in one night (two names) loads once, as across nights.
+                loaded.add(extract.checksum)
             except ExtractRejectedError as error:
                 results.append(record_rejection(con, extract, str(error)))
             except duckdb.OutOfMemoryException:

@@ -312,8 +312,9 @@ def _insert_usable_rows(
     load_id: str,
     at: datetime,
     unusable: str,
-) -> None:
-    con.execute(
+) -> int:
+    """Insert the usable rows; return how many."""
+    inserted = con.execute(
         "insert into raw.opel_updates (council_code, load_id, source_file, source_row_number, "
         "loaded_at, report_date, updated_at, area, team_or_location, indicator_code, value, "
         "total_beds, occupied_beds) "
@@ -323,7 +324,8 @@ def _insert_usable_rows(
         f"{whole_number_sql('Occupied Beds')} "
         f"from extract_rows where not ({unusable})",
         [extract.council_code, load_id, extract.path.name, at, extract.period_start],
-    )
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0
 
 
 def _load_in_transaction(
@@ -343,8 +345,8 @@ def _load_in_transaction(
         )
         rules = opel_quarantine_rules(extract.council_code)
         unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
-        _insert_usable_rows(con, extract, load_id, at, unusable)
-        result = record_load(con, extract, load_id, "raw.opel_updates", at, warning)
+        inserted = _insert_usable_rows(con, extract, load_id, at, unusable)
+        result = record_load(con, extract, load_id, inserted, at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")

@@ -188,15 +188,17 @@ def _insert_usable_rows(
     load_id: str,
     at: datetime,
     unusable: str,
-) -> None:
+) -> int:
+    """Insert the usable rows; return how many."""
     columns = [name for name, _ in LINEAGE_COLUMNS + raw_columns(spec)]
     selects = [expression for field in spec.fields for expression in _select_expressions(field)]
-    con.execute(
+    inserted = con.execute(
         f"insert into {spec.raw_table} ({', '.join(columns)}) "
         f"select ?, ?, ?, source_row_number, ?, {', '.join(selects)} "
         f"from extract_rows where not ({unusable})",
         [extract.council_code, load_id, extract.path.name, at],
-    )
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0
 
 
 def _load_in_transaction(
@@ -211,8 +213,8 @@ def _load_in_transaction(
     try:
         rules = person_feed_rules(spec, extract.period_start)
         unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
-        _insert_usable_rows(con, spec, extract, load_id, at, unusable)
-        result = record_load(con, extract, load_id, spec.raw_table, at, warning)
+        inserted = _insert_usable_rows(con, spec, extract, load_id, at, unusable)
+        result = record_load(con, extract, load_id, inserted, at, warning)
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")

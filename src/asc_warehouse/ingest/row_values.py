@@ -42,6 +42,8 @@ DERIVED_FUNCTIONS = {
     Derived.KNOWN_CODE: "asc_is_known_code",
 }
 GUARD_FUNCTION = "asc_code_guard"
+# Every wanted column's distinct values, with what is kept and derived of each.
+VALUES_TABLE = "extract_values"
 
 
 @dataclass(frozen=True)
@@ -61,24 +63,42 @@ def derived(name: str, kind: Derived) -> str:
     return quoted(f"{name} ({kind})")
 
 
-def _values_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
-                  wanted: ColumnValues) -> tuple[int, int]:
-    """The column's distinct values with what is kept and derived of each; returns how many
-    distinct values there are and how many of them the guard changed."""
-    kept = f"{GUARD_FUNCTION}(value)" if wanted.guarded else "value"
+def _values_table(
+    con: duckdb.DuckDBPyConnection, positions: Mapping[int, str], wanted: Mapping[str, ColumnValues]
+) -> dict[int, tuple[int, int]]:
+    """``extract_values``: every wanted column's distinct values (by the column's position),
+    with what is kept and derived of each, in one statement for all the columns (a statement
+    per column was most of a small file's cost); returns, per position, how many distinct
+    values there are and how many of them the guard changed."""
+
+    def at(some: list[int]) -> str:
+        return ", ".join(str(position) for position in some)
+
+    guarded = [position for position, name in positions.items() if wanted[name].guarded]
+    kept = (f"case when position in ({at(guarded)}) then {GUARD_FUNCTION}(value) else value end"
+            if guarded else "value")
+    # Each function is called only for the columns that want its answer (CASE evaluates its
+    # THEN only on the rows it selects), once per distinct value of each.
     answers = "".join(
-        f", {DERIVED_FUNCTIONS[kind]}(kept) as {derived(name, kind)}" for kind in wanted.derived
+        f", case when position in ({at(kind_positions)}) then {DERIVED_FUNCTIONS[kind]}(kept) "
+        f"end as {quoted(kind)}"
+        for kind in Derived
+        if (kind_positions := [position for position, name in positions.items()
+                               if kind in wanted[name].derived])
     )
+    pairs = (f"unnest([{at(list(positions))}]) as position, "
+             f"unnest([{', '.join(quoted(name) for name in positions.values())}]) as value")
     con.execute(
-        f"create or replace temp table {table} as select value, kept{answers} from ("
-        f"select value, nullif({kept}, '') as kept from ("
-        f"select distinct {quoted(name)} as value from extract_text))"
+        f"create or replace temp table {VALUES_TABLE} as select position, value, kept{answers} "
+        f"from (select position, value, nullif({kept}, '') as kept from ("
+        f"select distinct {pairs} from extract_text))"
     )
     counts = con.execute(
-        f"select count(*), count(*) filter (where kept is distinct from nullif(value, '')) "
-        f"from {table}"
-    ).fetchone()
-    return (int(counts[0]), int(counts[1])) if counts else (0, 0)
+        "select position, count(*), "
+        "count(*) filter (where kept is distinct from nullif(value, '')) "
+        f"from {VALUES_TABLE} group by position"
+    ).fetchall()
+    return {int(position): (int(values), int(changed)) for position, values, changed in counts}
 
 
 def build_extract_rows(
@@ -94,27 +114,29 @@ def build_extract_rows(
     column is joined only when it must be: a column with one distinct value (often all blank)
     takes it from a one-row cross join, and a guarded column the guard left alone needs none.
     """
+    positions = {position: name for position, name in enumerate(columns) if name in wanted}
+    # Named extract_*: ``loading.drop_temp_tables`` drops it if the load fails half way.
+    counts = _values_table(con, positions, wanted) if positions else {}
     selects: list[str] = []
     joins: list[str] = []
-    tables: list[str] = []
-    # Named extract_*: ``loading.drop_temp_tables`` drops them if the load fails half way.
     for position, name in enumerate(columns):
         column = quoted(name)
         unchanged = f"nullif(t.{column}, '') as {column}"
         if name not in wanted:
             selects.append(unchanged)
             continue
-        table = f"extract_values_{position}"
-        tables.append(table)
-        distinct_values, guarded_values = _values_table(con, table, name, wanted[name])
+        distinct_values, guarded_values = counts.get(position, (0, 0))
         if not wanted[name].derived and not guarded_values:
             selects.append(unchanged)
             continue
-        selects.append(f"{table}.kept as {column}")
-        selects += [f"{table}.{derived(name, kind)}" for kind in wanted[name].derived]
+        values = f"v{position}"
+        selects.append(f"{values}.kept as {column}")
+        selects += [f"{values}.{quoted(kind)} as {derived(name, kind)}"
+                    for kind in wanted[name].derived]
+        of_column = f"(select * from {VALUES_TABLE} where position = {position}) {values}"
         joins.append(
-            f"cross join {table}" if distinct_values == 1
-            else f"left join {table} on {table}.value is not distinct from t.{column}"
+            f"cross join {of_column}" if distinct_values == 1
+            else f"left join {of_column} on {values}.value is not distinct from t.{column}"
         )
     con.execute(
         f"create or replace temp table extract_rows as select {', '.join(selects)}, "
@@ -122,5 +144,5 @@ def build_extract_rows(
         f"from extract_text t {' '.join(joins)}",
         [period_end],
     )
-    for table in tables:
-        con.execute(f"drop table {table}")
+    if positions:
+        con.execute(f"drop table {VALUES_TABLE}")
