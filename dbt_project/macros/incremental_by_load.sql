@@ -53,8 +53,8 @@
 
 {#- The wanted sets. -#}
 {% macro loaded_cld_loads_sql() -%}
-    select load_id from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
+    select load_id from {{ ref('stg_ops__cld_loads') }}
+    where load_status = 'loaded'
 {%- endmacro %}
 
 {% macro current_cld_loads_sql() -%}

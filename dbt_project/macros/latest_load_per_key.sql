@@ -3,9 +3,9 @@
     from the load with the latest reporting period end, then the latest load time (the CLD
     submission rule), then the last row of that file. A record re-sent in a later file is
     therefore replaced by its newer version, and one a later file no longer lists is kept as
-    last sent.
+    last sent. feed_loads_model is the feed's own view of the load audit (stg_ops__<feed>_loads).
 -#}
-{% macro latest_load_per_key(staging_model, key_column) -%}
+{% macro latest_load_per_key(staging_model, feed_loads_model, key_column) -%}
 with
 
 records as (
@@ -16,7 +16,7 @@ records as (
 
 loads as (
 
-    select * from {{ ref('stg_ops__load_audit') }}
+    select * from {{ ref(feed_loads_model) }}
 
 ),
 

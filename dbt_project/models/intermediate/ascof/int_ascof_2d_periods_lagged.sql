@@ -36,9 +36,8 @@ hospital_coverage as (
         council_code,
         min(reporting_period_start_date) as covered_from,
         max(reporting_period_end_date) as covered_to
-    from {{ ref('stg_ops__load_audit') }}
+    from {{ ref('stg_ops__hospital_loads') }}
     where load_status = 'loaded'
-        and feed = '{{ var("hospital_feed") }}'
     group by council_code
 
 ),

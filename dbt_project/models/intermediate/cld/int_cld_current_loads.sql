@@ -5,7 +5,7 @@ select
     council_code,
     file_name,
     loaded_at
-from {{ ref('stg_ops__load_audit') }}
+from {{ ref('stg_ops__cld_loads') }}
 where load_id in ({{ loaded_cld_loads_sql() }})
 qualify row_number() over (
         partition by council_code, file_name order by loaded_at desc, load_id desc

@@ -15,7 +15,7 @@ with
 
 loads as (
 
-    select * from {{ ref('stg_ops__load_audit') }}
+    select * from {{ ref('stg_ops__cld_loads') }}
     where load_id in ({{ loaded_cld_loads_sql() }})
 
 ),

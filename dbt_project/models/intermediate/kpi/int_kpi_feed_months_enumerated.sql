@@ -4,7 +4,6 @@
 -- (a council without a hospital feed has no delayed-days rows rather than rows of zeros).
 -- Coverage is from the earliest loaded period start to the latest loaded period end, as for
 -- the CLD calendar: a gap between files is not detected here.
-{%- set feeds = [var('hospital_feed'), var('safeguarding_feed'), var('dols_feed')] %}
 with
 
 calendar as (
@@ -15,12 +14,12 @@ calendar as (
 
 loads as (
 
-    select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded'
-        and feed in (
-            {%- for feed in feeds %}'{{ feed }}'{% if not loop.last %}, {% endif %}
-            {% endfor -%}
-        )
+    {% for feed_loads in ['stg_ops__hospital_loads', 'stg_ops__safeguarding_loads',
+                          'stg_ops__dols_loads'] %}
+        select * from {{ ref(feed_loads) }}
+        where load_status = 'loaded'
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

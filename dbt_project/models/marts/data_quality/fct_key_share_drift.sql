@@ -11,8 +11,8 @@ events as (
 
 loads as (
 
-    select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
+    select * from {{ ref('stg_ops__cld_loads') }}
+    where load_status = 'loaded'
 
 ),
 

@@ -5,8 +5,8 @@ with
 
 loads as (
 
-    select * from {{ ref('stg_ops__load_audit') }}
-    where load_status = 'loaded' and feed = '{{ var("cld_feed") }}'
+    select * from {{ ref('stg_ops__cld_loads') }}
+    where load_status = 'loaded'
 
 ),
 

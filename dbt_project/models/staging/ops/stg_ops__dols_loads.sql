@@ -1,0 +1,1 @@
+{{ load_audit_rows(var('dols_feed')) }}
