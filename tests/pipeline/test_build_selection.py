@@ -3,16 +3,29 @@ night can change has its place in the rule."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
 import yaml
 
-from asc_warehouse.config import DBT_PROJECT_DIR
+from asc_warehouse.config import DBT_PROJECT_DIR, Settings
 from asc_warehouse.ingest.landing import FILE_NAME_PATTERNS
 from asc_warehouse.pipeline.build_selection import (
     ALWAYS_REBUILT,
+    FEED_AUDIT_READERS,
     FEED_SOURCE_READERS,
     LOAD_AUDIT_READERS,
     incremental_selector,
 )
+from asc_warehouse.pipeline.dbt_build import run_dbt
+
+LOAD_AUDIT_SOURCE = "source.asc_warehouse.ops.load_audit"
+# The models that need every feed's loads: which councils hold any data (dim_council), when
+# each feed last arrived (fct_feed_freshness), every council known to the warehouse
+# (int_person_feeds_never_received). Every other reader reads its own feeds' views.
+EVERY_FEED_READERS = {"dim_council", "fct_feed_freshness", "int_person_feeds_never_received"}
 
 
 def _source_selectors() -> set[str]:
@@ -25,15 +38,28 @@ def _source_selectors() -> set[str]:
     return selectors
 
 
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("dbt-parse")
+    settings = Settings(landing_dir=root / "landing", warehouse_dir=root / "warehouse",
+                        pseudonymisation_key=None, sample_mode=True)
+    settings.build_dir.mkdir(parents=True)
+    run_dbt(settings, "parse")
+    return json.loads((Path(settings.build_dir) / "dbt_target" / "manifest.json").read_text())
+
+
 def test_a_night_with_a_new_cld_file_selects_the_cld_and_audit_readers() -> None:
     assert incremental_selector(["loads"], frozenset({"cld"})).split() == [
-        *ALWAYS_REBUILT.split(), LOAD_AUDIT_READERS, "source:cld.cld_events+"]
+        *ALWAYS_REBUILT.split(), *LOAD_AUDIT_READERS.split(), "stg_ops__cld_loads+",
+        "source:cld.cld_events+"]
 
 
 def test_a_night_with_new_person_level_files_selects_their_feeds_only() -> None:
     selected = incremental_selector(["loads"], frozenset({"hospital", "opel"})).split()
-    assert selected == [*ALWAYS_REBUILT.split(), LOAD_AUDIT_READERS,
+    assert selected == [*ALWAYS_REBUILT.split(), *LOAD_AUDIT_READERS.split(),
+                        "stg_ops__hospital_loads+", "stg_ops__opel_loads+",
                         "source:hospital.hospital_discharges+", "source:opel.opel_updates+"]
+    assert "stg_ops__cld_loads+" not in selected
 
 
 def test_a_purge_of_the_other_feeds_selects_their_readers_not_the_audit() -> None:
@@ -52,7 +78,27 @@ def test_loads_whose_feeds_cannot_be_told_build_the_whole_project() -> None:
 def test_every_source_and_feed_has_its_place_in_the_rule() -> None:
     """A source added to the project, or a feed added to the landing contract, must be given
     its readers here, or incremental nights would leave what reads it stale."""
-    placed = set(ALWAYS_REBUILT.split()) | {LOAD_AUDIT_READERS} | set(
-        FEED_SOURCE_READERS.values())
-    assert _source_selectors() == placed - {"tag:date_dependent+"}
-    assert FEED_SOURCE_READERS.keys() == FILE_NAME_PATTERNS.keys()
+    placed = {selector.removesuffix("+") for selector in (
+        *ALWAYS_REBUILT.split(), *LOAD_AUDIT_READERS.split(), *FEED_SOURCE_READERS.values())
+              if selector.startswith("source:")}
+    assert {selector.removesuffix("+") for selector in _source_selectors()} == placed
+    assert FEED_SOURCE_READERS.keys() == FEED_AUDIT_READERS.keys() == FILE_NAME_PATTERNS.keys()
+
+
+def test_the_load_audit_is_read_through_a_view_per_feed_or_the_view_of_every_feed(
+    manifest: dict[str, Any],
+) -> None:
+    """A model reading the audit source directly, or a feed's loads through the view of every
+    feed, would be left stale, or rebuilt every night, by the per-feed selection."""
+    models = {node["unique_id"]: node for node in manifest["nodes"].values()
+              if node["resource_type"] == "model"}
+    audit_views = {node["name"] for node in models.values()
+                   if LOAD_AUDIT_SOURCE in node["depends_on"]["nodes"]}
+    assert audit_views == {"stg_ops__load_audit"} | {
+        selector.removesuffix("+") for selector in FEED_AUDIT_READERS.values()}
+    assert {node["name"] for node in models.values()
+            if "model.asc_warehouse.stg_ops__load_audit" in node["depends_on"]["nodes"]
+            } == EVERY_FEED_READERS
+    for feed, selector in FEED_AUDIT_READERS.items():
+        view = models[f"model.asc_warehouse.{selector.removesuffix('+')}"]
+        assert f"load_audit_rows(var('{feed}_feed'))" in view["raw_code"]
