@@ -4,9 +4,9 @@ a full rebuild.
 Night 1 loads the sample's files of every feed but Kent's newest CLD and hospital files and
 builds in full. Night 2 (CLD only) lands Kent's newest CLD file and a corrected copy of an old
 Medway file under the same name (superseding its first load), and builds incrementally. Night 3
-lands only Kent's newest hospital file. After each incremental night the same build file rebuilt
-with ``--full-refresh`` must publish exactly the same marts, in the aggregate and the restricted
-file.
+lands only Kent's newest hospital file, night 4 only Kent's newest OPEL file. After each
+incremental night the same build file rebuilt with ``--full-refresh`` must publish exactly the
+same marts, in the aggregate and the restricted file.
 """
 
 from __future__ import annotations
@@ -100,16 +100,17 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                             "ASC_PSEUDONYMISATION_KEY": TEST_KEY}.items():
             environment.setenv(name, str(value))
         environment.delenv("ASC_SAMPLE_MODE", raising=False)
-        return _three_nights(load_settings(), tmp_path)
+        return _four_nights(load_settings(), tmp_path)
 
 
-def _three_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
+def _four_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     pool = tmp_path / "pool"
     generated = [path for path in generate_sample_landing_files(pool, scale=0.02)
                  if path.suffix == ".csv"]
     cld = sorted(path for path in generated if path.name.startswith("CLD_"))
     newest_kent = max(path for path in cld if path.name.startswith("CLD_820_"))
     newest_hospital = max(path for path in generated if path.name.startswith("HOSP_820_"))
+    newest_opel = max(path for path in generated if path.name.startswith("OPEL_820_"))
     corrected = max(path for path in cld if path.name.startswith("CLD_821_")
                     and path.name < "CLD_821_2025")
     landing = settings.landing_dir
@@ -121,7 +122,7 @@ def _three_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
         return target
 
     for path in generated:
-        if path not in (newest_kent, newest_hospital):
+        if path not in (newest_kent, newest_hospital, newest_opel):
             land(path)
     first = _night("night-1")
     land(newest_kent)
@@ -138,9 +139,13 @@ def _three_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     land(newest_hospital)
     third = _night("night-3")
     after_hospital = _compared_with_a_full_rebuild(settings, tmp_path / "night-3", "night-3")
-    return {"first": first, "second": second, "third": third, "corrected": corrected.name,
-            "failure_sql": failure_sql, "build": settings.build_path,
-            "after_cld": after_cld, "after_hospital": after_hospital}
+    land(newest_opel)
+    fourth = _night("night-4")
+    after_opel = _compared_with_a_full_rebuild(settings, tmp_path / "night-4", "night-4")
+    return {"first": first, "second": second, "third": third, "fourth": fourth,
+            "corrected": corrected.name, "failure_sql": failure_sql,
+            "build": settings.build_path, "after_cld": after_cld,
+            "after_hospital": after_hospital, "after_opel": after_opel}
 
 
 def _assert_equal_to_a_full_rebuild(published: dict[str, Path]) -> None:
@@ -201,20 +206,30 @@ def test_a_night_with_only_a_hospital_file_equals_a_full_rebuild(nights: dict) -
     _assert_equal_to_a_full_rebuild(nights["after_hospital"])
 
 
+def test_a_night_with_only_an_opel_file_equals_a_full_rebuild(nights: dict) -> None:
+    assert (nights["fourth"]["mode"], nights["fourth"]["changed"]) == ("incremental", ["loads"])
+    _assert_equal_to_a_full_rebuild(nights["after_opel"])
+
+
 def test_an_incremental_night_builds_only_what_its_new_files_reach(nights: dict) -> None:
     """No seed is reloaded, and what no changed input reaches is not rebuilt; the report counts
     what ran."""
-    first, cld_night, hospital_night = nights["first"], nights["second"], nights["third"]
+    first, cld_night, hospital_night, opel_night = (
+        nights["first"], nights["second"], nights["third"], nights["fourth"])
     assert first["selected"] is None and first["seeds_loaded"] > 0
-    for night in (cld_night, hospital_night):
+    for night in (cld_night, hospital_night, opel_night):
         assert night["seeds_loaded"] == 0
         assert night["tests_failed"] == 0
         assert 0 < night["tests_passed"] < first["tests_passed"]
         assert set(night["models_built"]) < set(first["models_built"])
         # Reads the clock: rebuilt every night.
         assert "fct_feed_freshness" in night["models_built"]
-        # Reads the seeds and OPEL updates only.
-        assert not {"dim_ascof_measure", "fct_opel_status_daily"} & set(night["models_built"])
+        # Reads the seeds only.
+        assert "dim_ascof_measure" not in night["models_built"]
+    # Reads the OPEL updates only.
+    assert not {"fct_opel_status_daily"} & (
+        set(cld_night["models_built"]) | set(hospital_night["models_built"]))
+    assert {"stg_ops__opel_loads", "fct_opel_status_daily"} <= set(opel_night["models_built"])
     assert {"int_cld_events_mapped_to_r2", "fct_ascof_measure"} <= set(
         cld_night["models_built"])
     assert "stg_cld__events" in cld_night["models_built"]
@@ -222,3 +237,16 @@ def test_an_incremental_night_builds_only_what_its_new_files_reach(nights: dict)
     assert {"int_hospital_discharges_deduplicated", "stg_hospital__discharges"} <= set(
         hospital_night["models_built"])
     assert "stg_hospital__discharges" not in cld_night["models_built"]
+    assert "stg_hospital__discharges" not in opel_night["models_built"]
+
+
+def test_a_night_without_a_cld_file_does_not_rebuild_the_cld_chain(nights: dict) -> None:
+    """The CLD chain reads the CLD loads only (stg_ops__cld_loads), not every feed's."""
+    cld_chain = {"stg_ops__cld_loads", "int_cld_current_loads", "int_cld_events_selected",
+                 "int_cld_submission_periods_derived", "fct_load_volume_check"}
+    assert cld_chain <= set(nights["second"]["models_built"])
+    for night in (nights["third"], nights["fourth"]):
+        assert not cld_chain & set(night["models_built"])
+    # Every measure's people: a hospital night rebuilds them for 2D(1) and 2D(2), OPEL never.
+    assert "fct_ascof_measure_person" in nights["third"]["models_built"]
+    assert "fct_ascof_measure_person" not in nights["fourth"]["models_built"]
