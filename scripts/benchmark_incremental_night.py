@@ -1,14 +1,15 @@
-"""Benchmark a night with one new CLD file: the incremental build against a full rebuild.
+"""Benchmark nights with one new CLD, hospital or OPEL file: incremental against full rebuilds.
 
     PYTHONPATH=src .venv/bin/python scripts/benchmark_incremental_night.py [--scale 1.0]
 
 Prints figures and asserts nothing. The sample extracts of every feed (CLD, person-level, OPEL) are
 generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
-Kent's newest CLD file, loads them and builds in full (``nightly.build_marts``). The second night
-lands that file, loads it and builds as the pipeline does (incremental: only new loads changed,
-so only what the new CLD file reaches is selected, ``build_selection``). The same build file is
-then copied and rebuilt with ``dbt build --full-refresh``, as every night with a new file did
-before. For each build: CPU seconds of the dbt process tree (user + system), wall seconds, the
+Kent's newest CLD, hospital and OPEL files, loads them and builds in full
+(``nightly.build_marts``). Each following night lands one of those files (CLD, then hospital, then
+OPEL), loads it and builds as the pipeline does (incremental: only new loads changed, so only what
+the new file's feed reaches is selected, ``build_selection``). After each such night the same
+build file is copied and rebuilt with ``dbt build --full-refresh``, as every night with a new file
+did before. For each build: CPU seconds of the dbt process tree (user + system), wall seconds, the
 nodes run by kind with the sum of dbt's own execution times (``run_results.json``, wall seconds
 inside dbt's threads), the slowest nodes and the size of the build file.
 """
@@ -27,11 +28,13 @@ from pathlib import Path
 
 from bench_common import children_cpu_seconds, machine_line, sample_environment
 
-from asc_warehouse.config import load_settings
+from asc_warehouse.config import Settings, load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
 from asc_warehouse.sample_data import generate_sample_landing_files
 
 SLOWEST_NODES = 8
+# The feeds whose newest Kent file each arrives alone on a night of its own, in this order.
+NEW_FILE_PREFIXES = {"cld": "CLD", "hospital": "HOSP", "opel": "OPEL"}
 
 
 def _measured(action: Callable[[], object], target_dir: Path, build_file: Path) -> dict:
@@ -76,6 +79,17 @@ def _report(name: str, figures: dict) -> None:
         print(f"    {node:<60}{seconds:>8.2f} s")
 
 
+def _rebuilt_in_full(settings: Settings, workdir: Path, night: str) -> dict:
+    rebuilt = workdir / f"rebuilt-{night}.duckdb"
+    shutil.copy2(settings.build_path, rebuilt)
+    rebuild_dir = workdir / f"rebuild-{night}"
+    figures = _measured(lambda: dbt_build.run_dbt(
+        settings, "build", "--full-refresh", "--exclude-resource-type", "unit_test",
+        build_path=rebuilt, work_dir=rebuild_dir), rebuild_dir / "dbt_target", rebuilt)
+    rebuilt.unlink()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -85,7 +99,8 @@ def main() -> None:
     os.environ.update(sample_environment(workdir))
     pool = workdir / "pool"
     generated = generate_sample_landing_files(pool, scale=arguments.scale)
-    newest_kent = max(path for path in generated if path.name.startswith("CLD_820_"))
+    held_back = {feed: max(path for path in generated if path.name.startswith(f"{prefix}_820_"))
+                 for feed, prefix in NEW_FILE_PREFIXES.items()}
     # The generator's own checksum list travels with its files (the sample key's guard).
     for listing in (path for path in pool.iterdir() if path.is_file()
                     and not path.name.lower().endswith(".csv")):
@@ -94,29 +109,27 @@ def main() -> None:
     target_dir = Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"])
     print(f"scale {arguments.scale}, {machine_line()}, workdir {workdir}")
 
-    _land([path for path in generated if path != newest_kent], pool, settings.landing_dir)
+    _land([path for path in generated if path not in held_back.values()], pool,
+          settings.landing_dir)
     first_loads = _night("night-1")
     first = _measured(lambda: nightly.build_marts("night-1"), target_dir, settings.build_path)
-    _land([newest_kent], pool, settings.landing_dir)
-    second_loads = _night("night-2")
-    incremental = _measured(lambda: nightly.build_marts("night-2"), target_dir,
-                            settings.build_path)
-
-    rebuilt = workdir / "rebuilt.duckdb"
-    shutil.copy2(settings.build_path, rebuilt)
-    rebuild_dir = workdir / "rebuild"
-    full = _measured(lambda: dbt_build.run_dbt(
-        settings, "build", "--full-refresh", "--exclude-resource-type", "unit_test",
-        build_path=rebuilt, work_dir=rebuild_dir), rebuild_dir / "dbt_target", rebuilt)
-
-    print(f"night 1: {first_loads['cld_rows_loaded']:,} CLD rows loaded; night 2 (one new file, "
-          f"{newest_kent.name}): {second_loads['cld_rows_loaded']:,} CLD rows")
+    print(f"night 1: {first_loads['cld_rows_loaded']:,} CLD rows loaded")
     _report(f"first night ({first['result']['mode']})", first)
-    _report(f"night with one new file ({incremental['result']['mode']})", incremental)
-    _report("the same night rebuilt in full (--full-refresh)", full)
-    print(f"incremental / full rebuild: {incremental['cpu'] / full['cpu']:.2f} of the CPU, "
-          f"{incremental['wall'] / full['wall']:.2f} of the wall time; "
-          f"load average now {os.getloadavg()[0]:.1f}")
+    for feed, new_file in held_back.items():
+        night = f"night-{feed}"
+        _land([new_file], pool, settings.landing_dir)
+        loads = _night(night)
+        incremental = _measured(lambda night=night: nightly.build_marts(night), target_dir,
+                                settings.build_path)
+        full = _rebuilt_in_full(settings, workdir, night)
+        print(f"\n{feed} night: one new file, {new_file.name} "
+              f"({loads['cld_rows_loaded']:,} CLD rows)")
+        _report(f"{feed} night ({incremental['result']['mode']})", incremental)
+        _report(f"{feed} night rebuilt in full (--full-refresh)", full)
+        print(f"{feed} night, incremental / full rebuild: "
+              f"{incremental['cpu'] / full['cpu']:.2f} of the CPU, "
+              f"{incremental['wall'] / full['wall']:.2f} of the wall time; "
+              f"load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
