@@ -11,6 +11,8 @@ children is run on both files (a test as dbt runs it, counting failing rows; a c
 temporary table), and the model itself is written into a temporary table from the views file,
 which is what its table costs. CPU seconds are this process's (DuckDB's threads included), the
 median of ``--repeats`` runs. A model is worth a table when what its readers save exceeds that.
+A reader of several of the named models is counted under each, so name such models in
+separate runs (or read their savings as an upper bound).
 """
 
 from __future__ import annotations
