@@ -1,7 +1,8 @@
 """The project's multi-column generic tests check each column as the one-column tests they replace.
 
-A throwaway dbt project holds the project's own ``tests/generic`` folder and two small models:
-``clean`` breaks nothing, ``broken`` breaks some columns of every consolidated test and not others.
+A throwaway dbt project holds the project's own ``tests/generic`` folder, the macro its value
+tests share and two small models: ``clean`` breaks nothing, ``broken`` breaks some columns of
+every consolidated test and not others.
 Beside each consolidated test, the one-column tests it replaced (dbt's ``not_null`` and
 ``accepted_values``, the project's ``expression_is_true`` and ``value_in_code_list``) run on the
 same models, so a column the consolidated test names in its failure rows is exactly a column whose
@@ -105,11 +106,17 @@ def _one_column_tests(model: str, code_list: str) -> dict[str, list[dict[str, An
     return tests
 
 
+# The macro the value tests share, which lives with the project's other macros.
+VALUE_COUNTS_MACRO = "value_counts_by_column"
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], Path]:
     """Build the throwaway project once; its run results by test name, and its database."""
     project = tmp_path_factory.mktemp("generic_tests")
     shutil.copytree(DBT_PROJECT_DIR / "tests" / "generic", project / "tests" / "generic")
+    (project / "macros").mkdir()
+    shutil.copy(DBT_PROJECT_DIR / "macros" / f"{VALUE_COUNTS_MACRO}.sql", project / "macros")
     (project / "models").mkdir()
     (project / "models" / "clean.sql").write_text(
         MODEL_SQL.format(nulls=CLEAN_NULLS, rows=CLEAN_ROWS))

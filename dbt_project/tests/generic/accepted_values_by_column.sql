@@ -8,15 +8,7 @@
 
 {%- set columns = values_by_column.keys() | list %}
 with value_counts as (
-    select
-    {%- for column in columns %}
-        {{ column }} as value_{{ loop.index }},
-    {%- endfor %}
-        count(*) as n_records
-    from {{ model }}
-    group by grouping sets (
-    {%- for column in columns %}({{ column }}){{ ", " if not loop.last }}{% endfor -%}
-    )
+{{ value_counts_by_column(model, columns) }}
 )
 
 {% for column in columns -%}
