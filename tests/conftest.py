@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from asc_warehouse.config import Settings, load_settings
+from asc_warehouse.pipeline.dbt_build import run_dbt
 
 TEST_KEY = "test-key-not-for-real-data"
 
@@ -34,3 +37,14 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     monkeypatch.delenv("ASC_SAMPLE_MODE", raising=False)
     monkeypatch.setenv("ASC_PSEUDONYMISATION_KEY", TEST_KEY)
     yield load_settings()
+
+
+@pytest.fixture(scope="session")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The manifest ``dbt parse`` writes for the project: what dbt itself sees of every node."""
+    root = tmp_path_factory.mktemp("dbt-parse")
+    parse_settings = Settings(landing_dir=root / "landing", warehouse_dir=root / "warehouse",
+                              pseudonymisation_key=None, sample_mode=True)
+    parse_settings.build_dir.mkdir(parents=True)
+    run_dbt(parse_settings, "parse")
+    return json.loads((parse_settings.build_dir / "dbt_target" / "manifest.json").read_text())

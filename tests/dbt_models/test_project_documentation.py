@@ -7,25 +7,9 @@ project file, a folder default) counts as dbt itself sees it.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import pytest
-
-from asc_warehouse.config import Settings
-from asc_warehouse.pipeline.dbt_build import run_dbt
-
-
-@pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("dbt-parse")
-    settings = Settings(landing_dir=root / "landing", warehouse_dir=root / "warehouse",
-                        pseudonymisation_key=None, sample_mode=True)
-    settings.build_dir.mkdir(parents=True)
-    run_dbt(settings, "parse")
-    return json.loads((settings.build_dir / "dbt_target" / "manifest.json").read_text())
 
 
 def _nodes(manifest: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:

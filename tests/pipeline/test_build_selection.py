@@ -3,14 +3,11 @@ night can change has its place in the rule."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from asc_warehouse.config import DBT_PROJECT_DIR, Settings
+from asc_warehouse.config import DBT_PROJECT_DIR
 from asc_warehouse.ingest.landing import FILE_NAME_PATTERNS
 from asc_warehouse.pipeline.build_selection import (
     ALWAYS_REBUILT,
@@ -19,7 +16,6 @@ from asc_warehouse.pipeline.build_selection import (
     LOAD_AUDIT_READERS,
     incremental_selector,
 )
-from asc_warehouse.pipeline.dbt_build import run_dbt
 
 LOAD_AUDIT_SOURCE = "source.asc_warehouse.ops.load_audit"
 # The models that need every feed's loads: which councils hold any data (dim_council), when
@@ -36,16 +32,6 @@ def _source_selectors() -> set[str]:
             selectors |= {f"source:{source['name']}.{table['name']}+"
                           for table in source.get("tables", [])}
     return selectors
-
-
-@pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("dbt-parse")
-    settings = Settings(landing_dir=root / "landing", warehouse_dir=root / "warehouse",
-                        pseudonymisation_key=None, sample_mode=True)
-    settings.build_dir.mkdir(parents=True)
-    run_dbt(settings, "parse")
-    return json.loads((Path(settings.build_dir) / "dbt_target" / "manifest.json").read_text())
 
 
 def test_a_night_with_a_new_cld_file_selects_the_cld_and_audit_readers() -> None:
