@@ -25,10 +25,18 @@ from asc_warehouse.ingest.loading import (
     read_into_temp_tables,
     record_load,
 )
-from asc_warehouse.ingest.nhs_number import is_valid_nhs_number
+from asc_warehouse.ingest.nhs_number import is_valid_nhs_number, valid_nhs_number_sql
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
-from asc_warehouse.ingest.own_identifiers import withheld_warning, withhold_own_identifiers
-from asc_warehouse.ingest.pseudonymise import keyed_hasher, postcode_district
+from asc_warehouse.ingest.own_identifiers import (
+    withheld_counts,
+    withheld_warning,
+    withholding_rows,
+)
+from asc_warehouse.ingest.pseudonymise import (
+    keyed_hash_macro,
+    keyed_hasher,
+    postcode_district,
+)
 from asc_warehouse.ingest.quarantine_rules import (
     DATE_FORMAT,
     EVENT_TYPE,
@@ -193,18 +201,35 @@ def _is_valid_nhs_number(value: str | None) -> bool | None:
     return None if value is None else is_valid_nhs_number(value)
 
 
+# The Python function behind a macro of the same name: called only for values SQL cannot
+# normalise as Python does (``pseudonymise.PLAIN_ASCII_PATTERN``).
+PYTHON_FALLBACK_SUFFIX = "_python"
+
+
 def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
     """The hashing and checking functions of a loading connection (``row_values`` calls them
-    once per distinct value)."""
+    once per distinct value).
+
+    Tokens and NHS number checks are worked out by DuckDB itself, a whole column at once; the
+    Python functions stay as the fallback for values outside printable ASCII, so that every
+    answer is the Python function's.
+    """
+    token, valid_nhs_number = (DERIVED_FUNCTIONS[Derived.TOKEN],
+                               DERIVED_FUNCTIONS[Derived.VALID_NHS_NUMBER])
     # "special": a value of spaces only becomes NULL, which DuckDB's default handling refuses.
     for name, function, returns in (
-        (DERIVED_FUNCTIONS[Derived.TOKEN], keyed_hasher(key), "VARCHAR"),
+        (token + PYTHON_FALLBACK_SUFFIX, keyed_hasher(key), "VARCHAR"),
         (DERIVED_FUNCTIONS[Derived.POSTCODE_DISTRICT], postcode_district, "VARCHAR"),
-        (DERIVED_FUNCTIONS[Derived.VALID_NHS_NUMBER], _is_valid_nhs_number, "BOOLEAN"),
+        (valid_nhs_number + PYTHON_FALLBACK_SUFFIX, _is_valid_nhs_number, "BOOLEAN"),
         (DERIVED_FUNCTIONS[Derived.KNOWN_CODE], is_known_code, "BOOLEAN"),
         (GUARD_FUNCTION, code_guard, "VARCHAR"),
     ):
         con.create_function(name, function, ["VARCHAR"], returns, null_handling="special")
+    con.execute(keyed_hash_macro(token, token + PYTHON_FALLBACK_SUFFIX, key))
+    con.execute(
+        f"create or replace temp macro {valid_nhs_number}(value) as "
+        + valid_nhs_number_sql("value", valid_nhs_number + PYTHON_FALLBACK_SUFFIX)
+    )
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
@@ -213,8 +238,9 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
     header = check_file(extract.path, extract.checksum)
-    read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank)
-    withheld = withheld_warning(withhold_own_identifiers(con))
+    read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank,
+                          finish=withholding_rows)
+    withheld = withheld_warning(withheld_counts(con))
     con.execute("begin transaction")
     try:
         unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)

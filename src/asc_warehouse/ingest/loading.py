@@ -9,7 +9,7 @@ loaded + rows quarantined.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -63,12 +63,14 @@ def _read_text(con: duckdb.DuckDBPyConnection, read: ContractRead, columns: list
         "create or replace temp table extract_plain ("
         + ", ".join(f"{name} varchar" for name in positional) + ")"
     )
+    # The columns and the dialect are given: nothing is sniffed.
+    dialect = {"auto_detect": False, "delimiter": ",", "quotechar": '"', "escapechar": '"',
+               "strict_mode": True, "columns": positional}
+    if read.whole_file:
+        con.read_csv(str(read.whole_file), header=True, **dialect).insert_into("extract_plain")
     while read.batches:
-        # The columns and the dialect are given: nothing is sniffed.
-        con.read_csv(
-            io.BytesIO(read.batches.pop(0)), header=False, auto_detect=False, delimiter=",",
-            quotechar='"', escapechar='"', strict_mode=True, columns=positional,
-        ).insert_into("extract_plain")
+        con.read_csv(io.BytesIO(read.batches.pop(0)), header=False, **dialect).insert_into(
+            "extract_plain")
     named = ", ".join(
         [f"{name} as {quoted(column)}"
          for name, column in zip(positional, read.header, strict=True)]
@@ -107,6 +109,7 @@ def read_into_temp_tables(
     extract: ExtractFile,
     wanted: Mapping[str, ColumnValues] | None = None,
     blank_columns: Sequence[str] = (),
+    finish: Callable[[str], str] | None = None,
 ) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
 
@@ -115,13 +118,14 @@ def read_into_temp_tables(
     ``wanted`` says which columns are guarded and which derived values (``row_values``) the
     loader's SQL reads; each is worked out once per distinct value. ``blank_columns`` are
     optional columns the file lacks (``HeaderReport.blank``): they are added empty, so every
-    loader reads the same columns whatever the file held.
+    loader reads the same columns whatever the file held. ``finish`` is the loader's own work on
+    every row, done as ``extract_rows`` is made (``row_values.build_extract_rows``).
     """
     read = read_by_contract(extract.path, read_header(extract.path))
     columns = [*read.header, *blank_columns]
     rejected = read.rejected
     _read_text(con, read, columns)
-    build_extract_rows(con, columns, wanted or {}, extract.period_end)
+    build_extract_rows(con, columns, wanted or {}, extract.period_end, finish)
     con.execute("drop view extract_text")
     for table in ("extract_plain", "extract_parsed", "extract_not_plain"):
         con.execute(f"drop table if exists {table}")
