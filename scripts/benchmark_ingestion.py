@@ -6,12 +6,14 @@
 Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), or takes
 ``--file``, then times on that one Kent file:
   * DuckDB's own ``read_csv`` of the file (every column VARCHAR, columns given, no sniffing)
-    into a TEMP table, and into a table of a database file with its checkpoint: the floors any
-    loader of this file stands on (the second pays for writing the rows, as the load does);
+    into a TEMP table (with DuckDB's default threads, and on one thread), and into a table of a
+    database file with its checkpoint: the floors any loader of this file stands on (the last
+    pays for writing the rows, as the load does);
   * reading the file by its contract alone (``csv_contract``: the block scan that finds the
     lines DuckDB may read as they stand);
-  * looking for each row's own identifiers in its kept free-text fields alone
-    (``own_identifiers``), on the file already read into TEMP tables;
+  * reading the file into the load's TEMP tables (values hashed and checked once per distinct
+    value), without and with the search for each row's own identifiers in its kept free-text
+    fields (``own_identifiers``), which is part of that pass;
   * the whole load: contract read, distinct values hashed and checked, quarantine rules,
     field-shape guards and the insert into raw.cld_events, in one transaction, on a connection
     with the default memory limit and no temp directory (nothing spills);
@@ -46,11 +48,11 @@ import duckdb
 
 from asc_warehouse.ingest.cld import column_values, register_functions
 from asc_warehouse.ingest.csv_contract import read_by_contract
-from asc_warehouse.ingest.extracts import load_extracts
+from asc_warehouse.ingest.extracts import LOAD_THREADS, load_extracts
 from asc_warehouse.ingest.file_checks import read_header
 from asc_warehouse.ingest.landing import parse_extract_name, scan_landing
-from asc_warehouse.ingest.loading import LoadResult, read_into_temp_tables
-from asc_warehouse.ingest.own_identifiers import withhold_own_identifiers
+from asc_warehouse.ingest.loading import LoadResult, drop_temp_tables, read_into_temp_tables
+from asc_warehouse.ingest.own_identifiers import withholding_rows
 from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_sample_extracts, generate_sample_landing_files
 from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS, load_councils
@@ -90,6 +92,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None, help="a Kent CLD file to time")
     parser.add_argument("--councils", default=None,
                         help="N or all: time many small files of that many councils instead")
+    parser.add_argument("--threads", type=int, default=LOAD_THREADS,
+                        help="DuckDB threads of the loading connection")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, duckdb {duckdb.__version__}, "
@@ -126,7 +130,7 @@ def _run_many_files(args: argparse.Namespace, scratch: Path) -> None:
     print(f"{len(extracts):,} files, {rows:,} rows")
     results: list[LoadResult] = []
     _, cpu = _timed("load every file, one connection", rows, lambda: results.extend(
-        load_extracts(scratch / "build.duckdb", extracts, KEY)))
+        load_extracts(scratch / "build.duckdb", extracts, KEY, threads=args.threads)))
     statuses = {status: sum(result.status == status for result in results)
                 for status in sorted({result.status for result in results})}
     print(f"files: {statuses}; rows loaded {sum(result.rows_loaded for result in results):,}, "
@@ -152,6 +156,9 @@ def _run(args: argparse.Namespace, scratch: Path) -> None:
     with duckdb.connect(config={"temp_directory": ""}) as con:
         _, read_csv_cpu = _timed("DuckDB read_csv into a TEMP table", rows, lambda: (
             con.execute(f"create temp table extract as {read_csv}", [str(kent)])))
+    with duckdb.connect(config={"temp_directory": "", "threads": 1}) as con:
+        _timed("  ... on one thread", rows, lambda: (
+            con.execute(f"create temp table extract as {read_csv}", [str(kent)])))
     # The raw file's names and NHS numbers: only in the scratch folder, removed on exit.
     stored = scratch / "stored.duckdb"
     with duckdb.connect(str(stored), config={"temp_directory": ""}) as con:
@@ -160,14 +167,19 @@ def _run(args: argparse.Namespace, scratch: Path) -> None:
             con.execute("checkpoint")))
 
     _timed("contract read alone (block scan)", rows, lambda: read_by_contract(kent, header))
-    with duckdb.connect(config={"temp_directory": ""}) as con:
+    with duckdb.connect(config={"temp_directory": "", "threads": args.threads}) as con:
         register_functions(con, KEY)
-        read_into_temp_tables(con, parse_extract_name(kent), column_values())
-        _timed("own identifiers in kept free text", rows, lambda: withhold_own_identifiers(con))
+        extract = parse_extract_name(kent)
+        _timed("read into TEMP tables (no own-id search)", rows,
+               lambda: read_into_temp_tables(con, extract, column_values()))
+        drop_temp_tables(con)
+        _timed("  ... with the own-identifier search", rows, lambda: read_into_temp_tables(
+            con, extract, column_values(), finish=withholding_rows))
 
     build = scratch / "build.duckdb"
     _, load_cpu = _timed("load (read, hash, quarantine, insert)", rows,
-                         lambda: load_extracts(build, [parse_extract_name(kent)], KEY))
+                         lambda: load_extracts(build, [parse_extract_name(kent)], KEY,
+                                               threads=args.threads))
     _timed("raw GX suites (one pass per suite)", rows,
            lambda: validation.validate_schema(build, "raw", "ops"))
     print(f"load / read_csv, CPU seconds: {load_cpu / read_csv_cpu:.2f}x")

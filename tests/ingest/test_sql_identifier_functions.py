@@ -73,3 +73,23 @@ def test_blank_and_missing_values_have_no_token_and_no_check() -> None:
 )
 def test_nhs_number_check(value: str, valid: bool) -> None:
     assert _answers("k1", [value])[0][1] is valid
+
+
+@pytest.mark.parametrize(
+    ("postcode", "district"),
+    [
+        ("ME4 4TR", "ME4"),
+        ("me44tr", "ME4"),
+        (" CT20 1AA ", "CT20"),
+        ("TN1", None),  # under five characters: no inward code to cut
+        ("TN12", None),
+        ("   ", None),
+        (None, None),
+        ("m\u00e94 4tr", "M\u00c94"),  # not ASCII: the Python function answers
+        ("ME4\t4TR", "ME4"),  # a tab is Python's whitespace
+    ],
+)
+def test_postcode_district(postcode: str | None, district: str | None) -> None:
+    with duckdb.connect() as con:
+        register_functions(con, "k1")
+        assert con.execute("select asc_postcode_district(?)", [postcode]).fetchone() == (district,)

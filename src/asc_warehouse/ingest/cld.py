@@ -36,6 +36,7 @@ from asc_warehouse.ingest.pseudonymise import (
     keyed_hash_macro,
     keyed_hasher,
     postcode_district,
+    postcode_district_macro,
 )
 from asc_warehouse.ingest.quarantine_rules import (
     DATE_FORMAT,
@@ -210,22 +211,24 @@ def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
     """The hashing and checking functions of a loading connection (``row_values`` calls them
     once per distinct value).
 
-    Tokens and NHS number checks are worked out by DuckDB itself, a whole column at once; the
-    Python functions stay as the fallback for values outside printable ASCII, so that every
-    answer is the Python function's.
+    Tokens, NHS number checks and postcode districts are worked out by DuckDB itself, a whole
+    column at once; the Python functions stay as the fallback for values outside printable
+    ASCII, so that every answer is the Python function's.
     """
-    token, valid_nhs_number = (DERIVED_FUNCTIONS[Derived.TOKEN],
-                               DERIVED_FUNCTIONS[Derived.VALID_NHS_NUMBER])
+    token, valid_nhs_number, district = (DERIVED_FUNCTIONS[Derived.TOKEN],
+                                         DERIVED_FUNCTIONS[Derived.VALID_NHS_NUMBER],
+                                         DERIVED_FUNCTIONS[Derived.POSTCODE_DISTRICT])
     # "special": a value of spaces only becomes NULL, which DuckDB's default handling refuses.
     for name, function, returns in (
         (token + PYTHON_FALLBACK_SUFFIX, keyed_hasher(key), "VARCHAR"),
-        (DERIVED_FUNCTIONS[Derived.POSTCODE_DISTRICT], postcode_district, "VARCHAR"),
+        (district + PYTHON_FALLBACK_SUFFIX, postcode_district, "VARCHAR"),
         (valid_nhs_number + PYTHON_FALLBACK_SUFFIX, _is_valid_nhs_number, "BOOLEAN"),
         (DERIVED_FUNCTIONS[Derived.KNOWN_CODE], is_known_code, "BOOLEAN"),
         (GUARD_FUNCTION, code_guard, "VARCHAR"),
     ):
         con.create_function(name, function, ["VARCHAR"], returns, null_handling="special")
     con.execute(keyed_hash_macro(token, token + PYTHON_FALLBACK_SUFFIX, key))
+    con.execute(postcode_district_macro(district, district + PYTHON_FALLBACK_SUFFIX))
     con.execute(
         f"create or replace temp macro {valid_nhs_number}(value) as "
         + valid_nhs_number_sql("value", valid_nhs_number + PYTHON_FALLBACK_SUFFIX)

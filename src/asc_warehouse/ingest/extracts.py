@@ -20,15 +20,24 @@ from asc_warehouse.ingest.person import load_person_extract
 from asc_warehouse.ingest.person_feeds import PERSON_FEEDS, ensure_person_feed_schema
 from asc_warehouse.ingest.pseudonymise import check_key_fingerprint
 
+# DuckDB threads of the loading connection. One thread spends less CPU on a whole file than two
+# (docs/benchmarks.md, "Loading in fewer passes"): the statements are short, and a second
+# thread mostly waits and hands work over.
+LOAD_THREADS = 1
+
 
 def load_extracts(
-    build_path: Path, extracts: list[ExtractFile], key: str, memory_limit: str = "4GB"
+    build_path: Path,
+    extracts: list[ExtractFile],
+    key: str,
+    memory_limit: str = "4GB",
+    threads: int = LOAD_THREADS,
 ) -> list[LoadResult]:
     """Load every new file; a rejected file is recorded and the others still load.
 
     The connection has ``memory_limit`` and no temporary directory: the TEMP tables holding raw
     identifiers can never be spilled to disk. A file too big for the limit is rejected with a
-    message saying so, and the other files still load.
+    message saying so, and the other files still load. ``threads`` are DuckDB's threads.
 
     Raises ``KeyMismatchError`` before loading anything if ``key`` is not the warehouse's key.
     """
@@ -39,7 +48,7 @@ def load_extracts(
     }
     build_path.parent.mkdir(parents=True, exist_ok=True)
     results: list[LoadResult] = []
-    config = {"memory_limit": memory_limit, "temp_directory": ""}
+    config = {"memory_limit": memory_limit, "temp_directory": "", "threads": threads}
     with duckdb.connect(str(build_path), config=config) as con:
         ensure_schema(con)
         ensure_opel_schema(con)

@@ -143,3 +143,15 @@ def postcode_district(postcode: str | None) -> str | None:
     if cleaned is None or len(cleaned) < 5:
         return None
     return cleaned[:-3]
+
+
+def postcode_district_macro(name: str, fallback: str) -> str:
+    """SQL defining the TEMP macro ``name(value)``: ``postcode_district`` worked out by DuckDB,
+    with ``fallback`` (the registered Python function) for values outside printable ASCII."""
+    cleaned = "upper(replace(value, ' ', ''))"
+    return (
+        f"create or replace temp macro {name}(value) as case "
+        f"when regexp_full_match(value, '{PLAIN_ASCII_PATTERN}') then "
+        f"case when length({cleaned}) >= 5 then left({cleaned}, length({cleaned}) - 3) end "
+        f"when value is null then null else {fallback}(value) end"
+    )
