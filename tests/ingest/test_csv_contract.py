@@ -115,3 +115,58 @@ def test_loaded_rows_have_python_s_values_and_their_own_line(hostile_file) -> No
     assert {row[3]: row[4] for row in loaded if row[3]} == {
         "A": True, "B": True, "C": False, "D": False, "E": False, "F": False, "I": False,
         "L": False, "N": False}
+
+
+PLAIN_LINES = [b"1,Ann,A", b'2,"Smith, Bob",B', b'3,"He said ""hi""",C', b'"4","",D',
+               b"10,caf\xc3\xa9,I", b",,", b'15," spaced ",N']
+
+
+def _write(path: Path, header: bytes, lines: list[bytes]) -> Path:
+    path.write_bytes(header + b"\n" + b"\n".join(lines) + b"\n")
+    return path
+
+
+def _loaded(path: Path) -> list[tuple]:
+    with duckdb.connect(config={"temp_directory": ""}) as con:
+        read_into_temp_tables(con, parse_extract_name(path))
+        loaded = con.execute('select source_row_number, "Id", "Name", "Code" '
+                             "from extract_rows order by 1").fetchall()
+        drop_temp_tables(con)
+    return loaded
+
+
+def test_a_file_of_plain_lines_is_read_by_duckdb_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_contract, "SCAN_BYTES", 64)
+    lines = PLAIN_LINES * 40
+    path = _write(tmp_path / "DOLS_820_20240401_20260331.csv", b"Id,Name,Code", lines)
+    read = read_by_contract(path, HEADER)
+    assert read.whole_file == path
+    assert read.batches == []
+    rows, _ = _expected(lines)
+    assert [(number, *[value or "" for value in values]) for number, *values in _loaded(path)] \
+        == [(number, *rows[number]) for number in sorted(rows)]
+
+
+@pytest.mark.parametrize(
+    ("header", "spoiler"),
+    [
+        (b"Id,Name,Code", b"5,Cat,E\r"),  # a CRLF line end: plain, but DuckDB is given LF
+        (b"Id,Name,Code", b'6,Wini"fr"ed,F'),  # not plain: Python reads it
+        (b"Id,Name,Code", b""),  # blank: no record, the next line keeps its number
+        (b'"Id",Name,Code', b"5,Cat,E"),  # a quoted header: DuckDB might read it otherwise
+    ],
+)
+def test_a_file_with_any_other_line_is_read_from_its_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, header: bytes, spoiler: bytes
+) -> None:
+    monkeypatch.setattr(csv_contract, "SCAN_BYTES", 64)
+    lines = [*PLAIN_LINES * 20, spoiler, *PLAIN_LINES * 20]
+    path = _write(tmp_path / "DOLS_820_20240401_20260331.csv", header, lines)
+    read = read_by_contract(path, HEADER)
+    assert read.whole_file is None
+    assert read.batches
+    rows, _ = _expected(lines)
+    assert [(number, *[value or "" for value in values]) for number, *values in _loaded(path)] \
+        == [(number, *rows[number]) for number in sorted(rows)]

@@ -177,11 +177,12 @@ def _not_plain(lines: list[bytes | None], expected_fields: int) -> set[int]:
 
 
 def _read_block(first: int, lines: list[bytes | None], read: ContractRead) -> bytes:
-    """The block's CSV text for DuckDB; lines that are not plain are judged here."""
+    """The block's CSV text for DuckDB, CRLF line ends as they stand; lines that are not plain
+    are judged here."""
     expected = len(read.header)
     not_plain = _not_plain(lines, expected)
     if not not_plain:
-        return (b"\n".join(lines) + b"\n").replace(b"\r\n", b"\n")  # type: ignore[arg-type]
+        return b"\n".join(lines) + b"\n"  # type: ignore[arg-type]
     empty_record = b'""' + b"," * (expected - 1)
     for index in sorted(not_plain):
         number = first + index
@@ -192,7 +193,7 @@ def _read_block(first: int, lines: list[bytes | None], read: ContractRead) -> by
             read.parsed_rows.append((number, judged))
         lines[index] = empty_record
         read.not_plain.append(number)
-    return (b"\n".join(lines) + b"\n").replace(b"\r\n", b"\n")  # type: ignore[arg-type]
+    return b"\n".join(lines) + b"\n"  # type: ignore[arg-type]
 
 
 def read_by_contract(path: Path, header: list[str]) -> ContractRead:
@@ -214,6 +215,7 @@ def read_by_contract(path: Path, header: list[str]) -> ContractRead:
                 continue
             text = _read_block(first, lines, read)
             as_it_stands = as_it_stands and not read.not_plain and b"\r" not in text
+            text = text.replace(b"\r\n", b"\n")
             batch.append(text)
             size += len(text)
             if size >= BATCH_BYTES:

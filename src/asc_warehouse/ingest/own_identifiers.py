@@ -72,20 +72,27 @@ def _without_spaces(expression: str) -> str:
     return f"upper(replace({expression}, ' ', ''))"
 
 
-def _full_name(first: str, second: str) -> str:
+def _full_name(first_words: str, second_words: str) -> str:
     """Both names' words, adjacent in this order, as whole words; '' unless both are given."""
-    first_words, second_words = _word_run(quoted(first)), _word_run(quoted(second))
     return (f"case when {first_words} <> '' and {second_words} <> '' "
             f"then ' ' || {first_words} || ' ' || {second_words} || ' ' else '' end")
 
 
-# Each row's identifiers, normalised once (not once per text field): name -> SQL over the row.
+# Each name's words, worked out once for both orders of the full name.
+_NAME_WORDS = {
+    "own_first_words": _word_run(quoted(FIRST_NAME_FIELD)),
+    "own_last_words": _word_run(quoted(LAST_NAME_FIELD)),
+}
+
+
+# Each row's identifiers, normalised once (not once per text field): name -> SQL over the row
+# and its ``_NAME_WORDS``.
 # Each is '' when the row's field does not hold a usable identifier: a postcode or date of birth
 # that is not one ("UNKNOWN", "not known") is not looked for, and a name only as the full name
 # (a surname alone is also a care home's, a street's or a provider's name).
 _IDENTIFIERS = {
-    "own_full_name": _full_name(FIRST_NAME_FIELD, LAST_NAME_FIELD),
-    "own_full_name_reversed": _full_name(LAST_NAME_FIELD, FIRST_NAME_FIELD),
+    "own_full_name": _full_name("own_first_words", "own_last_words"),
+    "own_full_name_reversed": _full_name("own_last_words", "own_first_words"),
     "own_nhs_digits": f"regexp_replace({_trimmed(NHS_NUMBER_FIELD)}, '[^0-9]', '', 'g')",
     "own_date_of_birth": (
         f"case when try_strptime({_trimmed(DATE_OF_BIRTH_FIELD)}, '{DATE_FORMAT}') is not null "
@@ -145,13 +152,16 @@ def withholding_rows(rows: str) -> str:
         + ", ".join(f"case when {quoted(field)} is not null then {_words(quoted(field))} end "
                     f"as {_words_column(number)}"
                     for number, field in enumerate(fields))
-        + f" from ({rows})"
+        + " from (select *, "
+        + ", ".join(f"{sql} as {name}" for name, sql in _NAME_WORDS.items())
+        + f" from ({rows}))"
     )
     flagged = ", ".join(
         f"{holds_own_identifier(field, _words_column(number))} as {_withheld_column(number)}"
         for number, field in enumerate(fields)
     )
-    working = [*_IDENTIFIERS, *(_words_column(number) for number in range(len(fields)))]
+    working = [*_NAME_WORDS, *_IDENTIFIERS,
+               *(_words_column(number) for number in range(len(fields)))]
     marker = "'" + NOT_STORED_OWN_IDENTIFIER.replace("'", "''") + "'"
     replaced = ", ".join(
         f"case when {_withheld_column(number)} then {marker} "
