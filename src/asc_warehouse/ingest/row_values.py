@@ -1,8 +1,10 @@
 """Values worked out once per distinct submitted value, then joined back onto every row.
 
 Hashing an identifier, checking an NHS number's check digit, cutting a postcode to its district
-or asking whether a value is a known code are Python functions (``cld.register_functions``
-registers them on the loading connection). Called once per row they cost most of a load. A file
+or asking whether a value is a known code are functions ``cld.register_functions`` registers on
+the loading connection: Python functions, or for the first three SQL macros that fall back on
+the Python function for values outside printable ASCII. Called once per row they cost most of a
+load (the Python ones most). A file
 holds far fewer distinct values than rows (a person has many events; a code list has a few
 dozen codes), so each of these functions runs once per distinct value of its column, in one
 batch, and the answers are joined back: ``derived(name, kind)`` is the column a loader's SQL
