@@ -12,8 +12,8 @@ Generates sample extracts (scale 4.2 gives Kent about 1.03 million event rows), 
   * reading the file by its contract alone (``csv_contract``: the block scan that finds the
     lines DuckDB may read as they stand);
   * reading the file into the load's TEMP tables (values hashed and checked once per distinct
-    value), without and with the search for each row's own identifiers in its kept free-text
-    fields (``own_identifiers``), which is part of that pass;
+    value), then looking for each row's own identifiers in its kept free-text fields
+    (``own_identifiers``) on them;
   * the whole load: contract read, distinct values hashed and checked, quarantine rules,
     field-shape guards and the insert into raw.cld_events, in one transaction, on a connection
     with the default memory limit and no temp directory (nothing spills);
@@ -51,8 +51,8 @@ from asc_warehouse.ingest.csv_contract import read_by_contract
 from asc_warehouse.ingest.extracts import LOAD_THREADS, load_extracts
 from asc_warehouse.ingest.file_checks import read_header
 from asc_warehouse.ingest.landing import parse_extract_name, scan_landing
-from asc_warehouse.ingest.loading import LoadResult, drop_temp_tables, read_into_temp_tables
-from asc_warehouse.ingest.own_identifiers import withholding_rows
+from asc_warehouse.ingest.loading import LoadResult, read_into_temp_tables
+from asc_warehouse.ingest.own_identifiers import withhold_own_identifiers
 from asc_warehouse.quality import validation
 from asc_warehouse.sample_data import generate_sample_extracts, generate_sample_landing_files
 from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS, load_councils
@@ -169,12 +169,9 @@ def _run(args: argparse.Namespace, scratch: Path) -> None:
     _timed("contract read alone (block scan)", rows, lambda: read_by_contract(kent, header))
     with duckdb.connect(config={"temp_directory": "", "threads": args.threads}) as con:
         register_functions(con, KEY)
-        extract = parse_extract_name(kent)
-        _timed("read into TEMP tables (no own-id search)", rows,
-               lambda: read_into_temp_tables(con, extract, column_values()))
-        drop_temp_tables(con)
-        _timed("  ... with the own-identifier search", rows, lambda: read_into_temp_tables(
-            con, extract, column_values(), finish=withholding_rows))
+        _timed("read into TEMP tables, values derived", rows,
+               lambda: read_into_temp_tables(con, parse_extract_name(kent), column_values()))
+        _timed("own identifiers in kept free text", rows, lambda: withhold_own_identifiers(con))
 
     build = scratch / "build.duckdb"
     _, load_cpu = _timed("load (read, hash, quarantine, insert)", rows,

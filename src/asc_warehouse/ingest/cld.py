@@ -27,11 +27,7 @@ from asc_warehouse.ingest.loading import (
 )
 from asc_warehouse.ingest.nhs_number import is_valid_nhs_number, valid_nhs_number_sql
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
-from asc_warehouse.ingest.own_identifiers import (
-    withheld_counts,
-    withheld_warning,
-    withholding_rows,
-)
+from asc_warehouse.ingest.own_identifiers import withheld_warning, withhold_own_identifiers
 from asc_warehouse.ingest.pseudonymise import (
     keyed_hash_macro,
     keyed_hasher,
@@ -241,9 +237,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadRe
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     name = extract.path.name
     header = check_file(extract.path, extract.checksum)
-    read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank,
-                          finish=withholding_rows)
-    withheld = withheld_warning(withheld_counts(con))
+    read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank)
+    withheld = withheld_warning(withhold_own_identifiers(con))
     con.execute("begin transaction")
     try:
         unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)

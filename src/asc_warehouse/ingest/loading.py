@@ -9,7 +9,7 @@ loaded + rows quarantined.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -109,7 +109,6 @@ def read_into_temp_tables(
     extract: ExtractFile,
     wanted: Mapping[str, ColumnValues] | None = None,
     blank_columns: Sequence[str] = (),
-    finish: Callable[[str], str] | None = None,
 ) -> None:
     """``extract_rows`` (good rows with their line numbers) and ``extract_rejects``.
 
@@ -118,14 +117,13 @@ def read_into_temp_tables(
     ``wanted`` says which columns are guarded and which derived values (``row_values``) the
     loader's SQL reads; each is worked out once per distinct value. ``blank_columns`` are
     optional columns the file lacks (``HeaderReport.blank``): they are added empty, so every
-    loader reads the same columns whatever the file held. ``finish`` is the loader's own work on
-    every row, done as ``extract_rows`` is made (``row_values.build_extract_rows``).
+    loader reads the same columns whatever the file held.
     """
     read = read_by_contract(extract.path, read_header(extract.path))
     columns = [*read.header, *blank_columns]
     rejected = read.rejected
     _read_text(con, read, columns)
-    build_extract_rows(con, columns, wanted or {}, extract.period_end, finish)
+    build_extract_rows(con, columns, wanted or {}, extract.period_end)
     con.execute("drop view extract_text")
     for table in ("extract_plain", "extract_parsed", "extract_not_plain"):
         con.execute(f"drop table if exists {table}")

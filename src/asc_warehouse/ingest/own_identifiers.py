@@ -19,9 +19,10 @@ Only what really identifies the person is looked for, since every false hit lose
   letters and digits: "MOSAIC-000123/ASM/1" holds MOSAIC-000123, "EVT0001234" does not hold
   000123.
 
-It is part of the query that makes the loading connection's TEMP table ``extract_rows`` (header
-names as columns), so the values are withheld before the quarantine rules and the insert read
-them, in the same pass (each row's identifiers and each field's words normalised once).
+It works on the loading connection's TEMP table ``extract_rows`` (header names as columns):
+the rows holding an identifier are found in one pass (each row's identifiers and each field's
+words normalised once) into ``extract_own_identifier_matches``, and only they are updated,
+before the quarantine rules and the insert read the table.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ NHS_NUMBER_DIGITS = 10
 # Letters and digits a local person id needs before it is looked for: a shorter one (a sequence
 # number, say) is a token of too much unrelated text.
 MIN_PERSON_ID_CHARACTERS = 6
+MATCHES_TABLE = "extract_own_identifier_matches"
 
 
 @cache
@@ -132,18 +134,9 @@ def holds_own_identifier(text_field: str, words: str) -> str:
             "else false end)")
 
 
-def _withheld_column(number: int) -> str:
-    return f"own_withheld_{number}"
-
-
-def withholding_rows(rows: str) -> str:
-    """SQL: the rows of the query ``rows`` (header names as columns) with every kept text value
-    that holds its row's own identifier replaced by ``NOT_STORED_OWN_IDENTIFIER``, and beside
-    them one column per kept text field saying whether its value was withheld.
-
-    ``row_values.build_extract_rows`` makes ``extract_rows`` with it, in the same pass that joins
-    the values back: the rows are not read a second time to be searched and updated.
-    """
+def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace, in ``extract_rows``, every kept text value holding its row's own identifier;
+    return how many were withheld per field (fields with none left out)."""
     fields = kept_text_fields()
     # Each field's words worked out once, whichever identifiers are then looked for in them.
     identified = (
@@ -152,36 +145,39 @@ def withholding_rows(rows: str) -> str:
         + ", ".join(f"case when {quoted(field)} is not null then {_words(quoted(field))} end "
                     f"as {_words_column(number)}"
                     for number, field in enumerate(fields))
-        + " from (select *, "
+        + " from (select rowid as own_row, *, "
         + ", ".join(f"{sql} as {name}" for name, sql in _NAME_WORDS.items())
-        + f" from ({rows}))"
+        + " from extract_rows)"
     )
-    flagged = ", ".join(
-        f"{holds_own_identifier(field, _words_column(number))} as {_withheld_column(number)}"
+    matches = ", ".join(
+        f"{holds_own_identifier(field, _words_column(number))} as {quoted(field)}"
         for number, field in enumerate(fields)
     )
-    working = [*_NAME_WORDS, *_IDENTIFIERS,
-               *(_words_column(number) for number in range(len(fields)))]
-    marker = "'" + NOT_STORED_OWN_IDENTIFIER.replace("'", "''") + "'"
-    replaced = ", ".join(
-        f"case when {_withheld_column(number)} then {marker} "
-        f"else {quoted(field)} end as {quoted(field)}"
-        for number, field in enumerate(fields)
+    # extract_*: ``loading.drop_temp_tables`` drops it even if this load fails half way.
+    # MATERIALIZED: a filter pushed below the search would work every search out twice.
+    con.execute(
+        f"create or replace temp table {MATCHES_TABLE} as "
+        f"with found as materialized (select own_row, {matches} from ({identified})) "
+        f"select * from found where {' or '.join(quoted(field) for field in fields)}"
     )
-    return (f"select * exclude ({', '.join(working)}) replace ({replaced}) "
-            f"from (select *, {flagged} from ({identified}))")
-
-
-def withheld_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """How many kept text values of ``extract_rows`` (made with ``withholding_rows``) were
-    withheld, per field (fields with none left out)."""
-    fields = kept_text_fields()
     counts = con.execute(
-        "select " + ", ".join(f"count_if({_withheld_column(number)})"
-                              for number in range(len(fields)))
-        + " from extract_rows"
+        "select " + ", ".join(f"count_if({quoted(field)})" for field in fields)
+        + f" from {MATCHES_TABLE}"
     ).fetchone() or ()
-    return {field: int(count) for field, count in zip(fields, counts, strict=True) if count}
+    withheld = {field: int(count) for field, count in zip(fields, counts, strict=True) if count}
+    if withheld:
+        assignments = ", ".join(
+            f"{quoted(field)} = case when matches.{quoted(field)} then ? "
+            f"else extract_rows.{quoted(field)} end"
+            for field in withheld
+        )
+        con.execute(
+            f"update extract_rows set {assignments} from {MATCHES_TABLE} as matches "
+            "where extract_rows.rowid = matches.own_row",
+            [NOT_STORED_OWN_IDENTIFIER] * len(withheld),
+        )
+    con.execute(f"drop table {MATCHES_TABLE}")
+    return withheld
 
 
 def withheld_warning(withheld: dict[str, int]) -> str | None:

@@ -19,7 +19,7 @@ Everything here lives in TEMP tables of the loading connection, which never spil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -108,13 +108,9 @@ def build_extract_rows(
     columns: Sequence[str],
     wanted: Mapping[str, ColumnValues],
     period_end: object,
-    finish: Callable[[str], str] | None = None,
 ) -> None:
     """``extract_rows`` from ``extract_text``: empty values NULL, guards applied, and every
     derived column of ``wanted``, each function called once per distinct value.
-
-    ``finish``, given the query of those rows, returns the query ``extract_rows`` is made of: a
-    loader's own work on every row done in the same pass (``own_identifiers.withholding_rows``).
 
     Each join holds a hash table, and a loading connection has a tight memory limit, so a
     column is joined only when it must be: a column with one distinct value (often all blank)
@@ -144,9 +140,11 @@ def build_extract_rows(
             f"cross join {of_column}" if distinct_values == 1
             else f"left join {of_column} on {values}.value is not distinct from t.{column}"
         )
-    rows = (f"select {', '.join(selects)}, t.source_row_number, "
-            f"cast($period_end as date) as file_period_end from extract_text t {' '.join(joins)}")
-    con.execute(f"create or replace temp table extract_rows as {finish(rows) if finish else rows}",
-                {"period_end": period_end})
+    con.execute(
+        f"create or replace temp table extract_rows as select {', '.join(selects)}, "
+        f"t.source_row_number, cast(? as date) as file_period_end "
+        f"from extract_text t {' '.join(joins)}",
+        [period_end],
+    )
     if positions:
         con.execute(f"drop table {VALUES_TABLE}")
