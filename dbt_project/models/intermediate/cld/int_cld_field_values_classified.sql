@@ -47,6 +47,17 @@ code_list as (
 
 ),
 
+-- Every code of every list, trimmed and lower-cased, as one list value: whether a value is
+-- reportable is tested against it only on the rows that reach that branch of the case, and not
+-- at all by a reader that leaves the column out (the counts). "in (select ...)" was planned as a
+-- mark join over every field of every event, whether the column was read or not.
+reportable_codes as (
+
+    select list(distinct lower(trim(code_value))) as code_values
+    from code_list
+
+),
+
 described as (
 
     select
@@ -138,7 +149,8 @@ select
     -- a date of birth in the wrong form, may identify someone.
     case
         when not is_identifier_check and value_check = 'code_list'
-            and lower(trim(submitted_value)) in (select lower(trim(code_value)) from code_list)
+            and list_contains(reportable_codes.code_values, lower(trim(submitted_value)))
             then submitted_value
     end as reportable_value
 from classified
+cross join reportable_codes
