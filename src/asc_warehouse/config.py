@@ -7,12 +7,31 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+@cache
+def dbt_var(name: str) -> object:
+    """A var of ``dbt_project.yml``: a business rule Python shares with the models."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
+
+
+def dbt_var_strings(name: str) -> tuple[str, ...]:
+    """A list var of ``dbt_project.yml`` (a code list), as strings."""
+    values = dbt_var(name)
+    if not isinstance(values, list):
+        raise ValueError(f"dbt var {name!r} in dbt_project.yml is not a list")
+    return tuple(str(value) for value in values)
+
 
 PUBLISHED_FILE_NAME = "asc.duckdb"
 BUILD_FILE_NAME = "asc_build.duckdb"

@@ -100,11 +100,43 @@ def test_a_fault_in_describing_failed_checks_still_gives_one_alert_and_never_rai
 
     monkeypatch.setattr(nightly, "check_alerts", broken)
     failed = validation.CheckResult("s", "raw.t", "820", "blocking", "expect_x", "c", False,
-                                    None, 3)
+                                    None, 3, 0)
     passed = validation.CheckResult("s", "raw.t", "820", "warning", "expect_y", "c", True,
-                                     None, 0)
+                                     None, 0, 1)
     results = [validation.SuiteResult("s", "raw.t", "820", "blocking", False, [failed, passed])]
     [alert] = nightly._check_alerts(results, "r1")
     assert (alert.severity, alert.source) == ("blocking", "ops.data_quality_result")
     assert "1 check(s) failed; their description failed too: no such table" in alert.message
     assert nightly._check_alerts([], "r1") == []
+
+
+def test_the_alert_describes_the_expectation_that_failed_when_two_share_type_and_column(
+    tmp_path: Path,
+) -> None:
+    # Column-pair expectations have no column: two in one suite (as in the benchmark mart's)
+    # look alike by type and column; the second failing must not be described as the first.
+    suites = tmp_path / "expectations"
+    suites.mkdir()
+    pair = "expect_column_pair_values_a_to_be_greater_than_b"
+    (suites / "marts_test_ranks.json").write_text(json.dumps({
+        "name": "marts_test_ranks",
+        "meta": {"asc": {"table": "marts.test_ranks", "severity": "warning",
+                         "per_council": False}},
+        "expectations": [
+            {"type": pair, "kwargs": {"column_A": "councils_ranked",
+                                      "column_B": "rank_among_councils", "or_equal": True}},
+            {"type": pair, "kwargs": {"column_A": "group_ranked",
+                                      "column_B": "rank_in_group", "or_equal": True}},
+        ],
+    }))
+    path = tmp_path / "build.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.test_ranks as select 150 as councils_ranked, "
+                    "3 as rank_among_councils, 10 as group_ranked, 12 as rank_in_group")
+    results = validation.validate_schema(path, "marts", directory=suites)
+    assert [check.success for result in results for check in result.checks] == [True, False]
+
+    [alert] = check_alerts(path, results, "r1", dag_id="asc_nightly", directory=suites)
+
+    assert alert.expected == "group_ranked at least rank_in_group on every row"

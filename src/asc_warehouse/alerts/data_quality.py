@@ -59,11 +59,7 @@ class ColumnFault:
 
 
 def _expectation(suite: SuiteFile, check: CheckResult) -> dict[str, Any]:
-    for expectation in suite.expectations:
-        kwargs = expectation.get("kwargs", {})
-        if expectation["type"] == check.expectation and kwargs.get("column") == check.column:
-            return kwargs
-    return {}
+    return dict(suite.expectations[check.expectation_index].get("kwargs", {}))
 
 
 def _share(column: str, value: Any) -> str:

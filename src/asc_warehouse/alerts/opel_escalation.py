@@ -21,11 +21,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from asc_warehouse.alerts.log import EVENT, Alert, read_records, undelivered
 from asc_warehouse.alerts.messages import (
@@ -36,7 +34,7 @@ from asc_warehouse.alerts.messages import (
     link_or,
     site_link,
 )
-from asc_warehouse.config import DBT_PROJECT_DIR
+from asc_warehouse.config import dbt_var
 
 ESCALATION = "escalation"
 DE_ESCALATION = "de-escalation"
@@ -48,13 +46,6 @@ _ABOUT = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2}): OPEL (?P<level>\d)$")
 
 Scope = tuple[str, str]
 """(council code, scope label such as ``council-wide`` or ``West Kent area``)."""
-
-
-@cache
-def dbt_var(name: str) -> object:
-    """A var of ``dbt_project.yml``: the thresholds Python shares with the models."""
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return project["vars"][name]
 
 
 def escalation_from_level() -> int:

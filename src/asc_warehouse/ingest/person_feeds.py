@@ -24,7 +24,7 @@ from types import MappingProxyType
 
 import duckdb
 
-from asc_warehouse.config import SEEDS_DIR
+from asc_warehouse.config import SEEDS_DIR, dbt_var_strings
 from asc_warehouse.ingest.landing import DOLS_FEED, HOSPITAL_FEED, SAFEGUARDING_FEED
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.ingest.quarantine_rules import (
@@ -164,8 +164,9 @@ HOSPITAL = PersonFeed(
 )
 
 _CONCLUDED = _given("Enquiry End Date")
-# Concern outcomes that open an enquiry; any other outcome closes the concern at once.
-ENQUIRY_OUTCOMES = ("Section 42 enquiry", "Other safeguarding enquiry")
+# Concern outcomes that open an enquiry; any other outcome closes the concern at once. The models
+# count enquiries by the same var, so loading and the KPIs cannot disagree on what one is.
+ENQUIRY_OUTCOMES = dbt_var_strings("safeguarding_enquiry_outcomes")
 SAFEGUARDING = PersonFeed(
     feed=SAFEGUARDING_FEED,
     label="SG",

@@ -78,6 +78,8 @@ class CheckResult:
     success: bool
     observed_value: str | None
     unexpected_count: int | None
+    expectation_index: int
+    """Its expectation's position in the suite: two expectations may share type and column."""
 
 
 @dataclass
@@ -207,8 +209,9 @@ def run_suite(
             success=bool(result.success),
             observed_value=_observed(result.result),
             unexpected_count=result.result.get("unexpected_count"),
+            expectation_index=index,
         )
-        for result in _in_suite_order(suite, parameters, outcome.results)
+        for index, result in enumerate(_in_suite_order(suite, parameters, outcome.results))
     ]
     return SuiteResult(
         suite.name, suite.table, council_code, suite.severity, bool(outcome.success), checks
@@ -286,7 +289,7 @@ def by_council(database_path: Path, suite: SuiteFile, whole: SuiteResult) -> lis
             checks.append(CheckResult(
                 suite.name, suite.table, council, suite.severity, expectation["type"],
                 gx_check.column, success or gx_check.success, observed,
-                None if expectation["type"] == ROW_COUNT else unexpected,
+                None if expectation["type"] == ROW_COUNT else unexpected, index,
             ))
         results.append(SuiteResult(suite.name, suite.table, council, suite.severity,
                                    all(check.success for check in checks), checks))
