@@ -11,10 +11,30 @@
 ) }}
 with
 
+-- Each distinct submitted value of each field and event type of a file once, with its count of
+-- rows: the status depends on nothing else, so classifying these (2.2 M at Kent scale) and summing
+-- counts the same as classifying every field of every row (83 M) and counting.
+submitted_value_counts as (
+
+    select
+        load_id,
+        council_code,
+        source_file,
+        release,
+        row_event_type,
+        row_event_has_ended,
+        column_name,
+        submitted_value,
+        count(*) as row_count
+    from {{ ref('stg_cld__submitted_values') }}
+    where {{ loads_to_build(current_loads_sql) }}
+    group by all
+
+),
+
 classified as (
 
-    select * from {{ ref('int_cld_field_values_classified') }}
-    where {{ loads_to_build(current_loads_sql) }}
+    {{ classify_cld_field_values('submitted_value_counts') }}
 
 ),
 
@@ -31,9 +51,9 @@ select
     cast(current_loads.loaded_at as timestamp) as loaded_at,
     cast(classified.release as varchar) as release,
     cast(classified.cld_field_name as varchar) as cld_field_name,
-    cast(classified.event_type as varchar) as event_type,
+    cast(classified.row_event_type as varchar) as event_type,
     cast(classified.validation_status as varchar) as validation_status,
-    cast(count(*) as bigint) as row_count
+    cast(sum(classified.row_count) as bigint) as row_count
 from classified
 inner join current_loads
     on classified.load_id = current_loads.load_id
