@@ -4,14 +4,16 @@
 
 Prints figures and asserts nothing. The sample extracts of every feed (CLD, person-level, OPEL) are
 generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
-Kent's newest CLD, hospital and OPEL files, loads them and builds in full
-(``nightly.build_marts``). Each following night lands one of those files (CLD, then hospital, then
-OPEL), loads it and builds as the pipeline does (incremental: only new loads changed, so only what
-the new file's feed reaches is selected, ``build_selection``). After each such night the same
-build file is copied and rebuilt with ``dbt build --full-refresh``, as every night with a new file
-did before. For each build: CPU seconds of the dbt process tree (user + system), wall seconds, the
-nodes run by kind with the sum of dbt's own execution times (``run_results.json``, wall seconds
-inside dbt's threads), the slowest nodes and the size of the build file.
+Kent's newest CLD, hospital and OPEL files and Medway's newest CLD file, loads them and builds in
+full (``nightly.build_marts``). Each following night lands one of those files (Kent's CLD,
+hospital and OPEL files, then Medway's CLD file), loads it and builds as the pipeline does
+(incremental: only new loads changed, so only what the new file's feed reaches is selected,
+``build_selection``; the CLD models after submission selection rebuild only the selection
+slices and councils the new file changes). After each such night the same build file is copied
+and rebuilt with ``dbt build --full-refresh``, as every night with a new file did before. For
+each build: CPU seconds of the dbt process tree (user + system), wall seconds, the nodes run by
+kind with the sum of dbt's own execution times (``run_results.json``, wall seconds inside dbt's
+threads), the slowest nodes and the size of the build file.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ from asc_warehouse.pipeline import dbt_build, nightly
 from asc_warehouse.sample_data import generate_sample_landing_files
 
 SLOWEST_NODES = 8
-# The feeds whose newest Kent file each arrives alone on a night of its own, in this order.
-NEW_FILE_PREFIXES = {"cld": "CLD", "hospital": "HOSP", "opel": "OPEL"}
+# The newest file of each of these, by name prefix, arrives alone on a night of its own, in this
+# order: Kent's CLD, hospital and OPEL files, then Medway's CLD file (the smaller council).
+NEW_FILE_PREFIXES = {"cld": "CLD_820_", "hospital": "HOSP_820_", "opel": "OPEL_820_",
+                     "medway-cld": "CLD_821_"}
 
 
 def _measured(action: Callable[[], object], target_dir: Path, build_file: Path) -> dict:
@@ -99,8 +103,8 @@ def main() -> None:
     os.environ.update(sample_environment(workdir))
     pool = workdir / "pool"
     generated = generate_sample_landing_files(pool, scale=arguments.scale)
-    held_back = {feed: max(path for path in generated if path.name.startswith(f"{prefix}_820_"))
-                 for feed, prefix in NEW_FILE_PREFIXES.items()}
+    held_back = {night: max(path for path in generated if path.name.startswith(prefix))
+                 for night, prefix in NEW_FILE_PREFIXES.items()}
     # The generator's own checksum list travels with its files (the sample key's guard).
     for listing in (path for path in pool.iterdir() if path.is_file()
                     and not path.name.lower().endswith(".csv")):
@@ -115,18 +119,18 @@ def main() -> None:
     first = _measured(lambda: nightly.build_marts("night-1"), target_dir, settings.build_path)
     print(f"night 1: {first_loads['cld_rows_loaded']:,} CLD rows loaded")
     _report(f"first night ({first['result']['mode']})", first)
-    for feed, new_file in held_back.items():
-        night = f"night-{feed}"
+    for name, new_file in held_back.items():
+        night = f"night-{name}"
         _land([new_file], pool, settings.landing_dir)
         loads = _night(night)
         incremental = _measured(lambda night=night: nightly.build_marts(night), target_dir,
                                 settings.build_path)
         full = _rebuilt_in_full(settings, workdir, night)
-        print(f"\n{feed} night: one new file, {new_file.name} "
+        print(f"\n{name} night: one new file, {new_file.name} "
               f"({loads['cld_rows_loaded']:,} CLD rows)")
-        _report(f"{feed} night ({incremental['result']['mode']})", incremental)
-        _report(f"{feed} night rebuilt in full (--full-refresh)", full)
-        print(f"{feed} night, incremental / full rebuild: "
+        _report(f"{name} night ({incremental['result']['mode']})", incremental)
+        _report(f"{name} night rebuilt in full (--full-refresh)", full)
+        print(f"{name} night, incremental / full rebuild: "
               f"{incremental['cpu'] / full['cpu']:.2f} of the CPU, "
               f"{incremental['wall'] / full['wall']:.2f} of the wall time; "
               f"load average now {os.getloadavg()[0]:.1f}")

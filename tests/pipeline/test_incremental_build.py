@@ -1,12 +1,17 @@
 """A night that only adds files builds incrementally, only what its new files reach, and equals
 a full rebuild.
 
-Night 1 loads the sample's files of every feed but Kent's newest CLD and hospital files and
-builds in full. Night 2 (CLD only) lands Kent's newest CLD file and a corrected copy of an old
-Medway file under the same name (superseding its first load), and builds incrementally. Night 3
-lands only Kent's newest hospital file, night 4 only Kent's newest OPEL file. After each
-incremental night the same build file rebuilt with ``--full-refresh`` must publish exactly the
-same marts, in the aggregate and the restricted file.
+Night 1 loads the sample's files of every feed but those held back below and builds in full.
+Each later night lands some of them and builds incrementally; after each, the same build file
+rebuilt with ``--full-refresh`` must publish exactly the same marts, in the aggregate and the
+restricted file, and hold the same rows in every model built by selection slice or council.
+
+- night 2: Kent's newest CLD file alone, a quarterly file overlapping the previous one;
+- night 3: Kent's newest hospital file alone; night 4: Kent's newest OPEL file alone;
+- night 5: Medway's newest CLD file alone (the smaller council only);
+- night 6: Kent's resubmission of an old period alone (the generator's late resubmission);
+- night 7: two councils on one night: a corrected copy of an old Medway file and of an old
+  Kent file, each under its original name (superseding its first load).
 """
 
 from __future__ import annotations
@@ -60,17 +65,19 @@ def _marts(path: Path) -> dict[str, tuple[int, str]]:
                 for name in names if name not in CLOCK_DEPENDENT_MARTS}
 
 
-def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Rows of each mart found on one side only (EXCEPT ALL both ways)."""
-    tables = set(_marts(left)) | set(_marts(right))
+def _differences(left: Path, right: Path, schema: str = "marts",
+                 tables: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
+    """Rows of each table found on one side only (EXCEPT ALL both ways); every mart unless
+    tables are named."""
+    tables = tables or tuple(sorted(set(_marts(left)) | set(_marts(right))))
     with duckdb.connect() as con:
         con.execute(f"attach '{left}' as left_file (read_only)")
         con.execute(f"attach '{right}' as right_file (read_only)")
         return {
-            table: counts for table in sorted(tables)
+            table: counts for table in tables
             if (counts := tuple(con.execute(
-                f"select count(*) from (select * from {a}.marts.{table} "
-                f"except all select * from {b}.marts.{table})").fetchone()[0]
+                f"select count(*) from (select * from {a}.{schema}.{table} "
+                f"except all select * from {b}.{schema}.{table})").fetchone()[0]
                 for a, b in (("left_file", "right_file"), ("right_file", "left_file"))))
             != (0, 0)
         }
@@ -83,11 +90,20 @@ def _compared_with_a_full_rebuild(settings: Settings, folder: Path, run_id: str)
     shutil.copy2(settings.build_path, rebuilt)
     dbt_build.run_dbt(settings, "build", "--full-refresh", "--exclude-resource-type",
                       "unit_test", build_path=rebuilt, work_dir=folder / "rebuild")
+    sliced = _differences(settings.build_path, rebuilt, "intermediate", SLICED_MODELS)
     incremental_published = folder / "incremental" / "asc.duckdb"
     rebuilt_published = folder / "rebuilt" / "asc.duckdb"
     publish.publish(settings.build_path, incremental_published, run_id)
     publish.publish(rebuilt, rebuilt_published, run_id)
-    return {"incremental": incremental_published, "rebuilt": rebuilt_published}
+    return {"incremental": incremental_published, "rebuilt": rebuilt_published,
+            "sliced_models": sliced}
+
+
+# The CLD models built by selection slice or by council (macros/incremental_by_selection.sql):
+# their tables after an incremental night must equal a full rebuild's, row for row.
+SLICED_MODELS = ("int_cld_events_selected", "int_cld_events_deduplicated",
+                 "int_kpi_long_term_support_month_end", "int_kpi_employment_monthly")
+COUNCIL_SLICED_MODELS = SLICED_MODELS[1:]
 
 
 @pytest.fixture(scope="module")
@@ -100,55 +116,106 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                             "ASC_PSEUDONYMISATION_KEY": TEST_KEY}.items():
             environment.setenv(name, str(value))
         environment.delenv("ASC_SAMPLE_MODE", raising=False)
-        return _four_nights(load_settings(), tmp_path)
+        return _seven_nights(load_settings(), tmp_path)
 
 
-def _four_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
+def _compiled_sql(settings: Settings, folder: str, model: str) -> str:
+    """What the last dbt run of the build file compiled for a model."""
+    return (Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"]) / "compiled"
+            / "asc_warehouse" / "models" / folder / f"{model}.sql").read_text(encoding="utf-8")
+
+
+def _councils_rebuilt(settings: Settings) -> dict[str, list[str] | None]:
+    """Each council-sliced model's councils in its compiled filter, as the last run wrote it;
+    None when the filter names none (a full build: every council)."""
+    filters = {}
+    for model in COUNCIL_SLICED_MODELS:
+        folder = "intermediate/cld" if model.startswith("int_cld") else "intermediate/kpi"
+        compiled = _compiled_sql(settings, folder, model)
+        listed = re.findall(r"council_code in \(('[^)]*')\)", compiled)
+        filters[model] = sorted({code for found in listed
+                                 for code in re.findall(r"'([^']*)'", found)}) or None
+    return filters
+
+
+def _seven_nights(settings: Settings, tmp_path: Path) -> dict[str, object]:
     pool = tmp_path / "pool"
     generated = [path for path in generate_sample_landing_files(pool, scale=0.02)
                  if path.suffix == ".csv"]
     cld = sorted(path for path in generated if path.name.startswith("CLD_"))
     newest_kent = max(path for path in cld if path.name.startswith("CLD_820_"))
+    newest_medway = max(path for path in cld if path.name.startswith("CLD_821_"))
+    # The generator's late resubmission of an old Kent period: it arrives after every file.
+    resubmission = max(cld, key=lambda path: path.stat().st_mtime)
     newest_hospital = max(path for path in generated if path.name.startswith("HOSP_820_"))
     newest_opel = max(path for path in generated if path.name.startswith("OPEL_820_"))
-    corrected = max(path for path in cld if path.name.startswith("CLD_821_")
-                    and path.name < "CLD_821_2025")
+    corrected_medway = max(path for path in cld if path.name.startswith("CLD_821_")
+                           and path.name < "CLD_821_2025")
+    corrected_kent = max(path for path in cld if path.name.startswith("CLD_820_")
+                         and path.name < "CLD_820_2025" and path != resubmission)
+    held_back = (newest_kent, newest_medway, resubmission, newest_hospital, newest_opel)
+    assert resubmission.name.startswith("CLD_820_") and resubmission.name < "CLD_820_2025"
     landing = settings.landing_dir
+    latest_arrival = max(path.stat().st_mtime for path in generated)
 
-    def land(path: Path) -> Path:
+    def arrive_now() -> float:
+        """A time after every earlier file's, and not in the future (it would wait to settle)."""
+        nonlocal latest_arrival
+        latest_arrival += 1
+        time.sleep(max(0.0, latest_arrival - time.time()))
+        return latest_arrival
+
+    def land(path: Path, *, arriving: bool = True) -> Path:
         target = landing / path.relative_to(pool)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+        if arriving:
+            arrival = arrive_now()
+            os.utime(target, (arrival, arrival))
         return target
 
+    def compared(night: str) -> dict[str, Path]:
+        return _compared_with_a_full_rebuild(settings, tmp_path / night, night)
+
     for path in generated:
-        if path not in (newest_kent, newest_hospital, newest_opel):
-            land(path)
-    first = _night("night-1")
+        if path not in held_back:
+            land(path, arriving=False)
+    result: dict[str, object] = {"first": _night("night-1"), "build": settings.build_path}
     land(newest_kent)
-    # Arrives after every generated file, and not in the future (it would wait to settle).
-    arrival = max(path.stat().st_mtime for path in generated) + 1
-    time.sleep(max(0.0, arrival - time.time()))
-    _correct(landing / corrected.relative_to(pool), arrival)
-    second = _night("night-2")
-    # What night 2's incremental run of the failure mart read, before anything else runs dbt.
-    failure_sql = (Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"]) / "compiled"
-                       / "asc_warehouse" / "models" / "marts" / "data_quality"
-                       / "fct_cld_field_quality_failure.sql").read_text(encoding="utf-8")
-    after_cld = _compared_with_a_full_rebuild(settings, tmp_path / "night-2", "night-2")
+    result["kent_new"] = _night("night-kent-new")
+    result["kent_new_councils"] = _councils_rebuilt(settings)
+    result["kent_new_selected_sql"] = _compiled_sql(settings, "intermediate/cld",
+                                                    "int_cld_events_selected")
+    result["after_kent_new"] = compared("night-kent-new")
     land(newest_hospital)
-    third = _night("night-3")
-    after_hospital = _compared_with_a_full_rebuild(settings, tmp_path / "night-3", "night-3")
+    result["hospital"] = _night("night-hospital")
+    result["after_hospital"] = compared("night-hospital")
     land(newest_opel)
-    fourth = _night("night-4")
-    after_opel = _compared_with_a_full_rebuild(settings, tmp_path / "night-4", "night-4")
-    return {"first": first, "second": second, "third": third, "fourth": fourth,
-            "corrected": corrected.name, "failure_sql": failure_sql,
-            "build": settings.build_path, "after_cld": after_cld,
-            "after_hospital": after_hospital, "after_opel": after_opel}
+    result["opel"] = _night("night-opel")
+    result["after_opel"] = compared("night-opel")
+    land(newest_medway)
+    result["medway_new"] = _night("night-medway-new")
+    result["medway_new_councils"] = _councils_rebuilt(settings)
+    result["after_medway_new"] = compared("night-medway-new")
+    land(resubmission)
+    result["resubmission"] = _night("night-resubmission")
+    result["resubmission_councils"] = _councils_rebuilt(settings)
+    result["after_resubmission"] = compared("night-resubmission")
+    arrival = arrive_now()
+    for path in (corrected_medway, corrected_kent):
+        _correct(landing / path.relative_to(pool), arrival)
+    result["two_councils"] = _night("night-two-councils")
+    result["two_councils_councils"] = _councils_rebuilt(settings)
+    # What the incremental run of the failure mart read, before anything else runs dbt.
+    result["failure_sql"] = _compiled_sql(settings, "marts/data_quality",
+                                          "fct_cld_field_quality_failure")
+    result["after_two_councils"] = compared("night-two-councils")
+    result["corrected"] = corrected_medway.name
+    return result
 
 
-def _assert_equal_to_a_full_rebuild(published: dict[str, Path]) -> None:
+def _assert_equal_to_a_full_rebuild(published: dict) -> None:
+    assert published["sliced_models"] == {}
     for side in ("incremental", "rebuilt"):
         assert _marts(published[side]) and _marts(publish.restricted_path_for(published[side]))
     assert _marts(published["incremental"]) == _marts(published["rebuilt"])
@@ -158,12 +225,48 @@ def _assert_equal_to_a_full_rebuild(published: dict[str, Path]) -> None:
     assert _differences(restricted, publish.restricted_path_for(published["rebuilt"])) == {}
 
 
-def test_a_night_adding_files_builds_incrementally_and_equals_a_full_rebuild(
-    nights: dict,
-) -> None:
-    assert (nights["first"]["mode"], nights["second"]["mode"]) == ("full", "incremental")
-    assert nights["second"]["changed"] == ["loads"]
-    _assert_equal_to_a_full_rebuild(nights["after_cld"])
+def test_a_new_quarterly_file_overlapping_the_last_equals_a_full_rebuild(nights: dict) -> None:
+    assert (nights["first"]["mode"], nights["kent_new"]["mode"]) == ("full", "incremental")
+    assert nights["kent_new"]["changed"] == ["loads"]
+    _assert_equal_to_a_full_rebuild(nights["after_kent_new"])
+    # Kent's slices only: Medway's are left as they were.
+    assert all(councils == ["820"] for councils in nights["kent_new_councils"].values())
+
+
+def test_a_new_file_selects_only_its_new_slices(nights: dict) -> None:
+    """The events read are those of the files whose selected period changed: the new file and
+    the one it replaces for some quarters, not every loaded file."""
+    loads_read = re.findall(r"where load_id in \(([^)]*)\)", nights["kent_new_selected_sql"])
+    assert len(loads_read) == 1
+    read = set(re.findall(r"'([^']+)'", loads_read[0]))
+    with duckdb.connect(str(nights["build"]), read_only=True) as con:
+        loaded = {row[0] for row in con.execute(
+            "select load_id from ops.load_audit where feed = 'cld' and status = 'loaded'"
+        ).fetchall()}
+    assert 1 <= len(read) <= 2
+    assert read < loaded
+
+
+def test_a_new_file_of_the_smaller_council_only_equals_a_full_rebuild(nights: dict) -> None:
+    assert (nights["medway_new"]["mode"], nights["medway_new"]["changed"]) == (
+        "incremental", ["loads"])
+    _assert_equal_to_a_full_rebuild(nights["after_medway_new"])
+    assert all(councils == ["821"] for councils in nights["medway_new_councils"].values())
+
+
+def test_a_resubmission_of_an_old_period_equals_a_full_rebuild(nights: dict) -> None:
+    assert (nights["resubmission"]["mode"], nights["resubmission"]["changed"]) == (
+        "incremental", ["loads"])
+    _assert_equal_to_a_full_rebuild(nights["after_resubmission"])
+    assert all(councils == ["820"] for councils in nights["resubmission_councils"].values())
+
+
+def test_two_councils_files_on_one_night_equal_a_full_rebuild(nights: dict) -> None:
+    assert (nights["two_councils"]["mode"], nights["two_councils"]["changed"]) == (
+        "incremental", ["loads"])
+    _assert_equal_to_a_full_rebuild(nights["after_two_councils"])
+    assert all(councils == ["820", "821"]
+               for councils in nights["two_councils_councils"].values())
     # The superseded load of the corrected file is gone; its current load is counted.
     with duckdb.connect(str(nights["build"]), read_only=True) as con:
         loads = con.execute(
@@ -202,12 +305,13 @@ def test_an_incremental_night_reads_only_new_loads_with_failing_fields(nights: d
 
 
 def test_a_night_with_only_a_hospital_file_equals_a_full_rebuild(nights: dict) -> None:
-    assert (nights["third"]["mode"], nights["third"]["changed"]) == ("incremental", ["loads"])
+    assert (nights["hospital"]["mode"], nights["hospital"]["changed"]) == (
+        "incremental", ["loads"])
     _assert_equal_to_a_full_rebuild(nights["after_hospital"])
 
 
 def test_a_night_with_only_an_opel_file_equals_a_full_rebuild(nights: dict) -> None:
-    assert (nights["fourth"]["mode"], nights["fourth"]["changed"]) == ("incremental", ["loads"])
+    assert (nights["opel"]["mode"], nights["opel"]["changed"]) == ("incremental", ["loads"])
     _assert_equal_to_a_full_rebuild(nights["after_opel"])
 
 
@@ -215,7 +319,7 @@ def test_an_incremental_night_builds_only_what_its_new_files_reach(nights: dict)
     """No seed is reloaded, and what no changed input reaches is not rebuilt; the report counts
     what ran."""
     first, cld_night, hospital_night, opel_night = (
-        nights["first"], nights["second"], nights["third"], nights["fourth"])
+        nights["first"], nights["kent_new"], nights["hospital"], nights["opel"])
     assert first["selected"] is None and first["seeds_loaded"] > 0
     for night in (cld_night, hospital_night, opel_night):
         assert night["seeds_loaded"] == 0
@@ -244,9 +348,9 @@ def test_a_night_without_a_cld_file_does_not_rebuild_the_cld_chain(nights: dict)
     """The CLD chain reads the CLD loads only (stg_ops__cld_loads), not every feed's."""
     cld_chain = {"stg_ops__cld_loads", "int_cld_current_loads", "int_cld_events_selected",
                  "int_cld_submission_periods_derived", "fct_load_volume_check"}
-    assert cld_chain <= set(nights["second"]["models_built"])
-    for night in (nights["third"], nights["fourth"]):
+    assert cld_chain <= set(nights["kent_new"]["models_built"])
+    for night in (nights["hospital"], nights["opel"]):
         assert not cld_chain & set(night["models_built"])
     # Every measure's people: a hospital night rebuilds them for 2D(1) and 2D(2), OPEL never.
-    assert "fct_ascof_measure_person" in nights["third"]["models_built"]
-    assert "fct_ascof_measure_person" not in nights["fourth"]["models_built"]
+    assert "fct_ascof_measure_person" in nights["hospital"]["models_built"]
+    assert "fct_ascof_measure_person" not in nights["opel"]["models_built"]

@@ -12,11 +12,23 @@
 --      reads them from here. The record's own values stay in submitted_birth_month and
 --      submitted_date_of_death (the latter corrected derived_event_end_date in
 --      int_cld_events_selected, as DHSC's FilterToEventsInPeriod uses the row's own).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every step above ranks,
+-- compares or resolves within one council (the event key and the person include it), so a
+-- council's rows depend on its own selected records only. A night rebuilds whole the councils
+-- whose selection slices changed since the table was built and leaves the others.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
 with
 
 events as (
 
     select * from {{ ref('int_cld_events_selected') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 

@@ -10,16 +10,30 @@
 -- event type, client type, start date, and the end date for non-service events, the route of
 -- access for requests, the assessment type for assessments, the service type and component for
 -- services (Event Reference is not used: DHSC found it unreliable).
+--
+-- Incremental by selection slice (macros/incremental_by_selection.sql): a slice is one selected
+-- file over one reference period (load_id, reference_period_start_date,
+-- reference_period_end_date), and its rows depend on that file's events and that period only. A
+-- night deletes the slices no longer selected (a file replaced for some quarters keeps a shorter
+-- period: a new slice) and adds the selected slices this table does not hold; every other slice
+-- is the same as a full rebuild would make it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_slices_no_longer_selected() }}"],
+) }}
+{%- set slices = selection_slices_to_build() %}
 with
 
 selected_files as (
 
-    select distinct
+    select
         council_code,
         load_id,
         reference_period_start_date,
         reference_period_end_date
-    from {{ ref('int_cld_submissions_selected') }}
+    from ({{ selected_slices_sql() }})
+    where {{ slices.filter }}
 
 ),
 
@@ -34,6 +48,7 @@ events as (
             else event_end_date
         end as derived_event_end_date
     from {{ ref('int_cld_events_mapped_to_r2') }}
+    where {{ slices.load_filter }}
 
 ),
 

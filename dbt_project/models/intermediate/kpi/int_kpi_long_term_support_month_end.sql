@@ -16,11 +16,24 @@
 --     the age is unknown or the pair is not listed (such people count only in "all" KPIs);
 --   * accommodation status: the latest known (not blank, not Unknown) on any of the person's
 --     service-user records starting by the month end, else Unknown (as SALT LTS004).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): a council's rows read only its
+-- own months, deduplicated events and people (every join and window is within a council), so a
+-- night rebuilds whole only the councils whose selection slices changed since this table was
+-- built, and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 months as (
 
     select * from {{ ref('int_kpi_months_enumerated') }}
+    where {{ councils }}
 
 ),
 
@@ -28,6 +41,7 @@ events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
+        and {{ councils }}
 
 ),
 
@@ -46,6 +60,7 @@ client_groups as (
 person_details as (
 
     select * from {{ ref('int_cld_person_details') }}
+    where {{ councils }}
 
 ),
 
