@@ -2,15 +2,19 @@
 never torn or blocked, and the OPEL status published matches the updates.
 
 Through ``airflow dags test`` on a small sample: a first night publishes; the 31 March OPEL file
-lands as it stood at 10:45; a second night starts, and once its dbt build is under way the
-intraday DAG runs; then the day's file is rewritten with the afternoon updates and the intraday
-DAG runs again. An analyst's process opens ``asc.duckdb`` read-only over and over the whole time.
+lands as it stood at 10:45; a second night starts, and once its dbt build is under way it is
+held there (its process group stopped) while the intraday DAG runs, so that the runs overlap
+however fast the night is; then the day's file is rewritten with the afternoon updates and the
+intraday DAG runs again. An analyst's process opens ``asc.duckdb`` read-only over and over the
+whole time.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -77,9 +81,11 @@ def _environment(root: Path, name: str, landing: Path, warehouse: Path) -> dict[
 
 def _dags_test(environment: dict[str, str], dag_id: str, log: Path) -> subprocess.Popen[str]:
     # Output to a file: a pipe nobody reads until the end fills up and stops Airflow mid-run.
+    # A process group of its own, which can be held and let go with everything it started.
     with log.open("w", encoding="utf-8") as handle:
         return subprocess.Popen(_airflow(environment, "dags", "test", dag_id), env=environment,
-                                stdout=handle, stderr=subprocess.STDOUT, text=True)
+                                stdout=handle, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
 
 
 def _finish(process: subprocess.Popen[str], log: Path) -> tuple[int, str]:
@@ -132,9 +138,16 @@ def collision(tmp_path_factory: pytest.TempPathFactory) -> dict:
     while not dbt_log.exists() and second.poll() is None and time.monotonic() < deadline:
         time.sleep(0.5)
     dbt_started = dbt_log.exists()
-    morning_code, morning_output = _finish(
-        _dags_test(intraday, "asc_opel_intraday", logs / "morning.log"), logs / "morning.log")
-    nightly_running_after_morning = second.poll() is None
+    # The night is held mid-build while the morning's run goes: an incremental night with only
+    # an OPEL file is quick, and could otherwise finish before the intraday run and test nothing.
+    os.killpg(second.pid, signal.SIGSTOP)
+    try:
+        morning_code, morning_output = _finish(
+            _dags_test(intraday, "asc_opel_intraday", logs / "morning.log"),
+            logs / "morning.log")
+        nightly_running_after_morning = second.poll() is None
+    finally:
+        os.killpg(second.pid, signal.SIGCONT)
     with duckdb.connect(str(warehouse / "opel.duckdb"), read_only=True) as con:
         morning_updates = con.execute(
             "select sum(update_count) from marts.fct_opel_indicator_daily where report_date = ?",
