@@ -1,6 +1,7 @@
 """Benchmark nights with one new CLD, hospital or OPEL file: incremental against full rebuilds.
 
     PYTHONPATH=src .venv/bin/python scripts/benchmark_incremental_night.py [--scale 1.0]
+        [--councils 820,821,...]
 
 Prints figures and asserts nothing. The sample extracts of every feed (CLD, person-level, OPEL) are
 generated at ``--scale`` (1.0 is the Kent and Medway default). A first night lands every file but
@@ -13,7 +14,10 @@ slices and councils the new file changes). After each such night the same build 
 and rebuilt with ``dbt build --full-refresh``, as every night with a new file did before. For
 each build: CPU seconds of the dbt process tree (user + system), wall seconds, the nodes run by
 kind with the sum of dbt's own execution times (``run_results.json``, wall seconds inside dbt's
-threads), the slowest nodes and the size of the build file.
+threads), the slowest nodes and the size of the build file. Each build's ``run_results.json`` is
+kept in the work folder (``run_results-<build>.json``) for a look at every node. ``--councils``
+generates other councils beside Kent and Medway (CASSR codes, comma-separated; Kent and Medway
+must be among them): the Medway night is then one council's file among many.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from bench_common import children_cpu_seconds, machine_line, sample_environment
 from asc_warehouse.config import Settings, load_settings
 from asc_warehouse.pipeline import dbt_build, nightly
 from asc_warehouse.sample_data import generate_sample_landing_files
+from asc_warehouse.sample_data.profiles import DEFAULT_SAMPLE_COUNCILS
 
 SLOWEST_NODES = 8
 # The newest file of each of these, by name prefix, arrives alone on a night of its own, in this
@@ -41,12 +46,14 @@ NEW_FILE_PREFIXES = {"cld": "CLD_820_", "hospital": "HOSP_820_", "opel": "OPEL_8
                      "medway-cld": "CLD_821_"}
 
 
-def _measured(action: Callable[[], object], target_dir: Path, build_file: Path) -> dict:
+def _measured(action: Callable[[], object], target_dir: Path, build_file: Path,
+              kept_results: Path) -> dict:
     cpu, wall = children_cpu_seconds(), time.perf_counter()
     result = action()
     figures = {"cpu": children_cpu_seconds() - cpu, "wall": time.perf_counter() - wall,
                "size_mb": build_file.stat().st_size / 2**20, "result": result}
-    results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
+    shutil.copy2(target_dir / "run_results.json", kept_results)
+    results = json.loads(kept_results.read_text(encoding="utf-8"))
     nodes = sorted(results["results"], key=lambda node: -node["execution_time"])
     figures["nodes"] = len(results["results"])
     figures["by_kind"] = Counter(node["unique_id"].split(".")[0] for node in nodes)
@@ -89,7 +96,8 @@ def _rebuilt_in_full(settings: Settings, workdir: Path, night: str) -> dict:
     rebuild_dir = workdir / f"rebuild-{night}"
     figures = _measured(lambda: dbt_build.run_dbt(
         settings, "build", "--full-refresh", "--exclude-resource-type", "unit_test",
-        build_path=rebuilt, work_dir=rebuild_dir), rebuild_dir / "dbt_target", rebuilt)
+        build_path=rebuilt, work_dir=rebuild_dir), rebuild_dir / "dbt_target", rebuilt,
+        workdir / f"run_results-{night}-rebuilt.json")
     rebuilt.unlink()
     return figures
 
@@ -98,11 +106,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--councils", default=",".join(DEFAULT_SAMPLE_COUNCILS))
     arguments = parser.parse_args()
+    councils = arguments.councils.split(",")
+    if not set(DEFAULT_SAMPLE_COUNCILS) <= set(councils):
+        parser.error("--councils must include Kent (820) and Medway (821)")
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="asc-incremental-night-"))
     os.environ.update(sample_environment(workdir))
     pool = workdir / "pool"
-    generated = generate_sample_landing_files(pool, scale=arguments.scale)
+    generated = generate_sample_landing_files(pool, scale=arguments.scale, councils=councils)
     held_back = {night: max(path for path in generated if path.name.startswith(prefix))
                  for night, prefix in NEW_FILE_PREFIXES.items()}
     # The generator's own checksum list travels with its files (the sample key's guard).
@@ -111,12 +123,14 @@ def main() -> None:
         _land([listing], pool, workdir / "landing")
     settings = load_settings()
     target_dir = Path(dbt_build.dbt_environment(settings)["DBT_TARGET_PATH"])
-    print(f"scale {arguments.scale}, {machine_line()}, workdir {workdir}")
+    print(f"scale {arguments.scale}, councils {','.join(councils)}, {machine_line()}, "
+          f"workdir {workdir}")
 
     _land([path for path in generated if path not in held_back.values()], pool,
           settings.landing_dir)
     first_loads = _night("night-1")
-    first = _measured(lambda: nightly.build_marts("night-1"), target_dir, settings.build_path)
+    first = _measured(lambda: nightly.build_marts("night-1"), target_dir, settings.build_path,
+                      workdir / "run_results-night-1.json")
     print(f"night 1: {first_loads['cld_rows_loaded']:,} CLD rows loaded")
     _report(f"first night ({first['result']['mode']})", first)
     for name, new_file in held_back.items():
@@ -124,7 +138,7 @@ def main() -> None:
         _land([new_file], pool, settings.landing_dir)
         loads = _night(night)
         incremental = _measured(lambda night=night: nightly.build_marts(night), target_dir,
-                                settings.build_path)
+                                settings.build_path, workdir / f"run_results-{night}.json")
         full = _rebuilt_in_full(settings, workdir, night)
         print(f"\n{name} night: one new file, {new_file.name} "
               f"({loads['cld_rows_loaded']:,} CLD rows)")
