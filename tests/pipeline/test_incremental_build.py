@@ -99,11 +99,44 @@ def _compared_with_a_full_rebuild(settings: Settings, folder: Path, run_id: str)
             "sliced_models": sliced}
 
 
-# The CLD models built by selection slice or by council (macros/incremental_by_selection.sql):
-# their tables after an incremental night must equal a full rebuild's, row for row.
-SLICED_MODELS = ("int_cld_events_selected", "int_cld_events_deduplicated",
-                 "int_kpi_long_term_support_month_end", "int_kpi_employment_monthly")
-COUNCIL_SLICED_MODELS = SLICED_MODELS[1:]
+# The CLD models built by council after submission selection (macros/incremental_by_selection.sql),
+# by their folder under models/intermediate: their tables after an incremental night must equal a
+# full rebuild's, row for row, and each must rebuild only the councils whose files arrived.
+COUNCIL_SLICED_MODELS = {
+    "int_cld_events_deduplicated": "cld",
+    "int_cld_person_details": "cld",
+    "int_ascof_2a_events_prepared": "ascof",
+    "int_ascof_2a_reablement_clustered": "ascof",
+    "int_ascof_2a_clusters_screened": "ascof",
+    "int_ascof_2a_sequels_assigned": "ascof",
+    "int_ascof_2bc_admissions_classified": "ascof",
+    "int_ascof_2bc_people": "ascof",
+    "int_ascof_2e_client_details_selected": "ascof",
+    "int_ascof_2e_accommodation_presumed": "ascof",
+    "int_ascof_2e_clients_classified": "ascof",
+    "int_ascof_2e_people": "ascof",
+    "int_ascof_3d_clients_deduplicated": "ascof",
+    "int_ascof_3d_measures_aggregated": "ascof",
+    "int_salt_events_prepared": "salt",
+    "int_salt_episodes_clustered": "salt",
+    "int_salt_sts001_sequels_assigned": "salt",
+    "int_salt_sts001_requests_classified": "salt",
+    "int_salt_sts002a_sequels_assigned": "salt",
+    "int_salt_lts_services_prepared": "salt",
+    "int_salt_lts001_people_deduplicated": "salt",
+    "int_salt_lts001c_people_selected": "salt",
+    "int_salt_lts002_reviews_classified": "salt",
+    "int_salt_lts004_people_classified": "salt",
+    "int_salt_carers_deduplicated": "salt",
+    "int_kpi_long_term_support_month_end": "kpi",
+    "int_kpi_employment_monthly": "kpi",
+    "int_kpi_enablement_monthly": "kpi",
+    "int_kpi_enablement_bypass_monthly": "kpi",
+    "int_kpi_reviews_monthly": "kpi",
+    "int_kpi_home_care_monthly": "kpi",
+}
+# The same, with the model built by selection slice.
+SLICED_MODELS = ("int_cld_events_selected", *COUNCIL_SLICED_MODELS)
 
 
 @pytest.fixture(scope="module")
@@ -129,9 +162,8 @@ def _councils_rebuilt(settings: Settings) -> dict[str, list[str] | None]:
     """Each council-sliced model's councils in its compiled filter, as the last run wrote it;
     None when the filter names none (a full build: every council)."""
     filters = {}
-    for model in COUNCIL_SLICED_MODELS:
-        folder = "intermediate/cld" if model.startswith("int_cld") else "intermediate/kpi"
-        compiled = _compiled_sql(settings, folder, model)
+    for model, folder in COUNCIL_SLICED_MODELS.items():
+        compiled = _compiled_sql(settings, f"intermediate/{folder}", model)
         listed = re.findall(r"council_code in \(('[^)]*')\)", compiled)
         filters[model] = sorted({code for found in listed
                                  for code in re.findall(r"'([^']*)'", found)}) or None

@@ -9,18 +9,34 @@
 --     var('ascof_2a_new_client_lookback_days') days before the cluster started.
 -- Birth month and date of death are the person's (int_cld_person_details, DHSC's latest person
 -- details: the latest submission's, then the earliest birth month and the latest death).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 clusters as (
 
     select * from {{ ref('int_ascof_2a_reablement_clustered') }}
     where cluster_end_date is not null
+        and {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_ascof_2a_events_prepared') }}
+    where {{ councils }}
 
 ),
 
@@ -33,6 +49,7 @@ age_bands as (
 person_details as (
 
     select * from {{ ref('int_cld_person_details') }}
+    where {{ councils }}
 
 ),
 

@@ -9,11 +9,26 @@
 --     rank (seeds/cld_event_outcome_hierarchy.csv, 1 = highest);
 --   * for services, the 2A service hierarchy (seeds/ascof_2a_service_hierarchy.csv) and
 --     whether the service is reablement (ST-Max) or long-term support.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
+    where {{ councils }}
 
 ),
 

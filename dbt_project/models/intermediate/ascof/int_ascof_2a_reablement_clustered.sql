@@ -6,12 +6,27 @@
 -- period; its outcome is that of the episode ending last (ties: usable outcome first, then the
 -- highest in the event-outcome hierarchy).
 -- One row per cluster, whatever the reporting period: periods select clusters by their end.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 reablement_episodes as (
 
     select * from {{ ref('int_ascof_2a_events_prepared') }}
     where is_reablement
+        and {{ councils }}
 
 ),
 

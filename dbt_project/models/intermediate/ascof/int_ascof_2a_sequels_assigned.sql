@@ -28,6 +28,20 @@
 -- cluster's own reablement episodes are not counted there.
 -- Whether the sequel counts in the denominator and numerator is in
 -- seeds/ascof_2a_sequel_outcomes.csv.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 {%- set ignored_outcome = var('ascof_2a_ignored_following_outcome', 'NFA: Support ended as planned') %}
 
 with
@@ -36,12 +50,14 @@ clusters as (
 
     select * from {{ ref('int_ascof_2a_clusters_screened') }}
     where is_in_cohort
+        and {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_ascof_2a_events_prepared') }}
+    where {{ councils }}
 
 ),
 

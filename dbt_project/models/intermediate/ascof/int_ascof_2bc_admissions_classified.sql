@@ -11,11 +11,26 @@
 --   * stays whose outcome is excluded (self-funded) are flagged, not dropped: DHSC leaves them
 --     out of the admissions but still counts them as earlier stays.
 -- Age and death are per person (int_cld_person_details, DHSC's latest person details).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
+    where {{ councils }}
 
 ),
 
@@ -28,6 +43,7 @@ rules as (
 people as (
 
     select * from {{ ref('int_cld_person_details') }}
+    where {{ councils }}
 
 ),
 

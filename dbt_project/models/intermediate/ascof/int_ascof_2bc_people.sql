@@ -8,17 +8,33 @@
 --     younger band (DHSC takes MIN of the band labels, '18 to 64' < '65 and above').
 -- The denominator is the ONS population of the age band, not a list of people: every person
 -- counted is part of it, so in_denominator is always true.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 periods as (
 
     select * from {{ ref('int_reporting_periods_enumerated') }}
+    where {{ councils }}
 
 ),
 
 admissions as (
 
     select * from {{ ref('int_ascof_2bc_admissions_classified') }}
+    where {{ councils }}
 
 ),
 

@@ -13,18 +13,34 @@
 --   3. The first rule of seeds/ascof_2e_presumed_accommodation.csv (by rule_order) that matches
 --      gives the status: "*" matches anything, "(none)" matches no component. No match leaves
 --      the status "Unknown".
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 details as (
 
     select * from {{ ref('int_ascof_2e_client_details_selected') }}
     where reported_accommodation_status = '{{ var("unknown_accommodation_status") }}'
+        and {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
+    where {{ councils }}
 
 ),
 

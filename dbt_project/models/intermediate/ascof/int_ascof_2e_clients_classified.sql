@@ -5,17 +5,33 @@
 --   * age is taken at the latest capped end of the person's long-term services;
 --   * people who died before the period started and under-18s are left out; people with no
 --     known age are kept with age band "Unknown", which no 2E measure counts (as DHSC).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 details as (
 
     select * from {{ ref('int_ascof_2e_client_details_selected') }}
+    where {{ councils }}
 
 ),
 
 presumed as (
 
     select * from {{ ref('int_ascof_2e_accommodation_presumed') }}
+    where {{ councils }}
 
 ),
 

@@ -2,11 +2,26 @@
 -- measure's cohort (age band, and whether only people whose primary support reason is learning
 -- disability count) is in seeds/ascof_2e_cohorts.csv; everyone in a cohort is in the
 -- denominator, whatever their accommodation status, and the settled are in the numerator.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 clients as (
 
     select * from {{ ref('int_ascof_2e_clients_classified') }}
+    where {{ councils }}
 
 ),
 

@@ -6,17 +6,33 @@
 --   * the lowest setting_rank wins (Nursing 1 ... Community unknown 6 ... Prison unknown 9);
 --   * where the same person has conflicting birth months the oldest age is taken;
 --   * under-18s are excluded; people with no known age count in the total only.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 periods as (
 
     select * from {{ ref('int_reporting_periods_enumerated') }}
+    where {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
+    where {{ councils }}
 
 ),
 

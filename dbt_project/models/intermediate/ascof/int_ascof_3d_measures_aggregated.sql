@@ -2,12 +2,27 @@
 -- end is long-term community support; 3D(1a) counts those with self-directed support (direct
 -- payment or CASSR-managed personal budget), 3D(2a) those with a direct payment.
 -- Breakdowns: the total, and each age band (people of unknown age are in the total only).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 community_clients as (
 
     select * from {{ ref('int_ascof_3d_clients_deduplicated') }}
     where setting = 'Community'
+        and {{ councils }}
 
 ),
 

@@ -11,11 +11,26 @@
 --     start's support reason (blank = Unknown) and the age on the start date.
 -- Reported for months whose look-backs start inside the coverage (services ending before it
 -- are unknown). Both windows are ours [INT]: the plan says only "bypassers".
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 months as (
 
     select * from {{ ref('int_kpi_months_enumerated') }}
+    where {{ councils }}
 
 ),
 
@@ -31,6 +46,7 @@ services as (
         coalesce(primary_support_reason, 'Unknown') as primary_support_reason
     from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
+        and {{ councils }}
         and event_type = '{{ var("service_event_type") }}'
 
 ),
@@ -44,6 +60,7 @@ client_groups as (
 birth_months as (
 
     select * from {{ ref('int_cld_person_details') }}
+    where {{ councils }}
 
 ),
 

@@ -14,11 +14,26 @@
 --   then [INT: reference 3.3 matches D05 to ASCOF 2A "if successfully enabled = no ongoing
 --   long-term support"]. Reported for months whose 2A new-client look-back starts inside the
 --   coverage (long-term support ending before the coverage is unknown).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 months as (
 
     select * from {{ ref('int_kpi_months_enumerated') }}
+    where {{ councils }}
 
 ),
 
@@ -26,6 +41,7 @@ events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
+        and {{ councils }}
 
 ),
 
@@ -38,6 +54,7 @@ client_groups as (
 birth_months as (
 
     select * from {{ ref('int_cld_person_details') }}
+    where {{ councils }}
 
 ),
 
@@ -117,7 +134,9 @@ clusters as (
         clusters.in_denominator,
         clusters.age_at_cluster_end,
         coalesce(support_reasons_known.primary_support_reason, 'Unknown') as primary_support_reason
-    from {{ ref('int_ascof_2a_sequels_assigned') }} as clusters
+    from (
+        select * from {{ ref('int_ascof_2a_sequels_assigned') }} where {{ councils }}
+    ) as clusters
     asof left join support_reasons_known
         on clusters.council_code = support_reasons_known.council_code
             and clusters.person_id = support_reasons_known.person_id

@@ -9,17 +9,33 @@
 --   "Cost Frequency (Unit Type)", so only packages costed by the hour (hourly_cost_frequency)
 --   with planned units above 0 have hours; others are left out of both numerator (hours) and
 --   denominator (packages) [INT: the unit reading is ours, the code list is U in the reference].
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 months as (
 
     select * from {{ ref('int_kpi_months_enumerated') }}
+    where {{ councils }}
 
 ),
 
 people as (
 
     select * from {{ ref('int_kpi_long_term_support_month_end') }}
+    where {{ councils }}
 
 ),
 
@@ -34,7 +50,9 @@ packages as (
         and events.planned_units_per_week > 0 as has_planned_hours,
         events.planned_units_per_week
     from months
-    inner join {{ ref('int_cld_events_deduplicated') }} as events
+    inner join (
+        select * from {{ ref('int_cld_events_deduplicated') }} where {{ councils }}
+    ) as events
         on months.council_code = events.council_code
     where events.client_type = '{{ var("service_user_client_type") }}'
         and events.event_type = '{{ var("service_event_type") }}'

@@ -8,6 +8,20 @@
 --   AH O10 all; AH O11 OPPD; AH O12 mental health; AH O13 learning disability.
 -- A month is reported only when its look-back starts inside the submissions' coverage:
 -- reviews before the coverage are unknown, not absent.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 {%- set kpi_conditions = {
     'AH O10': "true",
     'AH O11': "division = 'OPPD'",
@@ -23,6 +37,7 @@ months as (
         *,
         cast(month - to_months({{ var('kpi_review_window_months') }} - 1) as date) as window_start
     from {{ ref('int_kpi_months_enumerated') }}
+    where {{ councils }}
 
 ),
 
@@ -36,6 +51,7 @@ reportable_months as (
 people as (
 
     select * from {{ ref('int_kpi_long_term_support_month_end') }}
+    where {{ councils }}
 
 ),
 
@@ -44,6 +60,7 @@ reviews as (
     select council_code, person_id, derived_event_end_date as review_date
     from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
+        and {{ councils }}
         and event_type = '{{ var("review_event_type") }}'
         and coalesce(review_reason, '') not in {{ kpi_code_list('short_term_review_reason') }}
 

@@ -9,11 +9,26 @@
 --   * age at the year end; where birth months conflict the oldest age is taken, as ASCOF 3D
 --     does (NHSE does not say [U]). Under-18s are excluded (SALT covers adults); people with
 --     no known age are kept with age band "Unknown".
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 services as (
 
     select * from {{ ref('int_salt_lts_services_prepared') }}
+    where {{ councils }}
 
 ),
 

@@ -16,12 +16,27 @@
 --     ended before the earliest loaded period is not in the data, so a chain may look younger
 --     than it is.
 -- Setting, delivery mechanism, primary support reason and age band are LTS001b's.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 people as (
 
     select * from {{ ref('int_salt_lts001_people_deduplicated') }}
     where is_in_lts_at_period_end
+        and {{ councils }}
 
 ),
 
@@ -29,6 +44,7 @@ long_term_services as (
 
     select * from {{ ref('int_salt_events_prepared') }}
     where is_long_term_support
+        and {{ councils }}
 
 ),
 

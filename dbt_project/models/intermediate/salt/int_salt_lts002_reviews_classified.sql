@@ -17,17 +17,33 @@
 --     outcome. "LTS increased / decreased / suspended" cannot be derived (reference §2.5);
 --   * is_care_home_admission [U]: the sequel is a care-home setting (Nursing or Residential)
 --     and the person had no care-home service open at the review start.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 people as (
 
     select * from {{ ref('int_salt_lts001_people_deduplicated') }}
+    where {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_salt_events_prepared') }}
+    where {{ councils }}
 
 ),
 

@@ -6,6 +6,20 @@
 -- service-user events that started by the year end: NHSE does not say which events it reads
 -- [U]; this follows DHSC's latest-person-details approach (as ASCOF 2E does). A remaining tie
 -- takes the first value alphabetically so the result is repeatable.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 people as (
@@ -13,6 +27,7 @@ people as (
     select * from {{ ref('int_salt_lts001_people_deduplicated') }}
     where primary_support_reason
         = '{{ var("salt_learning_disability_reason", "Learning Disability Support") }}'
+        and {{ councils }}
         and age_band = '18 to 64'
         and setting in ('Nursing', 'Residential', 'Community')
 
@@ -22,6 +37,7 @@ events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'
+        and {{ councils }}
 
 ),
 

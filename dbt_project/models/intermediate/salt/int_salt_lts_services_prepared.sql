@@ -5,6 +5,20 @@
 -- The hierarchy is the ASCOF 3D seed (Nursing > Residential > Community > Prison, and within
 -- Community: direct payment > CASSR managed personal budget > CASSR commissioned > unknown), so
 -- that LTS001b and ASCOF 3D place every person in the same setting.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 periods as (
@@ -12,12 +26,14 @@ periods as (
     select * from {{ ref('int_reporting_periods_enumerated') }}
     -- SALT is an annual return: financial years only.
     where period_type = 'Financial year'
+        and {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
+    where {{ councils }}
 
 ),
 

@@ -3,6 +3,20 @@
 -- age is taken at the year end. Under-18s are excluded (SALT counts adults; NHSE's STS001 SQL
 -- computes the age but applies no filter [U]); people with no birth month are kept with age
 -- band "Unknown" (NHSE drops them), as in LTS001.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 periods as (
@@ -10,12 +24,14 @@ periods as (
     select * from {{ ref('int_reporting_periods_enumerated') }}
     -- SALT is an annual return: financial years only.
     where period_type = 'Financial year'
+        and {{ councils }}
 
 ),
 
 requests as (
 
     select * from {{ ref('int_salt_sts001_sequels_assigned') }}
+    where {{ councils }}
 
 ),
 

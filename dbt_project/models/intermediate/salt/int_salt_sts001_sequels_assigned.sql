@@ -15,6 +15,20 @@
 -- own outcome is used; a service or NFA outcome before it still counts.
 -- One row per new-client request cluster with an end; sequel_service_event_row_id is the
 -- service that gave the sequel (the ST-Max that starts an STS002a episode).
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 clusters as (
@@ -24,6 +38,7 @@ clusters as (
         cluster_end_date as anchor_end_date
     from {{ ref('int_salt_episodes_clustered') }}
     where episode_kind = 'Request'
+        and {{ councils }}
         and not is_inside_long_term_support
         and cluster_end_date is not null
 
@@ -32,6 +47,7 @@ clusters as (
 events as (
 
     select * from {{ ref('int_salt_events_prepared') }}
+    where {{ councils }}
 
 ),
 

@@ -14,17 +14,33 @@
 --     of "NFA: Other"); otherwise the ST-Max cluster's own outcome; otherwise "Unable to
 --     classify". SALT's "Early cessation of service" categories are not derivable (reference
 --     §2.5): NHSE's SQL files deaths and NHS-funded care there, the seed keeps STS001's labels.
+--
+-- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- for the councils rebuilt tonight only, and every join, window and aggregate is within one
+-- council (council_code in each key, or an event_row_id, which belongs to one council's
+-- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
+-- selection slices. A night rebuilds whole the councils whose slice set changed since this
+-- table was built and leaves the others as a full rebuild would make them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ delete_councils_to_rebuild() }}"],
+    post_hook=["{{ record_selection_built() }}"],
+) }}
+{%- set councils = councils_to_rebuild() %}
 with
 
 requests as (
 
     select * from {{ ref('int_salt_sts001_requests_classified') }}
+    where {{ councils }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_salt_events_prepared') }}
+    where {{ councils }}
 
 ),
 
@@ -32,6 +48,7 @@ st_max_clusters as (
 
     select * from {{ ref('int_salt_episodes_clustered') }}
     where episode_kind = 'ST-Max'
+        and {{ councils }}
         and cluster_end_date is not null
 
 ),
