@@ -22,7 +22,13 @@
         periods) and on no other council's. The council's rows are rebuilt whole when its slice
         set differs from the one the table was last built from. That set is kept beside the
         table (its post-hook writes <table>__selection_built); no such record means every
-        council is rebuilt.
+        council is rebuilt. The models after deduplication that read CLD only and whose rows
+        for a council depend on that council's rows upstream alone (person details, ASCOF 2A,
+        2B/2C, 2E and 3D, the SALT intermediates, the CLD KPIs: README, "Incremental nights")
+        are built the same way, each filtering every input to the councils it rebuilds and
+        keeping its own record, so each is right whichever of them ran on a night. A model
+        reading another feed (2D, hospital discharges) or comparing councils is not: that
+        feed's nights change it without changing the slice set.
 -#}
 
 {#- The selection slices as they stand tonight. -#}
