@@ -10,7 +10,7 @@
 -- Birth month and date of death are the person's (int_cld_person_details, DHSC's latest person
 -- details: the latest submission's, then the earliest birth month and the latest death).
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

@@ -10,7 +10,7 @@
 --   * for services, the 2A service hierarchy (seeds/ascof_2a_service_hierarchy.csv) and
 --     whether the service is reablement (ST-Max) or long-term support.
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

@@ -12,7 +12,7 @@
 --     out of the admissions but still counts them as earlier stays.
 -- Age and death are per person (int_cld_person_details, DHSC's latest person details).
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

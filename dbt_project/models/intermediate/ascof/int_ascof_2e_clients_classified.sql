@@ -6,7 +6,7 @@
 --   * people who died before the period started and under-18s are left out; people with no
 --     known age are kept with age band "Unknown", which no 2E measure counts (as DHSC).
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

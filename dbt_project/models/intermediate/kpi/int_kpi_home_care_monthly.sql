@@ -10,7 +10,7 @@
 --   with planned units above 0 have hours; others are left out of both numerator (hours) and
 --   denominator (packages) [INT: the unit reading is ours, the code list is U in the reference].
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

@@ -9,7 +9,7 @@
 -- A month is reported only when its look-back starts inside the submissions' coverage:
 -- reviews before the coverage are unknown, not absent.
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

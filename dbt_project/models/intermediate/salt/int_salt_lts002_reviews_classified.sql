@@ -18,7 +18,7 @@
 --   * is_care_home_admission [U]: the sequel is a care-home setting (Nursing or Residential)
 --     and the person had no care-home service open at the review start.
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

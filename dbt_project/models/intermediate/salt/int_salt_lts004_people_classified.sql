@@ -7,7 +7,7 @@
 -- [U]; this follows DHSC's latest-person-details approach (as ASCOF 2E does). A remaining tie
 -- takes the first value alphabetically so the result is repeatable.
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

@@ -6,7 +6,7 @@
 -- Community: direct payment > CASSR managed personal budget > CASSR commissioned > unknown), so
 -- that LTS001b and ASCOF 3D place every person in the same setting.
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its

@@ -16,7 +16,7 @@
 -- One row per new-client request cluster with an end; sequel_service_event_row_id is the
 -- service that gave the sequel (the ST-Max that starts an STS002a episode).
 --
--- Incremental by council (macros/incremental_by_selection.sql): every input above is read
+-- Incremental by council (macros/incremental_by_selection.sql): every input below is read
 -- for the councils rebuilt tonight only, and every join, window and aggregate is within one
 -- council (council_code in each key, or an event_row_id, which belongs to one council's
 -- file), so a council's rows depend only on its own rows upstream, themselves fixed by its
