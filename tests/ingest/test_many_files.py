@@ -40,14 +40,16 @@ def test_a_file_failing_after_its_insert_rolls_back_only_its_own_rows(
     # Each file's own first event, so no two files share a checksum.
     paths = [_file(tmp_path, name, [cld_row(**{"Event Reference": name}), cld_row(**broken_row)])
              for name in names]
-    record_load = cld.record_load
+    record_loads = cld.record_loads
 
-    def fail_for_medway(con, extract, *arguments):
-        if extract.council_code == "821":  # its rows and quarantine are written by now
+    def fail_for_medway(con, files, *arguments):
+        # Its rows and quarantine are written by now, and so are those of the files loaded in
+        # the same batch.
+        if any(file.extract.council_code == "821" for file in files):
             raise duckdb.ConversionException("simulated failure after the insert")
-        return record_load(con, extract, *arguments)
+        return record_loads(con, files, *arguments)
 
-    monkeypatch.setattr(cld, "record_load", fail_for_medway)
+    monkeypatch.setattr(cld, "record_loads", fail_for_medway)
     results = load_extracts(tmp_path / "build.duckdb",
                             [parse_extract_name(path) for path in paths], KEY)
 
