@@ -1,9 +1,11 @@
 """Load landed CLD extracts into the build DuckDB file.
 
-Each file loads in one transaction: its usable rows go to ``raw.cld_events`` (pseudonymised),
-its unusable rows to ``ops.quarantine`` with the reason, and one row to ``ops.load_audit`` with
-rows in = rows loaded + rows quarantined. Lines that cannot be read (wrong number of fields, bytes
-that are not UTF-8, broken quoting) are found by ``csv_contract`` and quarantined with their line.
+Files load in batches, each batch in one transaction (``extracts`` groups them, and loads a
+failing batch's files again one by one): each file's usable rows go to ``raw.cld_events``
+(pseudonymised), its unusable rows to ``ops.quarantine`` with the reason, and one row to
+``ops.load_audit`` with rows in = rows loaded + rows quarantined. Lines that cannot be read
+(wrong number of fields, bytes that are not UTF-8, broken quoting) are found by
+``csv_contract`` and quarantined with their line.
 Identifiers are hashed and checked once per distinct value (``row_values``). Raw identifiers only
 ever live in TEMP tables of the loading connection, which DuckDB keeps in memory, never in the
 database file.

@@ -3,7 +3,10 @@
 A file is read by its contract (``csv_contract``) into TEMP tables of the loading connection
 (kept in memory: the loading connection gives DuckDB no place to spill them); each loader then
 quarantines its unusable rows, inserts the rest into its raw table and records rows in = rows
-loaded + rows quarantined.
+loaded + rows quarantined. Files are read as a *batch* (``start_batch``, ``read_file`` per
+file, ``combine_files``): one set of TEMP tables for all of them, each row carrying its file's
+number, so that the loader's statements run once per batch; a batch of one is how the feeds
+other than CLD load.
 """
 
 from __future__ import annotations
@@ -104,15 +107,23 @@ def read_file(
     read = read_by_contract(extract.path, read_header(extract.path))
     plain_table, parsed_table, not_plain_table = _file_tables(number)
     positional = {f"c{index}": "VARCHAR" for index in range(len(read.header))}
-    con.execute(
-        f"create or replace temp table {plain_table} ("
-        + ", ".join(f"{name} varchar" for name in positional) + ")"
-    )
     # The columns and the dialect are given: nothing is sniffed.
     dialect = {"auto_detect": False, "delimiter": ",", "quotechar": '"', "escapechar": '"',
                "strict_mode": True, "columns": positional}
     if read.whole_file:
-        con.read_csv(str(read.whole_file), header=True, **dialect).insert_into(plain_table)
+        # One statement, not a table and a relation: a small file's read costs 5 ms, not 8.
+        columns_sql = ", ".join(f"'{name}': 'VARCHAR'" for name in positional)
+        con.execute(
+            f"create or replace temp table {plain_table} as select * from read_csv(?, "
+            "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"strict_mode = true, columns = {{{columns_sql}}})",
+            [str(read.whole_file)],
+        )
+    else:
+        con.execute(
+            f"create or replace temp table {plain_table} ("
+            + ", ".join(f"{name} varchar" for name in positional) + ")"
+        )
     while read.batches:
         con.read_csv(io.BytesIO(read.batches.pop(0)), header=False, **dialect).insert_into(
             plain_table)
