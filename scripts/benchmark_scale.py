@@ -33,6 +33,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -248,12 +249,25 @@ def _record_generated_rows(landing: Path, state_path: Path) -> None:
     state_path.write_text(json.dumps(state), encoding="utf-8")
 
 
-def run_night(label: str, folder: Path, scale: float, councils: str) -> RunFigures:
+def run_night(
+    label: str, folder: Path, scale: float, councils: str, first_step: str = STEPS[0]
+) -> RunFigures:
+    """Run the night's steps from ``first_step``; a later first step reuses the folder's landing
+    files and starts from an empty warehouse."""
     folder.mkdir(parents=True, exist_ok=True)
     environment = dict(os.environ) | sample_environment(folder)
     state_path = folder / "state.json"
+    if first_step != STEPS[0]:
+        if not state_path.exists():
+            raise SystemExit(f"--from-step {first_step}: no generated night in {folder}")
+        shutil.rmtree(folder / "warehouse", ignore_errors=True)
+        generated = json.loads(state_path.read_text(encoding="utf-8"))
+        state_path.write_text(json.dumps({
+            "cld_rows": generated["cld_rows"],
+            "rows": {"generate": generated["rows"]["generate"]},
+        }), encoding="utf-8")
     steps = {}
-    for step in STEPS:
+    for step in STEPS[STEPS.index(first_step):]:
         command = [sys.executable, __file__, "--step", step, "--state", str(state_path),
                    "--scales", str(scale), "--councils", councils]
         cpu, wall, peak = measure_step(step, command, environment)
@@ -302,7 +316,7 @@ def print_tables(runs: list[RunFigures]) -> None:
     print(f"| step | {header} | " + " | ".join(
         f"{a.label} → {b.label}" for a, b in pairs) + " |")
     print("| --- |" + " ---: |" * (len(ordered) + len(pairs)))
-    for step in STEPS:
+    for step in [step for step in STEPS if all(step in run.steps for run in ordered)]:
         costs = [f"{cost_per_million(run.steps[step].cpu_seconds, run.cld_rows):.1f}"
                  for run in ordered]
         growths = []
@@ -321,6 +335,9 @@ def main() -> None:
     parser.add_argument("--councils", action="append",
                         help="820,821 (default), a list of CASSR codes, N, or all; repeatable")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--from-step", choices=STEPS, default=STEPS[0],
+                        help="rerun from this step on the workdir's generated landing files "
+                             "(a fresh warehouse folder), e.g. after a failed step")
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -341,7 +358,7 @@ def main() -> None:
         for scale in scales:
             label = f"scale {scale:g}, {council_count(councils)} councils"
             folder = workdir / run_folder_name(scale, councils)
-            runs.append(run_night(label, folder, scale, councils))
+            runs.append(run_night(label, folder, scale, councils, arguments.from_step))
     print_tables(runs)
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
 

@@ -67,9 +67,12 @@ class Settings:
     umask: int = 0o027
     """Files the pipeline creates: owner read-write, group read (0640), others nothing."""
     restricted_mode: int = 0o600
+    """Mode of the person-level published file (0640 lets the folder's group read it)."""
     retention_months: int | None = None
     """Raw events that ended longer ago are purged each night (None: the policy is not set)."""
-    """Mode of the person-level published file (0640 lets the folder's group read it)."""
+    staging_batch_bytes: int = 1024 * 1024 * 1024
+    """The night's files are staged and loaded in groups of at most this many bytes (a bigger
+    file is a group alone), so the staged copies never need room for every new file at once."""
 
     @property
     def build_dir(self) -> Path:
@@ -115,6 +118,7 @@ def load_settings() -> Settings:
         restricted_mode=int(os.environ.get("ASC_RESTRICTED_MODE", "600"), 8),
         retention_months=int(os.environ["ASC_RETENTION_MONTHS"])
         if os.environ.get("ASC_RETENTION_MONTHS") else None,
+        staging_batch_bytes=int(os.environ.get("ASC_STAGING_BATCH_MB", "1024")) * 1024 * 1024,
     )
 
 
