@@ -23,7 +23,8 @@ and reports the load against ``read_csv``, and peak resident memory of this proc
 With ``--councils N`` it times instead the fixed cost per file: every feed's sample for Kent,
 Medway and the first N - 2 other councils the generator can size (``all`` for every one), at
 ``--scale`` (0.02 gives files of a few hundred rows), loaded in one ``load_extracts`` call as the
-night loads them, and reports CPU seconds per file.
+night loads them (CLD files in batches, ``extracts.BATCH_FILES`` and ``BATCH_BYTES``), and
+reports CPU seconds per file.
 
 Everything it writes (the generated sample unless ``--workdir`` is given, the stored floor's
 database file and the build file, all holding or derived from raw identifiers) lives in one

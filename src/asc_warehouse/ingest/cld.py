@@ -1,9 +1,11 @@
 """Load landed CLD extracts into the build DuckDB file.
 
-Each file loads in one transaction: its usable rows go to ``raw.cld_events`` (pseudonymised),
-its unusable rows to ``ops.quarantine`` with the reason, and one row to ``ops.load_audit`` with
-rows in = rows loaded + rows quarantined. Lines that cannot be read (wrong number of fields, bytes
-that are not UTF-8, broken quoting) are found by ``csv_contract`` and quarantined with their line.
+Files load in batches, each batch in one transaction (``extracts`` groups them, and loads a
+failing batch's files again one by one): each file's usable rows go to ``raw.cld_events``
+(pseudonymised), its unusable rows to ``ops.quarantine`` with the reason, and one row to
+``ops.load_audit`` with rows in = rows loaded + rows quarantined. Lines that cannot be read
+(wrong number of fields, bytes that are not UTF-8, broken quoting) are found by
+``csv_contract`` and quarantined with their line.
 Identifiers are hashed and checked once per distinct value (``row_values``). Raw identifiers only
 ever live in TEMP tables of the loading connection, which DuckDB keeps in memory, never in the
 database file.
@@ -11,19 +13,24 @@ database file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import duckdb
 
-from asc_warehouse.ingest.cld_schema import CldField, cld_fields
+from asc_warehouse.ingest.cld_schema import CldField, cld_fields, expected_header
 from asc_warehouse.ingest.file_checks import ExtractRejectedError, check_file
 from asc_warehouse.ingest.landing import ExtractFile
 from asc_warehouse.ingest.loading import (
+    FileRead,
     LoadResult,
+    combine_files,
     drop_temp_tables,
+    forget_file,
     quarantine_rows,
-    read_into_temp_tables,
-    record_load,
+    read_file,
+    record_loads,
+    rows_kept,
 )
 from asc_warehouse.ingest.nhs_number import is_valid_nhs_number, valid_nhs_number_sql
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
@@ -231,37 +238,64 @@ def register_functions(con: duckdb.DuckDBPyConnection, key: str) -> None:
     )
 
 
-def load_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> LoadResult:
-    """Load one file in one transaction. ``register_functions`` must have been called."""
-    load_id = f"{extract.council_code}-{extract.checksum[:16]}"
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    name = extract.path.name
-    header = check_file(extract.path, extract.checksum)
-    read_into_temp_tables(con, extract, column_values(), blank_columns=header.blank)
-    withheld = withheld_warning(withhold_own_identifiers(con))
-    con.execute("begin transaction")
+def read_cld_file(
+    con: duckdb.DuckDBPyConnection, extract: ExtractFile, number: int
+) -> FileRead:
+    """Check one CLD file whole and read it into the batch as file ``number``
+    (``loading.start_batch`` first). Raises ``ExtractRejectedError`` naming the file when it is
+    unusable as a whole, and ``duckdb.Error`` when DuckDB cannot read it; either way nothing of
+    it is left in the batch."""
     try:
-        unusable = quarantine_rows(con, quarantine_rules(), load_id, name, loaded_at)
-        raw_columns = [field.raw_column for field in cld_fields() if field.raw_column]
-        selects = [_select_expression(field) for field in cld_fields() if field.raw_column]
-        checked = [field for field in cld_fields() if field.check_column]
-        checks = [_check_expression(field) for field in checked]
-        check_columns = [str(field.check_column) for field in checked]
-        inserted = con.execute(
-            "insert into raw.cld_events (council_code, release, load_id, source_file, "
-            f"source_row_number, loaded_at, {', '.join(check_columns)}, "
-            f"{', '.join(raw_columns)}) "
-            f"select ?, ?, ?, ?, source_row_number, ?, {', '.join(checks)}, {', '.join(selects)} "
-            f"from extract_rows where not ({unusable})",
-            [extract.council_code, extract.release, load_id, name, loaded_at],
-        ).fetchone()
-        warning = "; ".join(part for part in (header.warning, withheld) if part) or None
-        rows_loaded = int(inserted[0]) if inserted else 0
-        result = record_load(con, extract, load_id, rows_loaded, loaded_at, warning)
-        con.execute("commit")
+        header = check_file(extract.path, extract.checksum)
+        return read_file(con, extract, number, expected_header(), header.warning)
     except (duckdb.Error, ExtractRejectedError):
-        con.execute("rollback")
+        forget_file(con, number)
         raise
+
+
+def load_cld_files(con: duckdb.DuckDBPyConnection, files: Sequence[FileRead]) -> list[LoadResult]:
+    """Load the files ``read_cld_file`` read, all in one transaction: every file's usable rows
+    into ``raw.cld_events``, its unusable rows into ``ops.quarantine`` and its audit row. If
+    anything fails, nothing of any of them is loaded and the error is raised (the caller loads
+    them again one by one, so that only the failing file fails). ``register_functions`` must
+    have been called.
+    """
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        combine_files(con, files, expected_header(), column_values())
+        withheld = withhold_own_identifiers(con)
+        warnings = [
+            "; ".join(part for part in (file.warning,
+                                        withheld_warning(withheld.get(file.number, {}))) if part)
+            or None
+            for file in files
+        ]
+        con.execute("begin transaction")
+        try:
+            unusable = quarantine_rows(con, quarantine_rules(), loaded_at)
+            raw_columns = [field.raw_column for field in cld_fields() if field.raw_column]
+            selects = [_select_expression(field) for field in cld_fields() if field.raw_column]
+            checked = [field for field in cld_fields() if field.check_column]
+            checks = [_check_expression(field) for field in checked]
+            check_columns = [str(field.check_column) for field in checked]
+            inserted = con.execute(
+                "insert into raw.cld_events (council_code, release, load_id, source_file, "
+                f"source_row_number, loaded_at, {', '.join(check_columns)}, "
+                f"{', '.join(raw_columns)}) "
+                "select files.council_code, files.release, files.load_id, files.file_name, "
+                f"source_row_number, ?, {', '.join(checks)}, {', '.join(selects)} "
+                "from extract_rows join extract_files as files using (file_number) "
+                f"where not ({unusable})",
+                [loaded_at],
+            ).fetchone()
+            # A file alone (the big ones) takes its count from the insert, without a pass.
+            rows_loaded = ([int(inserted[0]) if inserted else 0] if len(files) == 1
+                           else rows_kept(con, files, unusable))
+            results = record_loads(con, files, rows_loaded, loaded_at, warnings)
+            con.execute("commit")
+        except duckdb.Error:
+            con.execute("rollback")
+            raise
     finally:
         drop_temp_tables(con)
-    return result
+    return results

@@ -27,11 +27,13 @@ from asc_warehouse.config import SEEDS_DIR
 from asc_warehouse.ingest.file_checks import ExtractRejectedError, check_file
 from asc_warehouse.ingest.landing import ExtractFile
 from asc_warehouse.ingest.loading import (
+    FileRead,
     LoadResult,
     drop_temp_tables,
+    load_id_of,
     quarantine_rows,
     read_into_temp_tables,
-    record_load,
+    record_loads,
 )
 from asc_warehouse.ingest.ops_schema import ensure_ops_schema
 from asc_warehouse.ingest.quarantine_rules import QuarantineRule, blank_to_null, quoted, sql_list
@@ -329,12 +331,9 @@ def _insert_usable_rows(
 
 
 def _load_in_transaction(
-    con: duckdb.DuckDBPyConnection,
-    extract: ExtractFile,
-    load_id: str,
-    at: datetime,
-    warning: str | None,
+    con: duckdb.DuckDBPyConnection, file: FileRead, load_id: str, at: datetime
 ) -> LoadResult:
+    extract = file.extract
     con.execute("begin transaction")
     try:
         # The resilience system rewrites the day's file as updates come in: a new version of a
@@ -344,9 +343,9 @@ def _load_in_transaction(
             [extract.council_code, extract.path.name],
         )
         rules = opel_quarantine_rules(extract.council_code)
-        unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
+        unusable = quarantine_rows(con, rules, at)
         inserted = _insert_usable_rows(con, extract, load_id, at, unusable)
-        result = record_load(con, extract, load_id, inserted, at, warning)
+        [result] = record_loads(con, [file], [inserted], at, [file.warning])
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
@@ -359,12 +358,11 @@ def load_opel_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) -> L
 
     Raises ``ExtractRejectedError`` (naming the file) when the file as a whole is unusable.
     """
-    # The id scheme ``loading.record_rejection`` also uses, so a file's audit rows share one id.
-    load_id = f"{extract.council_code}-{extract.checksum[:16]}"
+    load_id = load_id_of(extract)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     header = check_file(extract.path, extract.checksum, OPEL_HEADER, FEED_LABEL)
     try:
-        read_into_temp_tables(con, extract)
-        return _load_in_transaction(con, extract, load_id, loaded_at, header.warning)
+        file = read_into_temp_tables(con, extract, warning=header.warning)
+        return _load_in_transaction(con, file, load_id, loaded_at)
     finally:
         drop_temp_tables(con)

@@ -27,6 +27,7 @@ before the quarantine rules and the insert read the table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 import duckdb
@@ -134,9 +135,10 @@ def holds_own_identifier(text_field: str, words: str) -> str:
             "else false end)")
 
 
-def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, int]]:
     """Replace, in ``extract_rows``, every kept text value holding its row's own identifier;
-    return how many were withheld per field (fields with none left out)."""
+    return, per file number, how many were withheld per field (fields and files with none left
+    out)."""
     fields = kept_text_fields()
     # Each field's words worked out once, whichever identifiers are then looked for in them.
     identified = (
@@ -157,30 +159,37 @@ def withhold_own_identifiers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     # MATERIALIZED: a filter pushed below the search would work every search out twice.
     con.execute(
         f"create or replace temp table {MATCHES_TABLE} as "
-        f"with found as materialized (select own_row, {matches} from ({identified})) "
+        f"with found as materialized (select own_row, file_number, {matches} "
+        f"from ({identified})) "
         f"select * from found where {' or '.join(quoted(field) for field in fields)}"
     )
     counts = con.execute(
-        "select " + ", ".join(f"count_if({quoted(field)})" for field in fields)
-        + f" from {MATCHES_TABLE}"
-    ).fetchone() or ()
-    withheld = {field: int(count) for field, count in zip(fields, counts, strict=True) if count}
-    if withheld:
+        "select file_number, " + ", ".join(f"count_if({quoted(field)})" for field in fields)
+        + f" from {MATCHES_TABLE} group by file_number"
+    ).fetchall()
+    withheld = {
+        int(number): {field: int(count) for field, count in zip(fields, found, strict=True)
+                      if count}
+        for number, *found in counts
+    }
+    fields_withheld = [field for field in fields
+                       if any(field in per_field for per_field in withheld.values())]
+    if fields_withheld:
         assignments = ", ".join(
             f"{quoted(field)} = case when matches.{quoted(field)} then ? "
             f"else extract_rows.{quoted(field)} end"
-            for field in withheld
+            for field in fields_withheld
         )
         con.execute(
             f"update extract_rows set {assignments} from {MATCHES_TABLE} as matches "
             "where extract_rows.rowid = matches.own_row",
-            [NOT_STORED_OWN_IDENTIFIER] * len(withheld),
+            [NOT_STORED_OWN_IDENTIFIER] * len(fields_withheld),
         )
     con.execute(f"drop table {MATCHES_TABLE}")
     return withheld
 
 
-def withheld_warning(withheld: dict[str, int]) -> str | None:
+def withheld_warning(withheld: Mapping[str, int]) -> str | None:
     """The load's warning for the withheld values: counts per field, never a value."""
     if not withheld:
         return None

@@ -18,11 +18,13 @@ import duckdb
 from asc_warehouse.ingest.file_checks import ExtractRejectedError, check_file
 from asc_warehouse.ingest.landing import ExtractFile
 from asc_warehouse.ingest.loading import (
+    FileRead,
     LoadResult,
     drop_temp_tables,
+    load_id_of,
     quarantine_rows,
     read_into_temp_tables,
-    record_load,
+    record_loads,
 )
 from asc_warehouse.ingest.person_feeds import (
     ADULT_AGE,
@@ -204,17 +206,17 @@ def _insert_usable_rows(
 def _load_in_transaction(
     con: duckdb.DuckDBPyConnection,
     spec: PersonFeed,
-    extract: ExtractFile,
+    file: FileRead,
     load_id: str,
     at: datetime,
-    warning: str | None,
 ) -> LoadResult:
+    extract = file.extract
     con.execute("begin transaction")
     try:
         rules = person_feed_rules(spec, extract.period_start)
-        unusable = quarantine_rows(con, rules, load_id, extract.path.name, at)
+        unusable = quarantine_rows(con, rules, at)
         inserted = _insert_usable_rows(con, spec, extract, load_id, at, unusable)
-        result = record_load(con, extract, load_id, inserted, at, warning)
+        [result] = record_loads(con, [file], [inserted], at, [file.warning])
         con.execute("commit")
     except (duckdb.Error, ExtractRejectedError):
         con.execute("rollback")
@@ -229,13 +231,12 @@ def load_person_extract(con: duckdb.DuckDBPyConnection, extract: ExtractFile) ->
     Raises ``ExtractRejectedError`` (naming the file) when the file as a whole is unusable.
     """
     spec = PERSON_FEEDS[extract.feed]
-    # The id scheme ``loading.record_rejection`` also uses, so a file's audit rows share one id.
-    load_id = f"{extract.council_code}-{extract.checksum[:16]}"
+    load_id = load_id_of(extract)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     header = check_file(extract.path, extract.checksum, spec.header, spec.label)
     try:
-        read_into_temp_tables(con, extract, column_values(spec))
-        return _load_in_transaction(con, spec, extract, load_id, loaded_at, header.warning)
+        file = read_into_temp_tables(con, extract, column_values(spec), warning=header.warning)
+        return _load_in_transaction(con, spec, file, load_id, loaded_at)
     finally:
         drop_temp_tables(con)
 

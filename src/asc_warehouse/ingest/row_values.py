@@ -107,10 +107,10 @@ def build_extract_rows(
     con: duckdb.DuckDBPyConnection,
     columns: Sequence[str],
     wanted: Mapping[str, ColumnValues],
-    period_end: object,
 ) -> None:
     """``extract_rows`` from ``extract_text``: empty values NULL, guards applied, and every
-    derived column of ``wanted``, each function called once per distinct value.
+    derived column of ``wanted``, each function called once per distinct value; each row keeps
+    its file's number and period end and its line number.
 
     Each join holds a hash table, and a loading connection has a tight memory limit, so a
     column is joined only when it must be: a column with one distinct value (often all blank)
@@ -142,9 +142,8 @@ def build_extract_rows(
         )
     con.execute(
         f"create or replace temp table extract_rows as select {', '.join(selects)}, "
-        f"t.source_row_number, cast(? as date) as file_period_end "
-        f"from extract_text t {' '.join(joins)}",
-        [period_end],
+        f"t.file_number, t.source_row_number, t.file_period_end "
+        f"from extract_text t {' '.join(joins)}"
     )
     if positions:
         con.execute(f"drop table {VALUES_TABLE}")
