@@ -135,7 +135,8 @@ clusters as (
         clusters.age_at_cluster_end,
         coalesce(support_reasons_known.primary_support_reason, 'Unknown') as primary_support_reason
     from (
-        select * from {{ ref('int_ascof_2a_sequels_assigned') }} where {{ councils }}
+        select * from {{ ref('int_ascof_2a_sequels_assigned') }}
+        where {{ councils }}
     ) as clusters
     asof left join support_reasons_known
         on clusters.council_code = support_reasons_known.council_code

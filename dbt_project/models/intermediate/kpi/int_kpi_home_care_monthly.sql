@@ -39,6 +39,13 @@ people as (
 
 ),
 
+events as (
+
+    select * from {{ ref('int_cld_events_deduplicated') }}
+    where {{ councils }}
+
+),
+
 packages as (
 
     select
@@ -50,9 +57,7 @@ packages as (
         and events.planned_units_per_week > 0 as has_planned_hours,
         events.planned_units_per_week
     from months
-    inner join (
-        select * from {{ ref('int_cld_events_deduplicated') }} where {{ councils }}
-    ) as events
+    inner join events
         on months.council_code = events.council_code
     where events.client_type = '{{ var("service_user_client_type") }}'
         and events.event_type = '{{ var("service_event_type") }}'
