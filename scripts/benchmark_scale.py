@@ -252,14 +252,15 @@ def _record_generated_rows(landing: Path, state_path: Path) -> None:
 def run_night(
     label: str, folder: Path, scale: float, councils: str, first_step: str = STEPS[0]
 ) -> RunFigures:
-    """Run the night's steps from ``first_step``; a later first step reuses the folder's landing
-    files and starts from an empty warehouse."""
+    """Run the night's steps from ``first_step``. From ``load``, the folder's landing files are
+    loaded into an empty warehouse; from a later step, the folder's warehouse and the earlier
+    steps' state are kept (a failed step rerun on what the steps before it made)."""
     folder.mkdir(parents=True, exist_ok=True)
     environment = dict(os.environ) | sample_environment(folder)
     state_path = folder / "state.json"
-    if first_step != STEPS[0]:
-        if not state_path.exists():
-            raise SystemExit(f"--from-step {first_step}: no generated night in {folder}")
+    if first_step != STEPS[0] and not state_path.exists():
+        raise SystemExit(f"--from-step {first_step}: no generated night in {folder}")
+    if first_step == "load":
         shutil.rmtree(folder / "warehouse", ignore_errors=True)
         generated = json.loads(state_path.read_text(encoding="utf-8"))
         state_path.write_text(json.dumps({
@@ -336,8 +337,9 @@ def main() -> None:
                         help="820,821 (default), a list of CASSR codes, N, or all; repeatable")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--from-step", choices=STEPS, default=STEPS[0],
-                        help="rerun from this step on the workdir's generated landing files "
-                             "(a fresh warehouse folder), e.g. after a failed step")
+                        help="rerun from this step in the workdir's night: from load, its "
+                             "landing files into a fresh warehouse; from a later step, on the "
+                             "warehouse the earlier steps made (e.g. after a failed step)")
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
