@@ -133,6 +133,26 @@ def test_an_out_of_memory_failure_says_which_limit_to_raise(tmp_path: Path) -> N
         "space where ASC_DBT_TEMP_DIR points")
 
 
+def test_a_full_disk_says_where_to_make_room(tmp_path: Path) -> None:
+    run_results = tmp_path / "run_results.json"
+    run_results.write_text(json.dumps({"results": [
+        {"unique_id": "model.asc_warehouse.int_cld_events_deduplicated", "status": "error",
+         "message": "Runtime Error in model int_cld_events_deduplicated\n  IO Error: Could not "
+                    "write file \"/w/build/dbt_spill_of_asc_build_x/duckdb_temp_1.tmp\": No "
+                    "space left on device"},
+        {"unique_id": "model.asc_warehouse.int_cld_person_details", "status": "skipped",
+         "message": "skipped"},
+    ]}), encoding="utf-8")
+    message = _failure_message(("build",), run_results, {
+        "DBT_LOG_PATH": "/var/log/dbt", "ASC_DBT_MEMORY_LIMIT": "1536MB"})
+    assert message == (
+        "dbt build failed: 1 node(s): model.asc_warehouse.int_cld_events_deduplicated (error); "
+        "dbt's log in /var/log/dbt has the details. The disk filled up while DuckDB wrote the "
+        "build file or spilled beyond ASC_DBT_MEMORY_LIMIT (1536MB): free space on the "
+        "warehouse volume, point ASC_DBT_TEMP_DIR at a disk with room, or raise the limit so "
+        "that less spills")
+
+
 def _dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()

@@ -22,6 +22,8 @@ from asc_warehouse.config import DBT_PROJECT_DIR, Settings
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # How DuckDB names the error when a query needs more than its memory limit and cannot spill.
 OUT_OF_MEMORY = "Out of Memory Error"
+# The operating system's text when a write finds the disk full (DuckDB quotes it in an IO Error).
+DISK_FULL = "No space left on device"
 # Each run's spill folder is named dbt_spill_<pid of the process running dbt>_<random>.
 SPILL_PREFIX = "dbt_spill_"
 # DuckDB reaches that folder through a link named after the build file, the same every run:
@@ -148,6 +150,12 @@ def _failure_message(
         message += (f". DuckDB ran out of memory within ASC_DBT_MEMORY_LIMIT "
                     f"({environment['ASC_DBT_MEMORY_LIMIT']}) even after spilling to disk: "
                     "raise the limit, or free space where ASC_DBT_TEMP_DIR points")
+    if any(DISK_FULL in (result.get("message") or "") for result in failed_results):
+        message += (". The disk filled up while DuckDB wrote the build file or spilled "
+                    "beyond ASC_DBT_MEMORY_LIMIT "
+                    f"({environment['ASC_DBT_MEMORY_LIMIT']}): free space on the warehouse "
+                    "volume, point ASC_DBT_TEMP_DIR at a disk with room, or raise the limit "
+                    "so that less spills")
     return message
 
 
