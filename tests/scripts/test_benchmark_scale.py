@@ -1,10 +1,16 @@
-"""The pure helpers of scripts/benchmark_scale.py (the benchmark itself asserts nothing)."""
+"""The helpers of scripts/benchmark_scale.py and how it resumes a night (the benchmark itself
+asserts nothing)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from scripts import benchmark_scale
 from scripts.benchmark_scale import (
+    STEPS,
     cost_per_million,
     council_selection,
     faster_than_linear,
@@ -71,3 +77,58 @@ def test_two_selections_of_the_same_size_have_their_own_folders() -> None:
     assert kent_medway != kent_wigan
     assert run_folder_name(0.5, "820,821") == kent_medway
     assert run_folder_name(1, "all").startswith("scale-1-councils-all-")
+
+
+def _pretend_steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Steps that record themselves in the state file instead of running a night."""
+    ran: list[str] = []
+
+    def measure_step(step: str, command: list[str], _environment: dict[str, str]):
+        state_path = Path(command[command.index("--state") + 1])
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        state["rows"][step] = len(state["rows"])
+        state["councils_with_measures"] = ["820"]
+        state_path.write_text(json.dumps(state), encoding="utf-8")
+        ran.append(step)
+        return 1.0, 1.0, 1
+
+    monkeypatch.setattr(benchmark_scale, "measure_step", measure_step)
+    return ran
+
+
+def _generated_night(folder: Path) -> None:
+    (folder / "warehouse" / "build").mkdir(parents=True)
+    (folder / "warehouse" / "build" / "asc_build.duckdb").write_bytes(b"loaded")
+    (folder / "state.json").write_text(json.dumps({
+        "cld_rows": 10, "rows": {"generate": 12, "load": 12}, "loads": ["from the load"],
+    }), encoding="utf-8")
+
+
+def test_from_a_later_step_the_loaded_warehouse_and_earlier_state_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _generated_night(tmp_path)
+    ran = _pretend_steps(monkeypatch)
+    figures = benchmark_scale.run_night("t", tmp_path, 1.0, "820", "dbt_build")
+    assert ran == list(STEPS[STEPS.index("dbt_build"):])
+    assert (tmp_path / "warehouse" / "build" / "asc_build.duckdb").read_bytes() == b"loaded"
+    state = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
+    assert state["loads"] == ["from the load"]
+    assert list(figures.steps) == ran
+
+
+def test_from_load_the_warehouse_and_later_state_start_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _generated_night(tmp_path)
+    ran = _pretend_steps(monkeypatch)
+    benchmark_scale.run_night("t", tmp_path, 1.0, "820", "load")
+    assert ran == list(STEPS[1:])
+    assert not (tmp_path / "warehouse").exists()
+    state = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
+    assert "loads" not in state and state["rows"]["generate"] == 12
+
+
+def test_a_later_step_needs_a_generated_night(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no generated night"):
+        benchmark_scale.run_night("t", tmp_path, 1.0, "820", "load")
