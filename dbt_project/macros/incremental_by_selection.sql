@@ -142,3 +142,14 @@
     create or replace table {{ selection_built_relation() }} as
     {{ selected_slices_sql() }}
 {%- endmacro %}
+
+{#- By council: the config every model built by council shares (the header above says why a
+    council's rows rebuilt whole equal a full rebuild). -#}
+{% macro config_incremental_by_council() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=["{{ delete_councils_to_rebuild() }}"],
+        post_hook=["{{ record_selection_built() }}"],
+    ) }}
+{%- endmacro %}

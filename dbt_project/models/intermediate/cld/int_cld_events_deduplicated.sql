@@ -17,12 +17,7 @@
 -- compares or resolves within one council (the event key and the person include it), so a
 -- council's rows depend on its own selected records only. A night rebuilds whole the councils
 -- whose selection slices changed since the table was built and leaves the others.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook=["{{ delete_councils_to_rebuild() }}"],
-    post_hook=["{{ record_selection_built() }}"],
-) }}
+{{ config_incremental_by_council() }}
 with
 
 events as (

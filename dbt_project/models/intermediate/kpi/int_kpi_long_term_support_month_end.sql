@@ -21,12 +21,7 @@
 -- own months, deduplicated events and people (every join and window is within a council), so a
 -- night rebuilds whole only the councils whose selection slices changed since this table was
 -- built, and leaves the others as a full rebuild would make them.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook=["{{ delete_councils_to_rebuild() }}"],
-    post_hook=["{{ record_selection_built() }}"],
-) }}
+{{ config_incremental_by_council() }}
 {%- set councils = councils_to_rebuild() %}
 with
 
