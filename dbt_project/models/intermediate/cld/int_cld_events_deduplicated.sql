@@ -20,7 +20,7 @@
 {{ config_incremental_by_council() }}
 with
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_cld_events_selected') }}
     where {{ councils_to_rebuild() }}
@@ -53,11 +53,15 @@ closed as (
     -- Only the columns the ranking needs: sorting every column of the wide event rows costs
     -- far more than joining the kept rows back to them.
     select
+        events.council_code,
+        events.person_id,
         events.load_id,
         events.source_row_number,
         events.reference_period_start_date,
         events.reference_period_end_date,
         events.unique_event_key,
+        events.birth_month,
+        events.date_of_death,
         events.derived_event_end_date,
         events.event_outcome,
         events.loaded_at,
@@ -83,9 +87,14 @@ closed as (
 ranked as (
 
     select
+        closed.council_code,
+        closed.person_id,
         closed.load_id,
         closed.source_row_number,
         closed.reference_period_start_date,
+        closed.reference_period_end_date,
+        closed.birth_month,
+        closed.date_of_death,
         closed.is_closed_by_next_submission,
         row_number() over (
             partition by closed.unique_event_key
@@ -106,39 +115,38 @@ ranked as (
 
 ),
 
-kept as (
+kept_records as (
 
-    -- A record is one row of one loaded file in one reference period.
-    select
-        events.* replace (
-            case when ranked.is_closed_by_next_submission
-                    then events.reference_period_end_date
-                else events.derived_event_end_date
-            end as derived_event_end_date
-        ),
-        ranked.is_closed_by_next_submission
-    from events
-    inner join ranked
-        on events.load_id = ranked.load_id
-            and events.source_row_number = ranked.source_row_number
-            and events.reference_period_start_date = ranked.reference_period_start_date
-    where ranked.duplicate_rank = 1
+    select * from ranked
+    where duplicate_rank = 1
 
 ),
 
 people as (
 
-    {{ person_details('kept') }}
+    -- From the narrow kept records: the wide rows are joined once, below.
+    {{ person_details('kept_records') }}
 
 )
 
 select
-    kept.* exclude (birth_month, date_of_death),  -- noqa: RF02
-    kept.birth_month as submitted_birth_month,
-    kept.date_of_death as submitted_date_of_death,
+    events.* exclude (birth_month, date_of_death) replace (  -- noqa: RF02
+        case when kept_records.is_closed_by_next_submission
+                then events.reference_period_end_date
+            else events.derived_event_end_date
+        end as derived_event_end_date
+    ),
+    kept_records.is_closed_by_next_submission,
+    events.birth_month as submitted_birth_month,
+    events.date_of_death as submitted_date_of_death,
     people.birth_month,
     people.date_of_death
-from kept
+from events
+-- A record is one row of one loaded file in one reference period.
+inner join kept_records
+    on events.load_id = kept_records.load_id
+        and events.source_row_number = kept_records.source_row_number
+        and events.reference_period_start_date = kept_records.reference_period_start_date
 inner join people
-    on kept.council_code = people.council_code
-        and kept.person_id = people.person_id
+    on events.council_code = people.council_code
+        and events.person_id = people.person_id
