@@ -17,7 +17,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-clusters as (
+clusters as not materialized (
 
     select * from {{ ref('int_ascof_2a_reablement_clustered') }}
     where cluster_end_date is not null

@@ -6,7 +6,7 @@
 -- same grid of councils and age bands.
 with
 
-periods as (
+periods as not materialized (
 
     select * from {{ ref('int_reporting_periods_enumerated') }}
 

@@ -38,7 +38,7 @@
 
 with
 
-clusters as (
+clusters as not materialized (
 
     select * from {{ ref('int_ascof_2a_clusters_screened') }}
     where is_in_cohort
@@ -46,7 +46,7 @@ clusters as (
 
 ),
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_ascof_2a_events_prepared') }}
     where {{ councils }}

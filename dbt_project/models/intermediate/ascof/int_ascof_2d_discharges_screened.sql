@@ -18,7 +18,7 @@
 -- int_ascof_2d_measures_aggregated).
 with
 
-discharges as (
+discharges as not materialized (
 
     select * from {{ ref('int_hospital_discharges_deduplicated') }}
 

@@ -14,7 +14,7 @@
 -- Every 2D period has both measures, zero where nothing happened.
 with
 
-periods as (
+periods as not materialized (
 
     select * from {{ ref('int_ascof_2d_periods_lagged') }}
 
@@ -27,7 +27,7 @@ cohort_discharges as (
 
 ),
 
-linked as (
+linked as not materialized (
 
     select * from {{ ref('int_ascof_2d_reablement_linked') }}
 

@@ -20,7 +20,7 @@ cohort_discharges as (
 
 ),
 
-linked as (
+linked as not materialized (
 
     select * from {{ ref('int_ascof_2d_reablement_linked') }}
 

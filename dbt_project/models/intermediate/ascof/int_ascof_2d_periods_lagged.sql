@@ -16,7 +16,7 @@
 -- latest, and a financial year of discharges appears once the data reach the following 30 June.
 with
 
-periods as (
+periods as not materialized (
 
     select * from {{ ref('int_reporting_periods_enumerated') }}
 

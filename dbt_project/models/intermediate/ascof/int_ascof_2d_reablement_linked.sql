@@ -45,7 +45,7 @@ clusters as (
 
 ),
 
-all_spells as (
+all_spells as not materialized (
 
     select * from {{ ref('int_hospital_discharges_deduplicated') }}
     where person_id is not null

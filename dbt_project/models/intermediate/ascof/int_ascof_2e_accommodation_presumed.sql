@@ -21,7 +21,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-details as (
+details as not materialized (
 
     select * from {{ ref('int_ascof_2e_client_details_selected') }}
     where reported_accommodation_status = '{{ var("unknown_accommodation_status") }}'

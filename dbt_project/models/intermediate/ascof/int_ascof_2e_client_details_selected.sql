@@ -22,7 +22,7 @@
 {%- set grain = ['council_code', 'person_id'] + (['period_type', 'period_end'] if per_period else []) %}
 with
 
-clients as (
+clients as not materialized (
 
     select * from {{ ref('int_ascof_2e_clients_identified') }}
     where {{ councils }}

@@ -3,7 +3,7 @@
 -- Computed but not published nationally for 2024-25: CLD carer numbers were far below SALT's.
 with
 
-people as (
+people as not materialized (
 
     select * from {{ ref('int_ascof_3d_carers_people') }}
 

@@ -4,7 +4,7 @@
 -- (self-directed support), 3D(2b) direct payments.
 with
 
-carers as (
+carers as not materialized (
 
     select * from {{ ref('int_ascof_3d_carers_deduplicated') }}
     where in_denominator

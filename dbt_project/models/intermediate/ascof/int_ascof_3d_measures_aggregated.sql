@@ -10,7 +10,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-community_clients as (
+community_clients as not materialized (
 
     select * from {{ ref('int_ascof_3d_clients_deduplicated') }}
     where setting = 'Community'

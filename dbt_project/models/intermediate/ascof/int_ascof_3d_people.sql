@@ -2,7 +2,7 @@
 -- end (the denominator) and whether each counts in the numerator.
 with
 
-community_clients as (
+community_clients as not materialized (
 
     select * from {{ ref('int_ascof_3d_clients_deduplicated') }}
     where setting = 'Community'

@@ -26,7 +26,7 @@ excluded as (
 
 ),
 
-months as (
+months as not materialized (
 
     select * from {{ ref('int_cld_submission_months_counted') }}
 

@@ -18,7 +18,7 @@
 {%- set as_of = var('cld_submissions_as_of') %}
 with
 
-files as (
+files as not materialized (
 
     select * from {{ ref('int_cld_submission_periods_derived') }}
     where not is_excluded

@@ -22,14 +22,14 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-months as (
+months as not materialized (
 
     select * from {{ ref('int_kpi_months_enumerated') }}
     where {{ councils }}
 
 ),
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'

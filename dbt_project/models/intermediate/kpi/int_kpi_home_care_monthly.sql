@@ -17,7 +17,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-months as (
+months as not materialized (
 
     select * from {{ ref('int_kpi_months_enumerated') }}
     where {{ councils }}

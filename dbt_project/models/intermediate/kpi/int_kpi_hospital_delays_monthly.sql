@@ -11,7 +11,7 @@
 -- var('kpi_h18_social_care_responsibilities') (Social Care and Both by default; see the yml).
 with
 
-months as (
+months as not materialized (
 
     select * from {{ ref('int_kpi_feed_months_enumerated') }}
     where feed = '{{ var("hospital_feed") }}'

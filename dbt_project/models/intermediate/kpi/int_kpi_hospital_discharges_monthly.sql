@@ -19,7 +19,7 @@ months as (
 
 ),
 
-discharges as (
+discharges as not materialized (
 
     select * from {{ ref('int_hospital_discharges_deduplicated') }}
 

@@ -32,7 +32,7 @@ months as (
 
 ),
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_cld_events_deduplicated') }}
     where client_type = '{{ var("service_user_client_type") }}'

@@ -40,7 +40,7 @@ reportable_months as (
 
 ),
 
-people as (
+people as not materialized (
 
     select * from {{ ref('int_kpi_long_term_support_month_end') }}
     where {{ councils }}

@@ -11,7 +11,7 @@
 -- Concerns about people known to be under 18 when the concern was received are left out.
 with
 
-months as (
+months as not materialized (
 
     select * from {{ ref('int_kpi_feed_months_enumerated') }}
     where feed = '{{ var("safeguarding_feed") }}'

@@ -12,7 +12,7 @@ person_feeds as (
 
 ),
 
-load_audit as (
+load_audit as not materialized (
 
     select * from {{ ref('stg_ops__load_audit') }}
 

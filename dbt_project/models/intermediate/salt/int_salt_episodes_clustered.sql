@@ -24,7 +24,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_salt_events_prepared') }}
     where {{ councils }}

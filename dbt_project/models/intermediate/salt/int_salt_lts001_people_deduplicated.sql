@@ -17,7 +17,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-services as (
+services as not materialized (
 
     select * from {{ ref('int_salt_lts_services_prepared') }}
     where {{ councils }}

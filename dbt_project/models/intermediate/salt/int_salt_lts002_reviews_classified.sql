@@ -32,7 +32,7 @@ people as (
 
 ),
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_salt_events_prepared') }}
     where {{ councils }}

@@ -14,7 +14,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-people as (
+people as not materialized (
 
     select * from {{ ref('int_salt_lts001_people_deduplicated') }}
     where primary_support_reason

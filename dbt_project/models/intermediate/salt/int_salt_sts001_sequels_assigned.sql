@@ -23,7 +23,7 @@
 {%- set councils = councils_to_rebuild() %}
 with
 
-clusters as (
+clusters as not materialized (
 
     select
         *,

@@ -29,7 +29,7 @@ requests as (
 
 ),
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_salt_events_prepared') }}
     where {{ councils }}

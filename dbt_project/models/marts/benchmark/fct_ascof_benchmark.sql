@@ -2,7 +2,7 @@
 -- council type and England, one row per council, measure and financial year.
 with
 
-council_years as (
+council_years as not materialized (
 
     select * from {{ ref('int_ascof_benchmark_council_years') }}
 

@@ -3,7 +3,7 @@
 -- long-term community services with no delivery mechanism.
 with
 
-events as (
+events as not materialized (
 
     select * from {{ ref('stg_cld__events') }}
 

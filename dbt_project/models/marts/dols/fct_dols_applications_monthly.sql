@@ -23,7 +23,7 @@ application_types as (
 
 ),
 
-applications as (
+applications as not materialized (
 
     select * from {{ ref('int_dols_applications_timed') }}
 

@@ -9,7 +9,7 @@
 -- marks a rise to var('opel_escalation_alert_from_level') or above, which raises an alert.
 with
 
-indicators as (
+indicators as not materialized (
 
     select * from {{ ref('fct_opel_indicator_daily') }}
     where opel_level is not null
