@@ -109,41 +109,28 @@ ranked as (
 
 ),
 
-support_reasons as (
+people as (
 
+    -- One pass over the open services: the reason's ranking is the key of an arg_min, not a
+    -- window over a second read of them (DuckDB copied the open services to read them twice).
     select
         council_code,
         month,
+        month_end,
         person_id,
-        coalesce(primary_support_reason, 'Unknown') as primary_support_reason
-    from open_services
-    qualify row_number() over (
-            partition by council_code, month, person_id
-            order by
-                coalesce(primary_support_reason, 'Unknown') = 'Unknown',
-                loaded_at desc,
-                event_start_date desc,
-                primary_support_reason asc
-        ) = 1
-
-),
-
-people as (
-
-    select
-        ranked.council_code,
-        ranked.month,
-        ranked.month_end,
-        ranked.person_id,
-        min(ranked.setting_rank) as setting_rank,
-        bool_or(ranked.is_direct_payment) as has_direct_payment,
-        any_value(support_reasons.primary_support_reason) as primary_support_reason
+        min(setting_rank) as setting_rank,
+        bool_or(is_direct_payment) as has_direct_payment,
+        arg_min(
+            coalesce(primary_support_reason, 'Unknown'),
+            {
+                'is_unknown': coalesce(primary_support_reason, 'Unknown') = 'Unknown',
+                'latest_loaded_first': -epoch_us(loaded_at),
+                'latest_start_first': -epoch_us(event_start_date),
+                'reason': coalesce(primary_support_reason, 'Unknown')
+            }
+        ) as primary_support_reason
     from ranked
-    inner join support_reasons
-        on ranked.council_code = support_reasons.council_code
-            and ranked.month = support_reasons.month
-            and ranked.person_id = support_reasons.person_id
-    group by ranked.council_code, ranked.month, ranked.month_end, ranked.person_id
+    group by council_code, month, month_end, person_id
 
 ),
 
