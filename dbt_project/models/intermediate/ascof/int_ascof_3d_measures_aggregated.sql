@@ -43,9 +43,12 @@ counted as (
         period_start,
         period_end,
         breakdown,
-        count(distinct person_id) filter (where is_self_directed) as self_directed_people,
-        count(distinct person_id) filter (where is_direct_payment) as direct_payment_people,
-        count(distinct person_id) as community_people
+        -- A person is one row per council and period (the unique test of
+        -- int_ascof_3d_clients_deduplicated) and one age band, so rows count people; counting
+        -- distinct ids kept three hash sets of them.
+        count(*) filter (where is_self_directed) as self_directed_people,
+        count(*) filter (where is_direct_payment) as direct_payment_people,
+        count(*) as community_people
     from by_breakdown
     group by all
 
