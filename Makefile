@@ -6,8 +6,9 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run test lint-sql clean
 
-# sqlfluff renders the models with dbt, and some models read seeds while compiling: lint against
-# a scratch file holding the seeds only, never the warehouse.
+# sqlfluff renders the models with dbt, and some models read seeds or the loaded CLD table's
+# columns while compiling: lint against a scratch file holding the seeds and the empty raw tables
+# only, never the warehouse.
 LINT_DIR := .lint
 LINT_ENV := ASC_BUILD_PATH=$(CURDIR)/$(LINT_DIR)/seeds.duckdb DBT_TARGET_PATH=$(CURDIR)/$(LINT_DIR)/target DBT_LOG_PATH=$(CURDIR)/$(LINT_DIR)/logs
 
@@ -29,6 +30,8 @@ test: $(INSTALLED)
 lint-sql: $(INSTALLED)
 	rm -rf $(LINT_DIR) && mkdir -p $(LINT_DIR)
 	$(LINT_ENV) $(BIN)/dbt seed --project-dir dbt_project --profiles-dir dbt_project --quiet
+	$(BIN)/python -c "import duckdb; from asc_warehouse.ingest.cld import ensure_schema; \
+		ensure_schema(duckdb.connect('$(LINT_DIR)/seeds.duckdb'))"
 	$(LINT_ENV) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
 
 clean:

@@ -1,6 +1,7 @@
 -- Every submitted field of every loaded row, one row per field, for field-level validation.
 -- Only a reshape of the source: kept fields carry the value as submitted; identifying fields
 -- carry the check status the loader recorded before hashing them (the value itself is gone).
+{%- set submitted_columns = cld_submitted_columns() %}
 with
 
 source as (
@@ -17,12 +18,13 @@ keyed as (
         load_id || ':' || lpad(cast(source_row_number as varchar), 10, '0') as event_row_id,
         event_type as row_event_type,
         event_reference as row_event_reference,
-        nullif(trim(event_end_date), '') is not null as row_event_has_ended,
-        * exclude (
-            nhs_number_pseudo, la_person_id_pseudo, birth_month, postcode_district,
-            adult_1_linked_person_id_pseudo, adult_2_linked_person_id_pseudo,
-            adult_3_linked_person_id_pseudo, loaded_at
-        )
+        {{ cld_event_has_ended('event_end_date') }} as row_event_has_ended,
+        council_code,
+        release,
+        load_id,
+        source_file,
+        source_row_number,
+        {{ submitted_columns | join(',\n        ') }}
     from source
 
 )
@@ -30,14 +32,7 @@ keyed as (
 select *
 from keyed
 unpivot include nulls (
-    submitted_value for column_name in (columns(* exclude (
-        event_row_id,
-        row_event_type,
-        row_event_reference,
-        row_event_has_ended,
-        council_code,
-        release,
-        load_id,
-        source_file, source_row_number
-    )))
+    submitted_value for column_name in (
+        {{ submitted_columns | join(',\n        ') }}
+    )
 )
