@@ -40,3 +40,26 @@
 {% macro cld_event_has_ended(end_date_column) -%}
     nullif(trim({{ end_date_column }}), '') is not null
 {%- endmacro %}
+
+{#- A loaded row's id: its load and row number, zero-padded so that ids sort in row order (row 9
+    before row 10) wherever a model breaks a tie on event_row_id. -#}
+{% macro cld_event_row_id() -%}
+    load_id || ':' || lpad(cast(source_row_number as varchar), 10, '0')
+{%- endmacro %}
+
+{#- The select list that makes one submitted column of raw.cld_events into rows of
+    stg_cld__submitted_values: the row, what the field's status depends on, and the column's
+    name and value. -#}
+{% macro cld_submitted_value_of(column) -%}
+    {{ cld_event_row_id() }} as event_row_id,
+    event_type as row_event_type,
+    event_reference as row_event_reference,
+    {{ cld_event_has_ended('event_end_date') }} as row_event_has_ended,
+    council_code,
+    release,
+    load_id,
+    source_file,
+    source_row_number,
+    '{{ column }}' as column_name,
+    {{ column }} as submitted_value
+{%- endmacro %}

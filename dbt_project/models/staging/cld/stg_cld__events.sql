@@ -10,9 +10,7 @@ renamed as (
 
     select
         ---------- ids
-        -- The row number is zero-padded so that ids sort in row order (row 9 before row 10)
-        -- wherever a model breaks a tie on event_row_id.
-        load_id || ':' || lpad(cast(source_row_number as varchar), 10, '0') as event_row_id,
+        {{ cld_event_row_id() }} as event_row_id,
         council_code,
         release,
         load_id,
