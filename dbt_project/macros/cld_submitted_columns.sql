@@ -3,8 +3,8 @@
     it. Every column but the load's own (which file, council and release a row came from) and
     what the loader derived from identifying fields (pseudonyms, birth month, postcode
     district). Read from the table when the model runs, so a column the loader gains is
-    validated without a change here. stg_cld__submitted_values unpivots these columns and
-    fct_cld_field_quality counts each one's values, so the two always agree. -#}
+    validated without a change here. stg_cld__submitted_values makes rows of these columns and
+    the field-quality marts read them, so they always agree. -#}
 {% macro cld_columns_not_submitted() %}
     {{ return([
         'council_code', 'release', 'load_id', 'source_file', 'source_row_number', 'loaded_at',
