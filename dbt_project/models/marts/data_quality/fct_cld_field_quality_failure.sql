@@ -11,6 +11,8 @@
     on_schema_change='fail',
     pre_hook=["{{ delete_loads_no_longer_wanted(failing_cld_loads_sql()) }}"],
 ) }}
+{#- Once, not in each column's select: an incremental run looks up the loads it lacks. #}
+{%- set load_filter = loads_to_build(failing_loads_sql) %}
 with
 
 -- Each field under its raw column and its identifier-check column, as submitted values name it.
@@ -52,7 +54,7 @@ submitted as (
     {% for column in submitted_columns -%}
         select {{ cld_submitted_value_of(column) }}
         from {{ source('cld', 'cld_events') }} as events
-        where {{ loads_to_build(failing_loads_sql) }}
+        where {{ load_filter }}
             and exists (
                 select 1 from failing_columns
                 where failing_columns.load_id = events.load_id
