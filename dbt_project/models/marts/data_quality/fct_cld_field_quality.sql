@@ -32,8 +32,8 @@ submitted_rows as (
 -- Each distinct submitted value of each field and event type of a file once, with its count of
 -- rows: the status depends on nothing else, so classifying these (2.2 M at Kent scale) and summing
 -- counts the same as classifying every field of every row (83 M) and counting. One aggregate per
--- column, not one over the rows of stg_cld__submitted_values: that unpivot of every field of every
--- row (83 M at Kent scale) cost twice the CPU (13 against 7 CPU s), for the same counts.
+-- column, not one over every field of every row (the rows of stg_cld__submitted_values, 83 M at
+-- Kent scale): that cost twice the CPU (13 against 7 CPU s), for the same counts.
 submitted_value_counts as (
 
     {% for column in submitted_columns -%}
