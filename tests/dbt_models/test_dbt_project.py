@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -77,7 +78,9 @@ def test_age_bands_add_up_to_at_most_the_total(built: Settings) -> None:
 
 
 def test_a_failing_dbt_test_stops_the_build(built: Settings, tmp_path: Path) -> None:
-    """A mart row breaking a data test (numerator above denominator) fails dbt, loudly."""
+    """A mart row breaking a data test (numerator above denominator) fails dbt, loudly, and the
+    message names the model's failed checks: the expression, and the key the copied row
+    shares with its original."""
     broken = Settings(built.landing_dir, tmp_path / "warehouse", None, sample_mode=True)
     broken.build_dir.mkdir(parents=True)
     shutil.copy(built.build_path, broken.build_path)
@@ -87,8 +90,18 @@ def test_a_failing_dbt_test_stops_the_build(built: Settings, tmp_path: Path) -> 
             "denominator, denominator as numerator) from marts.fct_ascof_measure "
             "where denominator > 0 limit 1"
         )
-    with pytest.raises(dbt_build.DbtBuildError, match="expressions_are_true_fct_ascof_measure"):
+    with pytest.raises(dbt_build.DbtBuildError) as failure:
         dbt_build.run_dbt(broken, "test", "--select", "fct_ascof_measure")
+    message = str(failure.value)
+    failed_node = r"1 node\(s\): test\.asc_warehouse\.row_checks_fct_ascof_measure\.\w+ \(fail\)"
+    assert re.search(failed_node, message)
+    failed_checks = message.split(". Failed checks: ")[1].split("; ")
+    assert sorted(failed_checks) == [
+        "row_checks_fct_ascof_measure: expression numerator is null or denominator is null or "
+        "numerator <= denominator (1 row)",
+        "row_checks_fct_ascof_measure: unique council_code, period_type, period_start, "
+        "period_end, measure_code, breakdown (2 rows)",
+    ]
 
 
 def _broken_copy(built: Settings, tmp_path: Path) -> Settings:

@@ -1,12 +1,11 @@
-"""The project's multi-column generic tests check each column as the one-column tests they replace.
+"""``row_checks``, the project's one data test per model, names each failing check and its rows.
 
-A throwaway dbt project holds the project's own ``tests/generic`` folder, the macro its value
-tests share and two small models: ``clean`` breaks nothing, ``broken`` breaks some columns of
-every consolidated test and not others.
-Beside each consolidated test, the one-column tests it replaced (dbt's ``not_null`` and
-``accepted_values``, the project's ``expression_is_true`` and ``value_in_code_list``) run on the
-same models, so a column the consolidated test names in its failure rows is exactly a column whose
-own test fails. The failure rows are read back with ``--store-failures``.
+A throwaway dbt project holds the project's own ``tests/generic`` folder and two small models:
+``clean`` breaks nothing, ``broken`` breaks some checks of every kind and not others. The
+expected failure rows are worked out by hand from the rows below. Beside it, dbt's own one-column
+tests (``not_null``, ``unique``, ``accepted_values``) run on the same models, so a column that
+row_checks names is exactly a column whose own dbt test fails. The failure rows are read back
+with ``--store-failures``.
 """
 
 from __future__ import annotations
@@ -32,18 +31,19 @@ CLEAN_ROWS = """
     (4, null, 1, 'A', 2, 9)
 """
 # Row 5: a status outside its list and its code list; row 6: a code outside its list, a band
-# that is a code of another field (Status), and n above m; row 7: a negative n; rows 8-9: nulls
-# in two of the three not-null columns (so n <= m is null there, which fails too).
+# that is a code of another field (Status), and n above m; row 7: a negative n, and id 6 again;
+# rows 8-9: nulls in two of the three not-null columns (so n <= m is null there, which fails
+# too); row 9: no status, like row 4 and with row 4's band.
 BROKEN_ROWS = CLEAN_ROWS.rstrip() + """,
     (5, 'lost', 1, 'A', 1, 1),
     (6, 'open', 3, 'open', 7, 6),
-    (7, 'open', 2, 'B', -1, 3),
+    (6, 'open', 2, 'B', -1, 3),
     (8, 'closed', 1, 'A', 1, 1),
-    (9, 'closed', 1, 'A', 1, 1)
+    (9, null, 1, 'A', 1, 1)
 """
-# Rows 8-9 lose their m; row 9 its id too.
+# Rows 8-9 lose their id and m.
 BROKEN_NULLS = ("case when id in (8, 9) then null else m end as m, "
-                "case when id = 9 then null else id end as id")
+                "case when id in (8, 9) then null else id end as id")
 CLEAN_NULLS = "m as m, id as id"
 
 MODEL_SQL = """
@@ -58,40 +58,37 @@ select * from (values
 ) as codes (field, code)
 """
 
+NOT_NULL = ["id", "n", "m"]
+UNIQUE = ["id", ["status", "band"]]
 ACCEPTED = {"status": ["open", "closed", "Won't say"], "code": [1, 2]}
 EXPRESSIONS = ["n >= 0", "n <= m"]
 FIELDS = {"status": "Status", "band": "Band"}
+CODE_LIST = "ref('code_list')"
 
 
 def _tests_of(model: str) -> dict[str, Any]:
-    """The consolidated tests of ``model`` and the one-column tests they replace."""
-    code_list = "ref('code_list')"
+    """``model``'s row_checks, one on a field the code list lacks, and dbt's one-column tests."""
     return {
         "name": model,
         "data_tests": [
-            {"not_null_columns": {"name": f"not_null_columns_{model}",
-                                  "arguments": {"columns": ["id", "n", "m"]}}},
-            {"accepted_values_by_column": {"name": f"accepted_values_by_column_{model}",
-                                           "arguments": {"values_by_column": ACCEPTED}}},
-            {"expressions_are_true": {"name": f"expressions_are_true_{model}",
-                                      "arguments": {"expressions": EXPRESSIONS}}},
-            {"values_in_code_list": {"name": f"values_in_code_list_{model}",
-                                     "arguments": {"code_list": code_list,
-                                                   "fields_by_column": FIELDS}}},
-            *({"expression_is_true": {"name": f"one_expression_{model}_{index}",
-                                      "arguments": {"expression": expression}}}
-              for index, expression in enumerate(EXPRESSIONS)),
+            {"row_checks": {"name": f"row_checks_{model}", "arguments": {
+                "not_null": NOT_NULL, "unique": UNIQUE, "accepted_values": ACCEPTED,
+                "expressions": EXPRESSIONS, "code_list": CODE_LIST,
+                "fields_by_column": FIELDS}}},
+            {"row_checks": {"name": f"unlisted_field_{model}", "arguments": {
+                "code_list": CODE_LIST, "fields_by_column": {"status": "Colour"}}}},
         ],
         "columns": [{"name": column, "data_tests": tests}
-                    for column, tests in _one_column_tests(model, code_list).items()],
+                    for column, tests in _one_column_tests(model).items()],
     }
 
 
-def _one_column_tests(model: str, code_list: str) -> dict[str, list[dict[str, Any]]]:
+def _one_column_tests(model: str) -> dict[str, list[dict[str, Any]]]:
     tests: dict[str, list[dict[str, Any]]] = {}
-    for column in ("id", "n", "m"):
+    for column in NOT_NULL:
         tests.setdefault(column, []).append(
             {"not_null": {"name": f"one_not_null_{model}_{column}"}})
+    tests["id"].append({"unique": {"name": f"one_unique_{model}_id"}})
     for column, values in ACCEPTED.items():
         # dbt's accepted_values quotes a value without escaping it: the SQL-escaped form.
         escaped = [value.replace("'", "''") if isinstance(value, str) else value
@@ -99,15 +96,7 @@ def _one_column_tests(model: str, code_list: str) -> dict[str, list[dict[str, An
         tests.setdefault(column, []).append({"accepted_values": {
             "name": f"one_accepted_values_{model}_{column}",
             "arguments": {"values": escaped, "quote": column == "status"}}})
-    for column, field in FIELDS.items():
-        tests.setdefault(column, []).append({"value_in_code_list": {
-            "name": f"one_code_list_{model}_{column}",
-            "arguments": {"code_list": code_list, "field": field}}})
     return tests
-
-
-# The macro the value tests share, which lives with the project's other macros.
-VALUE_COUNTS_MACRO = "value_counts_by_column"
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +104,6 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], 
     """Build the throwaway project once; its run results by test name, and its database."""
     project = tmp_path_factory.mktemp("generic_tests")
     shutil.copytree(DBT_PROJECT_DIR / "tests" / "generic", project / "tests" / "generic")
-    (project / "macros").mkdir()
-    shutil.copy(DBT_PROJECT_DIR / "macros" / f"{VALUE_COUNTS_MACRO}.sql", project / "macros")
     (project / "models").mkdir()
     (project / "models" / "clean.sql").write_text(
         MODEL_SQL.format(nulls=CLEAN_NULLS, rows=CLEAN_ROWS))
@@ -155,56 +142,49 @@ def _failing_one_column_tests(by_name: dict[str, dict], prefix: str) -> set[str]
             if name.startswith(prefix) and result["status"] == "fail"}
 
 
-def test_every_consolidated_test_passes_a_clean_model(
-    results: tuple[dict[str, dict], Path]
-) -> None:
+def test_row_checks_pass_a_clean_model(results: tuple[dict[str, dict], Path]) -> None:
     by_name, _ = results
-    clean = {name: result["status"] for name, result in by_name.items()
-             if name.endswith("_clean") or "_clean_" in name}
-    assert len(clean) == 13
-    assert set(clean.values()) == {"pass"}
+    assert by_name["row_checks_clean"]["status"] == "pass"
+    one_column = {name: result["status"] for name, result in by_name.items()
+                  if name.startswith("one_") and "_clean_" in name}
+    assert len(one_column) == 6
+    assert set(one_column.values()) == {"pass"}
 
 
-def test_not_null_columns_names_each_column_with_nulls(
+def test_row_checks_name_each_failing_check_with_its_rows_and_no_value(
+    results: tuple[dict[str, dict], Path]
+) -> None:
+    """Worked from the rows: id null on rows 8-9, m on rows 8-9; id 6 twice (the two null ids
+    are not a duplicate); (no status, band A) on rows 4 and 9; 'lost' (row 5) outside the
+    statuses and code 3 (row 6) outside the codes; n < 0 on row 7, n > m on row 6 and null on
+    rows 8-9; 'lost' not a Status code, 'open' (row 6) not a Band code. Nothing else fails:
+    n is never null, "Won't say" (with its quote) is accepted, nulls are not values."""
+    by_name, database = results
+    assert by_name["row_checks_broken"]["status"] == "fail"
+    assert _failure_rows(database, "row_checks_broken") == {
+        ("not null", "id", 2), ("not null", "m", 2),
+        ("unique", "id", 2), ("unique", "status, band", 2),
+        ("accepted values", "status", 1), ("accepted values", "code", 1),
+        ("expression", "n >= 0", 1), ("expression", "n <= m", 3),
+        ("code list", "status (field Status)", 1), ("code list", "band (field Band)", 1),
+    }
+
+
+def test_row_checks_name_the_columns_whose_own_dbt_tests_fail(
     results: tuple[dict[str, dict], Path]
 ) -> None:
     by_name, database = results
-    assert by_name["not_null_columns_broken"]["status"] == "fail"
-    assert _failure_rows(database, "not_null_columns_broken") == {("id", 1), ("m", 2)}
-    assert _failing_one_column_tests(by_name, "one_not_null_broken_") == {"id", "m"}
-
-
-def test_accepted_values_by_column_names_each_column_and_value_against_its_own_list(
-    results: tuple[dict[str, dict], Path]
-) -> None:
-    """'lost' is outside the status list and 3 outside the code list; 1 and 2 are codes but not
-    statuses, and "Won't say" (with its quote) is accepted; nulls are not checked."""
-    by_name, database = results
-    assert by_name["accepted_values_by_column_broken"]["status"] == "fail"
-    assert _failure_rows(database, "accepted_values_by_column_broken") == {
-        ("status", "lost", 1), ("code", "3", 1)}
+    named = {(kind, checked) for kind, checked, _ in _failure_rows(database, "row_checks_broken")}
+    assert _failing_one_column_tests(by_name, "one_not_null_broken_") == {
+        checked for kind, checked in named if kind == "not null"}
     assert _failing_one_column_tests(by_name, "one_accepted_values_broken_") == {
-        "status", "code"}
+        checked for kind, checked in named if kind == "accepted values"}
+    assert _failing_one_column_tests(by_name, "one_unique_broken_") == {"id"}
 
 
-def test_expressions_are_true_names_each_expression_false_or_null(
-    results: tuple[dict[str, dict], Path]
-) -> None:
-    """n <= m fails on row 6 (7 > 6) and is null on rows 8-9 (m null); n >= 0 fails on row 7."""
+def test_a_field_with_no_codes_fails_every_value(results: tuple[dict[str, dict], Path]) -> None:
+    """No code of Colour exists, so each non-null status fails: three on the clean model."""
     by_name, database = results
-    assert by_name["expressions_are_true_broken"]["status"] == "fail"
-    assert _failure_rows(database, "expressions_are_true_broken") == {
-        ("n >= 0", 1), ("n <= m", 3)}
-    assert {EXPRESSIONS[int(index)] for index in
-            _failing_one_column_tests(by_name, "one_expression_broken_")} == set(EXPRESSIONS)
-
-
-def test_values_in_code_list_checks_each_column_against_its_own_field(
-    results: tuple[dict[str, dict], Path]
-) -> None:
-    """'open' is a code of Status, not of Band: as a band it fails."""
-    by_name, database = results
-    assert by_name["values_in_code_list_broken"]["status"] == "fail"
-    assert _failure_rows(database, "values_in_code_list_broken") == {
-        ("status", "lost", 1), ("band", "open", 1)}
-    assert _failing_one_column_tests(by_name, "one_code_list_broken_") == {"status", "band"}
+    assert by_name["unlisted_field_clean"]["status"] == "fail"
+    assert _failure_rows(database, "unlisted_field_clean") == {
+        ("code list", "status (field Colour)", 3)}

@@ -1,5 +1,6 @@
 """Every model and seed is described; every mart has an enforced contract and at least one test;
-no model has two data tests of a kind that one multi-column test covers.
+a model's row checks (not null, unique, accepted values, expressions, code lists) are its one
+row_checks test.
 
 Read from the manifest ``dbt parse`` writes, so configuration set anywhere (a model's YAML, the
 project file, a folder default) counts as dbt itself sees it.
@@ -45,31 +46,43 @@ def untested_marts(manifest: dict[str, Any]) -> list[str]:
                   if _is_mart(node) and node["unique_id"] not in tested)
 
 
-# Each kind of check and the generic tests that make it: a model's checks of one kind are one
-# test, since every data test is a node with a fixed cost (docs/architecture.md, tests/generic).
-CHECK_KINDS = {
-    "not_null": "not null", "not_null_columns": "not null",
-    "accepted_values": "accepted values", "accepted_values_by_column": "accepted values",
-    "expression_is_true": "expressions", "expressions_are_true": "expressions",
-    "value_in_code_list": "code list", "values_in_code_list": "code list",
-}
+# dbt's one-column tests of the kinds row_checks makes: a model's row checks are its one
+# row_checks test, since every data test is a node with a fixed cost (docs/architecture.md).
+ROW_CHECK_KINDS = frozenset({"not_null", "unique", "accepted_values"})
 
 
-def repeated_check_kinds(manifest: dict[str, Any]) -> list[str]:
-    """Models (seeds, sources) with more than one test of a kind (of a code list, per list)."""
-    kinds: Counter[tuple[str, str]] = Counter()
+def _tested_name(node: dict[str, Any], manifest: dict[str, Any]) -> tuple[str, str]:
+    """The unique id and the row_checks name of what a test tests: a model or seed, or a source
+    table (dbt attaches a test to a model or seed, never to a source)."""
+    if node["attached_node"]:
+        tested = node["attached_node"]
+        return tested, manifest["nodes"][tested]["name"]
+    [tested] = [parent for parent in node["depends_on"]["nodes"] if parent.startswith("source.")]
+    source = manifest["sources"][tested]
+    return tested, f"{source['source_name']}_{source['name']}"
+
+
+def scattered_row_checks(manifest: dict[str, Any]) -> list[str]:
+    """Row checks outside a model's (seed's, source table's) one row_checks test: a second
+    row_checks test, one of dbt's one-column tests of those kinds, or a row_checks test not
+    named row_checks_<model>, the name by which a failed night names its failed checks
+    (pipeline/failed_checks.py)."""
+    row_checks: Counter[str] = Counter()
+    found = []
     for node in _nodes(manifest, "test"):
-        metadata = node.get("test_metadata") or {}
-        kind = CHECK_KINDS.get(metadata.get("name", ""))
-        if kind is None:
+        kind = (node.get("test_metadata") or {}).get("name", "")
+        if kind != "row_checks" and kind not in ROW_CHECK_KINDS:
             continue
-        if kind == "code list":
-            kind += f" {metadata['kwargs']['code_list']}"
-        # A source's tests have no attached node; the source is their one dependency.
-        tested = node["attached_node"] or ", ".join(node["depends_on"]["nodes"])
-        kinds[(tested, kind)] += 1
-    return sorted(f"{tested}: {count} {kind} tests"
-                  for (tested, kind), count in kinds.items() if count > 1)
+        tested, name = _tested_name(node, manifest)
+        if kind in ROW_CHECK_KINDS:
+            found.append(f"{tested}: {kind} test {node['name']}")
+            continue
+        row_checks[tested] += 1
+        if node["name"] != f"row_checks_{name}":
+            found.append(f"{tested}: row_checks test named {node['name']}")
+    found += [f"{tested}: {count} row_checks tests"
+              for tested, count in row_checks.items() if count > 1]
+    return sorted(found)
 
 
 def test_every_model_has_a_description(manifest: dict[str, Any]) -> None:
@@ -90,8 +103,10 @@ def test_every_mart_has_at_least_one_test(manifest: dict[str, Any]) -> None:
     assert untested_marts(manifest) == []
 
 
-def test_no_model_repeats_a_kind_of_check(manifest: dict[str, Any]) -> None:
-    assert repeated_check_kinds(manifest) == []
+def test_every_row_check_of_a_model_is_in_its_one_row_checks_test(
+    manifest: dict[str, Any]
+) -> None:
+    assert scattered_row_checks(manifest) == []
 
 
 def test_the_checks_see_a_gap() -> None:
@@ -107,21 +122,35 @@ def test_the_checks_see_a_gap() -> None:
     assert untested_marts(manifest) == ["fct_x"]
 
 
-def test_a_repeated_kind_of_check_is_reported() -> None:
-    """A second not-null test of a model, one-column or not, is reported; two code-list tests
-    of different lists, and tests of different models or sources, are not."""
-    def test(name: str, tested: str, **kwargs: str) -> dict[str, Any]:
-        # dbt attaches a test to a model or seed, never to a source.
+def test_scattered_row_checks_are_reported() -> None:
+    """A second row_checks test, a one-column not_null test and a row_checks test under another
+    name are reported; one row_checks test each, however many nodes it reads, is not."""
+    def test(kind: str, tested: str, name: str, *others: str) -> dict[str, Any]:
         attached = None if tested.startswith("source.") else tested
-        return {"resource_type": "test", "package_name": "asc_warehouse",
-                "attached_node": attached, "depends_on": {"nodes": [tested]},
-                "test_metadata": {"name": name, "kwargs": kwargs}}
+        return {"resource_type": "test", "package_name": "asc_warehouse", "name": name,
+                "attached_node": attached, "depends_on": {"nodes": [tested, *others]},
+                "test_metadata": {"name": kind, "kwargs": {}}}
 
-    manifest = {"nodes": dict(enumerate([
-        test("not_null", "model.x"), test("not_null_columns", "model.x"),
-        test("not_null", "model.y"),
-        test("value_in_code_list", "model.x", code_list="ref('a')"),
-        test("values_in_code_list", "model.x", code_list="ref('b')"),
-        test("not_null_columns", "source.x"), test("not_null_columns", "source.y"),
-    ]))}
-    assert repeated_check_kinds(manifest) == ["model.x: 2 not null tests"]
+    tests = [
+        test("row_checks", "model.p.x", "row_checks_x"),
+        test("row_checks", "model.p.x", "row_checks_x_again"),
+        test("not_null", "model.p.y", "not_null_y_id"),
+        test("row_checks", "model.p.y", "row_checks_y", "seed.p.code_list"),
+        test("row_checks", "source.p.feed.events", "row_checks_feed_events", "seed.p.code_list"),
+        test("row_checks", "model.p.z", "checks_of_z"),
+        test("relationships", "model.p.z", "relationships_z_id"),
+    ]
+    manifest = {
+        "nodes": {
+            **{str(index): node for index, node in enumerate(tests)},
+            **{f"model.p.{name}": {"name": name, "resource_type": "model",
+                                   "package_name": "asc_warehouse"} for name in "xyz"},
+        },
+        "sources": {"source.p.feed.events": {"source_name": "feed", "name": "events"}},
+    }
+    assert scattered_row_checks(manifest) == [
+        "model.p.x: 2 row_checks tests",
+        "model.p.x: row_checks test named row_checks_x_again",
+        "model.p.y: not_null test not_null_y_id",
+        "model.p.z: row_checks test named checks_of_z",
+    ]

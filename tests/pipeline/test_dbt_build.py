@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from subprocess import CompletedProcess
 
+import duckdb
 import pytest
 from dbt.config.profile import Profile, read_profile
 from dbt.config.renderer import ProfileRenderer
@@ -46,6 +47,49 @@ def test_the_message_names_failed_nodes_and_never_quotes_dbt(tmp_path: Path) -> 
         "test.asc_warehouse.assert_x (fail); dbt's log in /var/log/dbt has the details"
     )
     assert "Bloggs" not in message and "9434765919" not in message
+
+
+def test_a_failed_row_checks_test_names_its_failed_checks_without_values(
+    tmp_path: Path
+) -> None:
+    """The failed row_checks test's query runs again on the build file (read only, after dbt);
+    one that errored (its query did not run in dbt either) and any other failed test do not
+    run; a query that fails again is not quoted (its text here holds a name)."""
+    build_file = tmp_path / "asc_build.duckdb"
+    with duckdb.connect(str(build_file)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_x as select * from (values ('p1', null), "
+                    "('p2', null), ('p3', 'Jo Bloggs')) as rows (person_id, band)")
+    check_query = ("select 'not null' as check_kind, 'band' as checked, count(*) as failing_rows "
+                   "from asc_build.marts.fct_x where band is null")
+    never_run = "select 'expression' as check_kind, 'never run' as checked, 1 as failing_rows"
+    run_results = tmp_path / "run_results.json"
+    environment = {"DBT_LOG_PATH": "/var/log/dbt", "ASC_BUILD_PATH": str(build_file),
+                   "ASC_DBT_MEMORY_LIMIT": "100MB"}
+
+    def message_for(*results: dict[str, str]) -> str:
+        run_results.write_text(json.dumps({"results": results}), encoding="utf-8")
+        return _failure_message(("build",), run_results, environment)
+
+    row_checks = {"unique_id": "test.asc_warehouse.row_checks_fct_x", "status": "fail",
+                  "compiled_code": check_query}
+    assert message_for(
+        row_checks,
+        {"unique_id": "test.asc_warehouse.row_checks_fct_y", "status": "error",
+         "compiled_code": never_run},
+        {"unique_id": "test.asc_warehouse.assert_x", "status": "fail", "compiled_code": never_run},
+    ) == (
+        "dbt build failed: 3 node(s): test.asc_warehouse.assert_x (fail); "
+        "test.asc_warehouse.row_checks_fct_x (fail); test.asc_warehouse.row_checks_fct_y "
+        "(error); dbt's log in /var/log/dbt has the details. "
+        "Failed checks: row_checks_fct_x: not null band (2 rows)")
+    failing_again = {**row_checks, "compiled_code":
+                     "select cast(band as date), 'x', 1 from asc_build.marts.fct_x "
+                     "where band is not null"}
+    message = message_for(failing_again)
+    assert message.endswith(
+        "Failed checks: its failing checks could not be read again from the build file")
+    assert "Bloggs" not in message
 
 
 def test_a_run_that_failed_before_any_node_says_so(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from asc_warehouse.config import DBT_PROJECT_DIR, Settings
+from asc_warehouse.pipeline.failed_checks import failing_checks
 
 # run_results.json statuses of a node that did not succeed.
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
@@ -96,13 +97,15 @@ def run_dbt(
         completed = subprocess.run(
             command, env=environment, capture_output=True, text=True, check=False,
         )
+        # While the spill folder still exists: naming the failed checks runs queries again.
+        failure = (_failure_message(arguments, run_results, environment)
+                   if completed.returncode != 0 else None)
     finally:
         spill_link.unlink(missing_ok=True)
         shutil.rmtree(spill_dir, ignore_errors=True)
-    output = completed.stdout + completed.stderr
-    if completed.returncode != 0:
-        raise DbtBuildError(_failure_message(arguments, run_results, environment))
-    return output
+    if failure is not None:
+        raise DbtBuildError(failure)
+    return completed.stdout + completed.stderr
 
 
 def spill_link_for(build_file: Path, spill_parent: Path) -> Path:
@@ -136,7 +139,9 @@ def _failure_message(
     arguments: tuple[str, ...], run_results: Path, environment: dict[str, str]
 ) -> str:
     """Which nodes failed, by name only: dbt's own text can quote a submitted value (a cast
-    error names the value it could not convert), and this message reaches alerts and logs."""
+    error names the value it could not convert), and this message reaches alerts and logs.
+    A failed row_checks test also names its failed checks, which its failure rows hold without
+    any value (failed_checks)."""
     where = f"dbt's log in {environment['DBT_LOG_PATH']} has the details"
     if not run_results.exists():
         return f"dbt {' '.join(arguments)} failed before running any node; {where}"
@@ -145,6 +150,13 @@ def _failure_message(
     failed = sorted(f"{result['unique_id']} ({result['status']})" for result in failed_results)
     message = (f"dbt {' '.join(arguments)} failed: {len(failed)} node(s): "
                f"{'; '.join(failed) or 'none recorded'}; {where}")
+    if "ASC_BUILD_PATH" in environment:
+        checks = failing_checks(
+            failed_results, Path(environment["ASC_BUILD_PATH"]),
+            environment["ASC_DBT_MEMORY_LIMIT"],
+            Path(environment["ASC_DBT_SPILL_DIR"]) if "ASC_DBT_SPILL_DIR" in environment else None)
+        if checks:
+            message += f". Failed checks: {'; '.join(checks)}"
     # DuckDB's own out-of-memory text quotes sizes only, but it is recognised, not repeated.
     if any(OUT_OF_MEMORY in (result.get("message") or "") for result in failed_results):
         message += (f". DuckDB ran out of memory within ASC_DBT_MEMORY_LIMIT "
